@@ -1,0 +1,199 @@
+"""The write path for cases. Views, the API, commands, Celery tasks and tests all call these.
+
+Each action is one transaction: it locks the case row, loads the workflow, acts, runs the
+engine steps that follow, saves state and projections, and appends to the event log. If any
+part fails, all of it rolls back and the caller gets an EngineError saying why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from SpiffWorkflow.bpmn.util import BpmnEvent
+from SpiffWorkflow.util.task import TaskState
+
+from worklists.models import WorkItem
+
+from . import workflow_tasks as wt
+from .errors import CaseNotRunning, InvalidInput, MessageNotExpected, TaskConflict
+from .models import Case, CaseCounter, Event, InstanceState, WaitingTimer
+from .state import new_workflow
+from .stepping import Step
+
+CASE_NUMBER_PREFIX = "BL"
+
+
+def next_case_number(at: dt.datetime) -> str:
+    year = timezone.localtime(at).year
+    try:
+        with transaction.atomic():
+            CaseCounter.objects.get_or_create(year=year)
+    except IntegrityError:  # another case created this year's counter at the same moment
+        pass
+    counter = CaseCounter.objects.select_for_update().get(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{CASE_NUMBER_PREFIX}-{year}-{counter.last:06d}"
+
+
+def do_start_case(*, version=None, service_item=None, acting_user=None, data=None, applicant_name="",
+                  applicant_id_number="", enterprise_name="", enterprise_uscc="", notify_commit=False) -> Case:
+    """Take in one application: a new case on the service item's latest version (or ``version``)."""
+    if version is None:
+        if service_item is None:
+            raise InvalidInput("a case needs a service item or a process version")
+        version = service_item.process.latest_version()
+    if version is None:
+        raise InvalidInput("the service item's process has no deployed version")
+    case_data = {
+        "applicant_name": applicant_name,
+        "enterprise_name": enterprise_name,
+        "notify_commit": bool(notify_commit),
+        **(data or {}),
+    }
+    with transaction.atomic():
+        now = timezone.now()
+        case = Case.objects.create(
+            number=next_case_number(now), service_item=service_item, version=version, started_at=now,
+            applicant_name=applicant_name, applicant_id_number=applicant_id_number,
+            enterprise_name=enterprise_name, enterprise_uscc=enterprise_uscc,
+            notify_commit=bool(notify_commit), started_by=acting_user if getattr(acting_user, "pk", None) else None,
+        )  # fmt: skip
+        workflow = new_workflow(version)
+        for task in workflow.get_tasks(state=TaskState.READY):
+            task.data.update(case_data)
+        step = Step(case, workflow, acting_user)
+        step.log(Event.Kind.CASE_STARTED, data={"service_item": getattr(service_item, "code", None)})
+        step.run_engine()
+        InstanceState.objects.create(case=case, state="")
+        step.save()
+    return case
+
+
+def _case_id_of(work_item_id: int) -> int:
+    try:
+        return WorkItem.objects.values_list("case_id", flat=True).get(pk=work_item_id)
+    except WorkItem.DoesNotExist:
+        raise TaskConflict(f"task {work_item_id} does not exist") from None
+
+
+def _check_open(item: WorkItem) -> WorkItem:
+    if item.state != WorkItem.State.OPEN:
+        who = f" by {item.completed_by}" if item.completed_by else ""
+        when = f" at {timezone.localtime(item.completed_at):%Y-%m-%d %H:%M}" if item.completed_at else ""
+        raise TaskConflict(f"task '{item.name}' of case {item.case.number} is no longer open: {item.get_state_display()}{who}{when}")
+    return item
+
+
+def _lock_open_item(work_item_id: int) -> WorkItem:
+    """Lock the item's case row, then read the item: its state is only final under the lock."""
+    list(Case.objects.select_for_update().filter(pk=_case_id_of(work_item_id)).values_list("pk", flat=True))
+    return _check_open(WorkItem.objects.select_related("case", "completed_by", "assignee").get(pk=work_item_id))
+
+
+def _open_item_locked(work_item_id: int, acting_user) -> tuple[WorkItem, Step]:
+    step = Step.lock(_case_id_of(work_item_id), acting_user)
+    return _check_open(WorkItem.objects.select_related("case", "completed_by", "assignee").get(pk=work_item_id)), step
+
+
+def do_complete_task(work_item_id: int, *, acting_user=None, outcome: str = "", data: dict | None = None) -> WorkItem:
+    """Complete a user task with its form data; the outcome is stored as ``<task id>_outcome``."""
+    with transaction.atomic():
+        item, step = _open_item_locked(work_item_id, acting_user)
+        if item.assignee_id and getattr(acting_user, "pk", None) and item.assignee_id != acting_user.pk:
+            raise TaskConflict(f"task '{item.name}' is claimed by {item.assignee}; ask them or the department head to release it")
+        allowed = step.version.user_task(item.task_spec).get("outcomes") or []
+        if allowed and outcome not in allowed:
+            raise InvalidInput(f"outcome '{outcome}' is not offered by '{item.name}' (choose one of: {', '.join(allowed)})")
+        task = step.workflow.get_task_from_id(item.task_id)
+        if task.state != TaskState.READY:
+            raise TaskConflict(f"task '{item.name}' is not ready in the process (state {task.state})")
+        task.data.update(data or {})
+        if outcome:
+            task.data[f"{item.task_spec}_outcome"] = outcome
+        task.run()
+        step.run_engine()
+        item.state, item.completed_at, item.outcome = WorkItem.State.COMPLETED, step.now, outcome
+        item.completed_by = acting_user if getattr(acting_user, "pk", None) else None
+        item.save(update_fields=["state", "completed_at", "outcome", "completed_by"])
+        step.completed_item = item
+        step.log(Event.Kind.TASK_COMPLETED, activity=item.task_spec, activity_name=item.name, department=item.department_id,
+                 task_id=item.task_id, work_item=item.pk, outcome=outcome)
+        step.save()
+    return item
+
+
+def do_claim_task(work_item_id: int, *, acting_user) -> WorkItem:
+    """Take a task from the department queue into one's inbox. The process does not move, so
+    only the case row is locked (not the workflow loaded); of two clerks claiming, one wins."""
+    with transaction.atomic():
+        item = _lock_open_item(work_item_id)
+        if item.assignee_id:
+            raise TaskConflict(f"task '{item.name}' is already claimed by {item.assignee}")
+        item.assignee, item.claimed_at = acting_user, timezone.now()
+        item.save(update_fields=["assignee", "claimed_at"])
+        Event.objects.create(case=item.case, version=item.version, kind=Event.Kind.TASK_CLAIMED, actor=acting_user,
+                             activity=item.task_spec, activity_name=item.name, department=item.department_id,
+                             task_id=item.task_id, work_item=item.pk)  # fmt: skip
+    return item
+
+
+def do_deliver_message(case_number: str, message_name: str, *, payload: dict | None = None, acting_user=None) -> Case:
+    """A message from another system (the bank opened the account) reaches the case waiting for it."""
+    with transaction.atomic():
+        try:
+            case_id = Case.objects.values_list("pk", flat=True).get(number=case_number)
+        except Case.DoesNotExist:
+            raise MessageNotExpected(f"there is no case {case_number}") from None
+        step = Step.lock(case_id, acting_user)
+        if step.case.status != Case.Status.RUNNING:
+            raise CaseNotRunning(f"case {case_number} is {step.case.get_status_display()}")
+        waiting = wt.waiting_for_message(step.workflow, message_name)
+        if not waiting:
+            raise MessageNotExpected(f"case {case_number} is not waiting for message '{message_name}' now")
+        # The event definition of the waiting task itself: it is of the class its parser built.
+        step.workflow.catch(BpmnEvent(waiting[0].task_spec.event_definition, payload or {}))
+        step.log(Event.Kind.MESSAGE_RECEIVED, activity=waiting[0].task_spec.bpmn_id,
+                 activity_name=waiting[0].task_spec.bpmn_name or message_name, data={"message": message_name})
+        step.run_engine()
+        step.save()
+    return step.case
+
+
+def do_fire_timer(timer_id: int, *, now: dt.datetime | None = None) -> bool:
+    """Fire one due timer. Returns False if it was fired, cancelled or not due: safe to repeat."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        case_id = WaitingTimer.objects.values_list("case_id", flat=True).get(pk=timer_id)
+        step = Step.lock(case_id)
+        timer = WaitingTimer.objects.get(pk=timer_id)
+        if timer.fired_at or timer.cancelled_at or timer.due_at > now:
+            return False
+        task = step._task_or_none(timer.task_id)
+        if task is None or task.state != TaskState.WAITING:
+            timer.cancelled_at = now
+            timer.save(update_fields=["cancelled_at"])
+            return False
+        # The row's due time rules, not SpiffWorkflow's clock: mark the event as fired.
+        task._set_internal_data(event_fired=True)
+        step.workflow.refresh_timers()
+        step.run_engine()
+        step.save()
+    return True
+
+
+def do_fire_due_timers(*, now: dt.datetime | None = None, limit: int = 500) -> int:
+    """Fire the timers that are due; one broken timer is recorded and never blocks the others."""
+    now = now or timezone.now()
+    ids = list(WaitingTimer.objects.filter(fired_at=None, cancelled_at=None, due_at__lte=now)
+               .order_by("due_at").values_list("pk", flat=True)[:limit])  # fmt: skip
+    fired = 0
+    for timer_id in ids:
+        try:
+            fired += do_fire_timer(timer_id, now=now)
+        except Exception as error:  # noqa: BLE001 - recorded on the row, the sweep goes on
+            WaitingTimer.objects.filter(pk=timer_id).update(attempts=F("attempts") + 1, last_error=str(error)[:2000])
+    return fired

@@ -1,0 +1,116 @@
+"""Instances: cases, their saved workflow state, waiting timers and the event log."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Case(models.Model):
+    """办件: one application of one applicant, running one process instance."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "办理中 running"
+        COMPLETED = "completed", "已办结 completed"
+        CANCELLED = "cancelled", "已撤销 cancelled"
+        FAILED = "failed", "异常 failed"
+
+    number = models.CharField(max_length=32, unique=True)
+    service_item = models.ForeignKey("processes.ServiceItem", null=True, blank=True, on_delete=models.PROTECT)
+    version = models.ForeignKey("processes.ProcessVersion", on_delete=models.PROTECT, related_name="cases")
+    applicant_name = models.CharField(max_length=100, blank=True)
+    applicant_id_number = models.CharField(max_length=18, blank=True)
+    enterprise_name = models.CharField(max_length=200, blank=True)
+    enterprise_uscc = models.CharField(max_length=18, blank=True)
+    notify_commit = models.BooleanField(default=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
+    # The end event the case finished on (e.g. end_issued, end_rejected), for reports.
+    end_activity = models.CharField(max_length=128, blank=True)
+    failure = models.TextField(blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    steps = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "started_at"], name="case_status_started")]
+
+    def __str__(self):
+        return self.number
+
+
+class CaseCounter(models.Model):
+    """The last case number handed out in a year; locked while a case starts."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class InstanceState(models.Model):
+    """The SpiffWorkflow state of a case, without its spec. Read only by the engine."""
+
+    case = models.OneToOneField(Case, primary_key=True, on_delete=models.CASCADE, related_name="instance")
+    state = models.TextField()
+    size = models.PositiveIntegerField(default=0)
+    saved_at = models.DateTimeField(auto_now=True)
+
+
+class WaitingTimer(models.Model):
+    """A BPMN timer event a case waits on; swept by due_at, so a timer survives any restart."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="timers")
+    task_id = models.UUIDField()
+    task_spec = models.CharField(max_length=128)
+    name = models.CharField(max_length=200, blank=True)
+    due_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+    fired_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "task_id"], name="timer_case_task_unique")]
+        indexes = [
+            # Serves the sweep: "pending timers with due_at <= now", oldest first.
+            models.Index(fields=["due_at"], name="timer_pending_due", condition=Q(fired_at__isnull=True, cancelled_at__isnull=True)),
+        ]
+
+
+class Event(models.Model):
+    """The append-only event log. Every change of state writes one row in its own transaction."""
+
+    class Kind(models.TextChoices):
+        VERSION_DEPLOYED = "version_deployed", "部署新版本 version deployed"
+        CASE_STARTED = "case_started", "受理 case started"
+        TASK_OPENED = "task_opened", "任务到达 task opened"
+        TASK_CLAIMED = "task_claimed", "签收 task claimed"
+        TASK_UNCLAIMED = "task_unclaimed", "退回待签收 task unclaimed"
+        TASK_COMPLETED = "task_completed", "办理完成 task completed"
+        TASK_CANCELLED = "task_cancelled", "任务取消 task cancelled"
+        TIMER_FIRED = "timer_fired", "定时器触发 timer fired"
+        MESSAGE_RECEIVED = "message_received", "收到消息 message received"
+        CASE_ENDED = "case_ended", "办结 case ended"
+        CASE_FAILED = "case_failed", "异常 case failed"
+
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    version = models.ForeignKey("processes.ProcessVersion", null=True, blank=True, on_delete=models.PROTECT)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    activity = models.CharField(max_length=128, blank=True)
+    activity_name = models.CharField(max_length=200, blank=True)
+    department = models.CharField(max_length=64, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    task_id = models.UUIDField(null=True, blank=True)
+    work_item = models.BigIntegerField(null=True, blank=True)
+    outcome = models.CharField(max_length=64, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["case", "id"], name="event_case_order"),
+            models.Index(fields=["version", "kind", "at"], name="event_version_kind_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.activity}"

@@ -1,0 +1,129 @@
+"""One step of one case: lock, load, act, run the engine, save, project, log.
+
+Every do_* action that changes a case runs exactly one Step inside one transaction. The case
+row is locked first (SELECT ... FOR UPDATE), so two steps of the same case never interleave:
+two clerks completing the same task, or five departments finishing together, are serialised
+here, and whoever comes second sees the first one's result.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+
+from sla.deadlines import due_at as deadline_for
+from worklists.models import WorkItem
+
+from . import workflow_tasks as wt
+from .errors import EngineInconsistency, StepFailed
+from .events import make_event
+from .models import Case, Event, InstanceState, WaitingTimer
+from .state import dump_workflow, load_workflow
+
+
+class Step:
+    def __init__(self, case: Case, workflow, actor=None):
+        self.case = case
+        self.version = case.version
+        self.workflow = workflow
+        self.actor = actor
+        self.now = timezone.now()
+        self.events: list[Event] = []
+        self.completed_item: WorkItem | None = None
+        self.fired_timer: WaitingTimer | None = None
+
+    @classmethod
+    def lock(cls, case_id: int, actor=None) -> Step:
+        case = Case.objects.select_for_update().select_related("version", "instance").get(pk=case_id)
+        return cls(case, load_workflow(case.version, case.instance.state), actor)
+
+    def log(self, kind: str, **fields) -> None:
+        self.events.append(make_event(kind, case=self.case, version=self.version, actor=self.actor, at=timezone.now(), **fields))
+
+    def run_engine(self) -> None:
+        try:
+            wt.run_engine_steps(self.workflow)
+        except SpiffWorkflowException as error:
+            raise StepFailed(f"the process could not continue: {error}") from None
+
+    def save(self) -> None:
+        """Bring the projection rows up to date, close the case if it ended, and store it all."""
+        self._sync_timers()
+        ended = not wt.unfinished(self.workflow)
+        self._sync_work_items(ended)
+        if self.workflow.is_completed() and not ended:
+            # The depth-limited iterator lost sight of a live task; never end a case that way.
+            raise EngineInconsistency(f"case {self.case.number}: the workflow reports completion with tasks still open")
+        if ended and self.case.status == Case.Status.RUNNING:
+            self.case.status = Case.Status.COMPLETED
+            self.case.ended_at = timezone.now()
+            self.case.end_activity = wt.reached_end(self.workflow)
+            self.log(Event.Kind.CASE_ENDED, activity=self.case.end_activity,
+                     activity_name=self.version.elements["names"].get(self.case.end_activity, ""))
+        self.case.steps += 1
+        self.case.save(update_fields=["status", "ended_at", "end_activity", "steps"])
+        text = dump_workflow(self.version, self.workflow)
+        InstanceState.objects.update_or_create(case=self.case, defaults={"state": text, "size": len(text)})
+        Event.objects.bulk_create(self.events)
+
+    def _sync_work_items(self, ended: bool) -> None:
+        ready = {t.id: t for t in wt.ready_user_tasks(self.workflow)}
+        open_items = {i.task_id: i for i in WorkItem.objects.filter(case=self.case, state=WorkItem.State.OPEN)}
+        if self.completed_item is not None:
+            open_items.pop(self.completed_item.task_id, None)
+        for task_id, item in open_items.items():
+            if task_id not in ready or ended:
+                # Cancelled by the process (a boundary event, a terminate end): not by a clerk.
+                WorkItem.objects.filter(pk=item.pk).update(state=WorkItem.State.CANCELLED, completed_at=self.now)
+                self.log(Event.Kind.TASK_CANCELLED, activity=item.task_spec, activity_name=item.name,
+                         department=item.department_id, task_id=item.task_id, work_item=item.pk)
+        new_items = [self._work_item(task) for task_id, task in ready.items() if task_id not in open_items]
+        for item in WorkItem.objects.bulk_create(new_items):
+            self.log(Event.Kind.TASK_OPENED, activity=item.task_spec, activity_name=item.name,
+                     department=item.department_id, task_id=item.task_id, work_item=item.pk,
+                     data={"due_at": item.due_at.isoformat() if item.due_at else None})
+
+    def _work_item(self, task) -> WorkItem:
+        meta = self.version.user_task(task.task_spec.bpmn_id)
+        limit = meta.get("promised_limit_working_days")
+        return WorkItem(
+            case=self.case,
+            version=self.version,
+            service_item_id=self.case.service_item_id,
+            task_id=task.id,
+            task_spec=task.task_spec.bpmn_id,
+            name=meta.get("name") or task.task_spec.bpmn_name or task.task_spec.bpmn_id,
+            department_id=meta.get("department"),
+            candidate_group=meta.get("candidate_group", ""),
+            opened_at=self.now,
+            limit_working_days=limit,
+            due_at=deadline_for(self.now, limit),
+        )
+
+    def _sync_timers(self) -> None:
+        waiting = {t.id: t for t in wt.waiting_timers(self.workflow)}
+        pending = {t.task_id: t for t in WaitingTimer.objects.filter(case=self.case, fired_at=None, cancelled_at=None)}
+        for task_id, timer in pending.items():
+            if task_id in waiting:
+                continue
+            task = self._task_or_none(task_id)
+            if task is not None and task.state == wt.TaskState.COMPLETED:
+                timer.fired_at = self.now
+                self.log(Event.Kind.TIMER_FIRED, activity=timer.task_spec, activity_name=timer.name, task_id=task_id)
+            else:
+                timer.cancelled_at = self.now
+            timer.save(update_fields=["fired_at", "cancelled_at"])
+        new_timers = []
+        for task_id, task in waiting.items():
+            if task_id not in pending:
+                new_timers.append(WaitingTimer(
+                    case=self.case, task_id=task_id, task_spec=task.task_spec.bpmn_id,
+                    name=task.task_spec.bpmn_name or "", due_at=wt.timer_due_at(task) or self.now,
+                ))  # fmt: skip
+        WaitingTimer.objects.bulk_create(new_timers)
+
+    def _task_or_none(self, task_id):
+        try:
+            return self.workflow.get_task_from_id(task_id)
+        except Exception:  # the task was removed with a cancelled subprocess
+            return None

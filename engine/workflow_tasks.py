@@ -1,0 +1,93 @@
+"""Questions asked of a loaded SpiffWorkflow workflow, answered from its task dictionaries.
+
+SpiffWorkflow's own iterator walks the task tree with a depth limit of 1000: a case that loops
+(correction after correction) grows the tree until the ready task lies beyond it, and the
+workflow then reports itself completed. The dictionaries ``workflow.tasks`` (and those of its
+subprocesses) hold every task whatever the depth, so everything here reads them instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    TimerEventDefinition,
+)
+from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.util.task import TaskState
+
+from .errors import EngineError
+
+MAX_ENGINE_ROUNDS = 1000
+
+
+def all_tasks(workflow) -> Iterator:
+    yield from workflow.tasks.values()
+    for subprocess in workflow.subprocesses.values():
+        yield from subprocess.tasks.values()
+
+
+def ready_user_tasks(workflow) -> list:
+    return [t for t in all_tasks(workflow) if t.state == TaskState.READY and t.task_spec.manual]
+
+
+def unfinished(workflow) -> bool:
+    return any(t.has_state(TaskState.NOT_FINISHED_MASK) for t in all_tasks(workflow))
+
+
+def _is_timer(task) -> bool:
+    spec = task.task_spec
+    return isinstance(spec, CatchingEvent) and isinstance(getattr(spec, "event_definition", None), TimerEventDefinition)
+
+
+def waiting_timers(workflow) -> list:
+    return [t for t in all_tasks(workflow) if t.state == TaskState.WAITING and _is_timer(t)]
+
+
+def timer_due_at(task) -> dt.datetime | None:
+    """When a waiting timer fires, from the value SpiffWorkflow computed when it started waiting."""
+    value = task._get_internal_data("event_value")
+    if value is None:
+        return None
+    definition = task.task_spec.event_definition
+    if isinstance(definition, CycleTimerEventDefinition):
+        return dt.datetime.fromisoformat(value["next"])
+    # Duration timers store their absolute due time; date timers the evaluated date-time.
+    return TimerEventDefinition.get_datetime(str(value))
+
+
+def waiting_for_message(workflow, name: str) -> list:
+    found = []
+    for task in all_tasks(workflow):
+        definition = getattr(task.task_spec, "event_definition", None)
+        if (
+            task.state == TaskState.WAITING
+            and isinstance(definition, MessageEventDefinition)
+            and definition.name == name
+        ):
+            found.append(task)
+    return found
+
+
+def reached_end(workflow) -> str:
+    """The id of the last end event the case completed, for the case's record."""
+    ends = [t for t in workflow.tasks.values() if isinstance(t.task_spec, EndEvent) and t.state == TaskState.COMPLETED]
+    ends.sort(key=lambda t: t.last_state_change)
+    return ends[-1].task_spec.bpmn_id if ends else ""
+
+
+def run_engine_steps(workflow) -> None:
+    """SpiffWorkflow's engine steps, then any ready engine task its depth-limited walk missed."""
+    workflow.do_engine_steps()
+    for _ in range(MAX_ENGINE_ROUNDS):
+        missed = [t for t in all_tasks(workflow) if t.state == TaskState.READY and not t.task_spec.manual]
+        if not missed:
+            return
+        for task in missed:
+            task.run()
+        workflow.do_engine_steps()
+    raise EngineError("the process did not settle: engine steps kept producing work")

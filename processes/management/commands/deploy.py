@@ -1,0 +1,27 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from processes.actions import do_deploy_version
+from processes.bpmn_file import BpmnFileError
+
+from .lint import read_file
+
+
+class Command(BaseCommand):
+    help = "Validate and deploy BPMN files as new process versions. The same file again is a no-op."
+
+    def add_arguments(self, parser):
+        parser.add_argument("files", nargs="+")
+
+    def handle(self, *args, files, **options):
+        failed = 0
+        for name in files:
+            try:
+                result = do_deploy_version(read_file(name), name)
+            except BpmnFileError as error:
+                failed += 1
+                for problem in error.problems:
+                    self.stderr.write(problem.format(name))
+                continue
+            self.stdout.write(f"{name}: {result.describe()}")
+        if failed:
+            raise CommandError(f"{failed} of {len(files)} file(s) not deployed; nothing was stored for them", returncode=1)

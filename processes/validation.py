@@ -1,0 +1,194 @@
+"""Validation of a BPMN file before anything is stored: every problem at once, with its line.
+
+Order: read safely (bpmn_file), the BPMN XML schema, Binglian's rules on the tree (one executable
+process, departments, expressions, reachability), then SpiffWorkflow's own parse. The result is
+a list of Problems; an empty list means the file may be deployed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+
+from engine.evaluator import ExpressionError, check_expression, check_script, iso_literal
+
+from .bpmn_file import CAMUNDA_NS, SPIFF_NS, BpmnFile, Problem, bpmn, executable_processes, local
+from .elements import describe_user_task, flow_nodes, lanes_by_node
+from .spec import build_spec
+
+_SCHEMA = None
+
+
+def _schema_validator() -> BpmnValidator:
+    global _SCHEMA
+    if _SCHEMA is None:  # loading the XSDs takes a moment; do it once per process
+        _SCHEMA = BpmnValidator()
+    return _SCHEMA
+
+
+def schema_problems(file: BpmnFile) -> list[Problem]:
+    validator = _schema_validator()
+    validator.preprocess(file.root)
+    if validator.validator.validate(file.root):
+        return []
+    return [Problem(e.line, f"BPMN schema: {e.message}") for e in validator.validator.error_log]
+
+
+def process_problems(file: BpmnFile) -> list[Problem]:
+    processes = executable_processes(file.root)
+    if not processes:
+        return [Problem(file.root.sourceline, 'no executable process: mark the process isExecutable="true"')]
+    if len(processes) > 1:
+        ids = ", ".join(p.get("id") for p in processes)
+        return [Problem(processes[1].sourceline, f"more than one executable process ({ids}); deploy one per file")]
+    process = processes[0]
+    problems = department_problems(process)
+    problems += expression_problems(process)
+    problems += reachability_problems(process)
+    return problems
+
+
+def department_problems(process: etree._Element) -> list[Problem]:
+    owner = lanes_by_node(process)
+    problems = []
+    for task in bpmn(process, ".//bpmn:userTask"):
+        described = describe_user_task(task, owner.get(task.get("id")))
+        if not described["department"]:
+            problems.append(Problem(task.sourceline, f"user task '{described['name']}' ({task.get('id')}) belongs to no department: put it in a lane or give it candidate groups"))
+    return problems
+
+
+def _check(element: etree._Element, text: str, what: str, script: bool = False) -> list[Problem]:
+    try:
+        (check_script if script else check_expression)(text)
+    except ExpressionError as error:
+        line = element.sourceline + (error.lineno - 1 if script and error.lineno else 0)
+        return [Problem(line, f"{what} of {element.getparent().get('id') if what == 'timer' else element.get('id')}: {error.message}: {text.strip()[:80]}")]
+    return []
+
+
+def expression_problems(process: etree._Element) -> list[Problem]:
+    problems = []
+    for flow in bpmn(process, ".//bpmn:sequenceFlow"):
+        for condition in bpmn(flow, "bpmn:conditionExpression"):
+            if (condition.text or "").strip():
+                problems += _check(flow, condition.text, "condition")
+    for task in bpmn(process, ".//bpmn:scriptTask"):
+        script_format = (task.get("scriptFormat") or "python").lower()
+        if script_format not in ("python", "binglian", ""):
+            problems.append(Problem(task.sourceline, f"script of {task.get('id')}: scriptFormat '{script_format}' is not supported; write it in Binglian's expression language"))
+            continue
+        for script in bpmn(task, "bpmn:script"):
+            problems += _check(task, script.text or "", "script", script=True)
+    for tag in ("preScript", "postScript"):
+        for script in process.iter(f"{{{SPIFF_NS}}}{tag}"):
+            task = script.getparent().getparent()
+            problems += _check(task, script.text or "", tag, script=True)
+    for timer in bpmn(process, ".//bpmn:timerEventDefinition"):
+        for child in timer:
+            if local(child.tag) in ("timeDuration", "timeDate", "timeCycle"):
+                problems += _timer_problems(child)
+    for loop in bpmn(process, ".//bpmn:multiInstanceLoopCharacteristics"):
+        for child in loop:
+            if local(child.tag) in ("loopCardinality", "completionCondition") and (child.text or "").strip():
+                problems += _check(loop.getparent(), child.text, local(child.tag))
+        collection = loop.get(f"{{{CAMUNDA_NS}}}collection")
+        if collection:
+            problems += _check(loop.getparent(), collection, "collection")
+    return problems
+
+
+def _timer_problems(expression: etree._Element) -> list[Problem]:
+    text = (expression.text or "").strip()
+    event = expression.getparent().getparent()
+    if not text:
+        return [Problem(expression.sourceline, f"timer of {event.get('id')}: empty {local(expression.tag)}")]
+    literal = iso_literal(text)
+    if literal is None:
+        return _check(expression.getparent(), text, "timer")
+    try:
+        if local(expression.tag) == "timeCycle":
+            TimerEventDefinition.parse_iso_recurring_interval(literal)
+        else:
+            TimerEventDefinition.parse_time_or_duration(literal)
+    except Exception:  # SpiffWorkflow raises bare Exception for a bad interval
+        return [Problem(expression.sourceline, f"timer of {event.get('id')}: not a valid ISO-8601 {local(expression.tag)}: {text}")]
+    return []
+
+
+def reachability_problems(container: etree._Element) -> list[Problem]:
+    """Unreachable nodes, dead ends and nodes with no way to an end, in a process or subprocess."""
+    nodes = {n.get("id"): n for n in flow_nodes(container)}
+    successors, problems = defaultdict(set), []
+    for flow in bpmn(container, "bpmn:sequenceFlow"):
+        source, target = flow.get("sourceRef"), flow.get("targetRef")
+        for ref in (source, target):
+            if ref not in nodes:
+                problems.append(Problem(flow.sourceline, f"sequence flow {flow.get('id')} refers to unknown node {ref}"))
+        successors[source].add(target)
+    for node in nodes.values():
+        if local(node.tag) == "boundaryEvent":
+            successors[node.get("attachedToRef")].add(node.get("id"))
+    starts = [i for i, n in nodes.items() if local(n.tag) == "startEvent" or (local(n.tag) == "subProcess" and n.get("triggeredByEvent") == "true")]
+    if not starts and local(container.tag) == "process":
+        problems.append(Problem(container.sourceline, f"process {container.get('id')} has no start event"))
+    reached = _closure(starts, successors)
+    predecessors = defaultdict(set)
+    for source, targets in successors.items():
+        for target in targets:
+            predecessors[target].add(source)
+    ends = [i for i, n in nodes.items() if local(n.tag) == "endEvent"]
+    finishing = _closure(ends, predecessors)
+    for node_id, node in nodes.items():
+        label = f"{local(node.tag)} '{node.get('name') or node_id}' ({node_id})"
+        if node_id not in reached and not _is_event_subprocess(node):
+            problems.append(Problem(node.sourceline, f"{label} cannot be reached from a start event"))
+        elif local(node.tag) != "endEvent" and not successors.get(node_id) and not _is_event_subprocess(node):
+            if not (local(node.tag) == "boundaryEvent" and _is_compensation(node)):
+                problems.append(Problem(node.sourceline, f"{label} is a dead end: it has no outgoing sequence flow"))
+        elif node_id in reached and node_id not in finishing and ends:
+            problems.append(Problem(node.sourceline, f"{label} never reaches an end event"))
+        if local(node.tag) in ("subProcess", "transaction"):
+            problems += reachability_problems(node)
+    return problems
+
+
+def _closure(seeds, edges) -> set:
+    seen, stack = set(seeds), list(seeds)
+    while stack:
+        for nxt in edges.get(stack.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen
+
+
+def _is_event_subprocess(node) -> bool:
+    return local(node.tag) == "subProcess" and node.get("triggeredByEvent") == "true"
+
+
+def _is_compensation(node) -> bool:
+    return bool(bpmn(node, "bpmn:compensateEventDefinition"))
+
+
+def spiff_problems(file: BpmnFile) -> list[Problem]:
+    try:
+        build_spec(file.data, file.dialect, file.filename)
+    except ValidationException as error:
+        return [Problem(int(error.line_number) if str(error.line_number).isdigit() else None, f"SpiffWorkflow: {error}")]
+    except (SpiffWorkflowException, KeyError, ValueError, TypeError, AttributeError) as error:
+        return [Problem(None, f"SpiffWorkflow cannot build this process: {type(error).__name__}: {error}")]
+    return []
+
+
+def validate(file: BpmnFile) -> list[Problem]:
+    problems = schema_problems(file)
+    problems += process_problems(file)
+    if not problems:  # Spiff stops at its first error; ours are clearer, so they go first
+        problems += spiff_problems(file)
+    return sorted(set(problems), key=lambda p: (p.line or 0, p.message))

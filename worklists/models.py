@@ -1,0 +1,72 @@
+"""Work items: one row per user task, the projection that every list and sweep reads."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Department(models.Model):
+    """A department; BPMN lanes name them by code."""
+
+    code = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=100)
+    name_en = models.CharField(max_length=100, blank=True)
+
+    def __str__(self):
+        return self.name
+
+
+class WorkItemQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(state=WorkItem.State.OPEN)
+
+    def queue(self, department_code: str):
+        """A department's open work, the most urgent first."""
+        return self.filter(department_id=department_code, state=WorkItem.State.OPEN).order_by("due_at", "id")
+
+    def inbox(self, user):
+        return self.filter(assignee=user, state=WorkItem.State.OPEN).order_by("due_at", "id")
+
+    def archive(self, user):
+        return self.filter(completed_by=user, state=WorkItem.State.COMPLETED).order_by("-completed_at")
+
+
+class WorkItem(models.Model):
+    class State(models.TextChoices):
+        OPEN = "open", "待办 open"
+        COMPLETED = "completed", "已办 completed"
+        CANCELLED = "cancelled", "已取消 cancelled"
+
+    case = models.ForeignKey("engine.Case", on_delete=models.CASCADE, related_name="work_items")
+    version = models.ForeignKey("processes.ProcessVersion", on_delete=models.PROTECT)
+    service_item = models.ForeignKey("processes.ServiceItem", null=True, blank=True, on_delete=models.PROTECT)
+    task_id = models.UUIDField(unique=True)
+    task_spec = models.CharField(max_length=128)
+    name = models.CharField(max_length=200)
+    department = models.ForeignKey(Department, to_field="code", on_delete=models.PROTECT, related_name="work_items")
+    candidate_group = models.CharField(max_length=64, blank=True)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.OPEN)
+    opened_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    limit_working_days = models.PositiveIntegerField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    outcome = models.CharField(max_length=64, blank=True)
+
+    objects = WorkItemQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            # Serves the department queue: open items of a department by due time.
+            models.Index(fields=["department", "state", "due_at"], name="workitem_queue"),
+            # Serves "my inbox": open items claimed by a user by due time.
+            models.Index(fields=["assignee", "state", "due_at"], name="workitem_inbox"),
+            # Serves the engine's projection sync: the open items of one case.
+            models.Index(fields=["case"], name="workitem_case_open", condition=Q(state="open")),
+        ]
+
+    def __str__(self):
+        return f"{self.case_id}:{self.task_spec}"
