@@ -12,7 +12,6 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.util.task import TaskState
 
 from worklists.models import WorkItem
@@ -155,12 +154,19 @@ def do_deliver_message(case_number: str, message_name: str, *, payload: dict | N
         if not waiting:
             raise MessageNotExpected(f"case {case_number} is not waiting for message '{message_name}' now")
         # The event definition of the waiting task itself: it is of the class its parser built.
-        step.workflow.catch(BpmnEvent(waiting[0].task_spec.event_definition, payload or {}))
-        step.log(Event.Kind.MESSAGE_RECEIVED, activity=waiting[0].task_spec.bpmn_id,
-                 activity_name=waiting[0].task_spec.bpmn_name or message_name, data={"message": message_name})
+        task, definition = waiting[0]
+        step.workflow.catch(wt.message_event(definition, payload or {}))
+        step.log(Event.Kind.MESSAGE_RECEIVED, activity=message_name, activity_name=version_message_label(step.version, message_name),
+                 data={"message": message_name, "waiting_task": task.task_spec.bpmn_id})
         step.run_engine()
         step.save()
     return step.case
+
+
+def version_message_label(version, message_name: str) -> str:
+    """The name of the event that waits for a message, as the designer labelled it."""
+    ids = version.elements.get("messages", {}).get(message_name, [])
+    return version.elements["names"].get(ids[0], message_name) if ids else message_name
 
 
 def do_fire_timer(timer_id: int, *, now: dt.datetime | None = None) -> bool:

@@ -107,7 +107,7 @@ class Step:
             if task_id in waiting:
                 continue
             task = self._task_or_none(task_id)
-            if task is not None and task.state == wt.TaskState.COMPLETED:
+            if task is not None and wt.timer_fired(task):
                 timer.fired_at = self.now
                 self.log(Event.Kind.TIMER_FIRED, activity=timer.task_spec, activity_name=timer.name, task_id=task_id)
             else:
@@ -116,9 +116,10 @@ class Step:
         new_timers = []
         for task_id, task in waiting.items():
             if task_id not in pending:
+                bpmn_id, name = wt.timer_label(task)
                 new_timers.append(WaitingTimer(
-                    case=self.case, task_id=task_id, task_spec=task.task_spec.bpmn_id,
-                    name=task.task_spec.bpmn_name or "", due_at=wt.timer_due_at(task) or self.now,
+                    case=self.case, task_id=task_id, task_spec=bpmn_id, name=name,
+                    due_at=wt.timer_due_at(task) or self.now,
                 ))  # fmt: skip
         WaitingTimer.objects.bulk_create(new_timers)
 

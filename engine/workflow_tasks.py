@@ -12,12 +12,15 @@ import datetime as dt
 from collections.abc import Iterator
 
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.util import BpmnEvent
+from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition as CamundaMessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     TimerEventDefinition,
 )
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
-from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import EventBasedGateway
 from SpiffWorkflow.util.task import TaskState
 
 from .errors import EngineError
@@ -39,13 +42,44 @@ def unfinished(workflow) -> bool:
     return any(t.has_state(TaskState.NOT_FINISHED_MASK) for t in all_tasks(workflow))
 
 
-def _is_timer(task) -> bool:
+def _definitions(task) -> list:
+    """The event definitions a waiting task listens for; an event-based gateway holds its
+    children's definitions (SpiffWorkflow moves them there), in the order of its outputs."""
+    definition = getattr(task.task_spec, "event_definition", None)
+    if isinstance(definition, MultipleEventDefinition):
+        return list(definition.event_definitions)
+    return [definition] if definition is not None else []
+
+
+def timer_definition(task):
+    for definition in _definitions(task):
+        if isinstance(definition, TimerEventDefinition):
+            return definition
+    return None
+
+
+def timer_label(task) -> tuple[str, str]:
+    """(bpmn id, name) of the timer event itself, also when its gateway does the waiting."""
     spec = task.task_spec
-    return isinstance(spec, CatchingEvent) and isinstance(getattr(spec, "event_definition", None), TimerEventDefinition)
+    if isinstance(spec, EventBasedGateway):
+        for index, definition in enumerate(_definitions(task)):
+            if isinstance(definition, TimerEventDefinition) and index < len(spec.outputs):
+                spec = spec.outputs[index]
+                break
+    return spec.bpmn_id, spec.bpmn_name or ""
+
+
+def timer_fired(task) -> bool:
+    """Did this task finish because its timer fired (not a message beside it on a gateway)?"""
+    if task.state != TaskState.COMPLETED:
+        return False
+    if not isinstance(getattr(task.task_spec, "event_definition", None), MultipleEventDefinition):
+        return True
+    return any(isinstance(e.event_definition, TimerEventDefinition) for e in task._get_internal_data("seen_events", []))
 
 
 def waiting_timers(workflow) -> list:
-    return [t for t in all_tasks(workflow) if t.state == TaskState.WAITING and _is_timer(t)]
+    return [t for t in all_tasks(workflow) if t.state == TaskState.WAITING and timer_definition(t) is not None]
 
 
 def timer_due_at(task) -> dt.datetime | None:
@@ -53,24 +87,34 @@ def timer_due_at(task) -> dt.datetime | None:
     value = task._get_internal_data("event_value")
     if value is None:
         return None
-    definition = task.task_spec.event_definition
+    definition = timer_definition(task)
     if isinstance(definition, CycleTimerEventDefinition):
         return dt.datetime.fromisoformat(value["next"])
     # Duration timers store their absolute due time; date timers the evaluated date-time.
     return TimerEventDefinition.get_datetime(str(value))
 
 
-def waiting_for_message(workflow, name: str) -> list:
+def waiting_for_message(workflow, name: str) -> list[tuple]:
+    """(task, definition) for each waiting task that would catch the message ``name``."""
     found = []
     for task in all_tasks(workflow):
-        definition = getattr(task.task_spec, "event_definition", None)
-        if (
-            task.state == TaskState.WAITING
-            and isinstance(definition, MessageEventDefinition)
-            and definition.name == name
-        ):
-            found.append(task)
+        if task.state != TaskState.WAITING:
+            continue
+        for definition in _definitions(task):
+            if isinstance(definition, MessageEventDefinition) and definition.name == name:
+                found.append((task, definition))
     return found
+
+
+def message_event(definition, payload: dict) -> BpmnEvent:
+    """A BpmnEvent for a waiting message, shaped the way its parser's definition expects.
+
+    Camunda files: the payload lands in the case data under the message name (or the event's
+    result variable). SpiffArena files: under the event's message variable, if it names one.
+    """
+    if isinstance(definition, CamundaMessageEventDefinition):
+        return BpmnEvent(definition, {"payload": payload, "result_var": definition.result_var or definition.name})
+    return BpmnEvent(definition, payload)
 
 
 def reached_end(workflow) -> str:
