@@ -70,3 +70,22 @@ class WorkItem(models.Model):
 
     def __str__(self):
         return f"{self.case_id}:{self.task_spec}"
+
+
+class StaffMember(models.Model):
+    """Who a user is at work: their department and role."""
+
+    class Role(models.TextChoices):
+        FRONT_DESK = "front_desk", "综合窗口 front-desk clerk"
+        CLERK = "clerk", "经办人 department clerk"
+        HEAD = "head", "负责人 department head"
+        SUPERVISOR = "supervisor", "电子监察 supervisor"
+        DESIGNER = "designer", "流程设计 process designer"
+        ADMIN = "admin", "管理员 administrator"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff")
+    department = models.ForeignKey(Department, to_field="code", null=True, blank=True, on_delete=models.PROTECT)
+    role = models.CharField(max_length=16, choices=Role.choices)
+
+    def __str__(self):
+        return f"{self.user} ({self.get_role_display()})"

@@ -1,0 +1,64 @@
+"""The embedded demo: reference processes, the business-registration service item, one user per role."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from processes.actions import do_deploy_version
+from processes.models import ProcessDefinition, ServiceItem
+from worklists.models import StaffMember
+from worklists.people import do_create_staff
+
+# Older first: the serial process becomes version 1, the parallel one version 2.
+REFERENCE_FILES = ["business_registration_serial.bpmn", "business_registration.bpmn"]
+DEMO_PASSWORD = "binglian-demo"
+R = StaffMember.Role
+DEMO_PEOPLE = [
+    ("frontdesk", R.FRONT_DESK, "front_desk", "综合窗口 front-desk clerk"),
+    ("clerk_market", R.CLERK, "market", "市场监管 clerk"),
+    ("head_market", R.HEAD, "market", "市场监管 department head"),
+    ("clerk_police", R.CLERK, "police", "公安 clerk"),
+    ("clerk_tax", R.CLERK, "tax", "税务 clerk"),
+    ("clerk_hrss", R.CLERK, "hrss", "人社 clerk"),
+    ("clerk_fund", R.CLERK, "housing_fund", "公积金 clerk"),
+    ("supervisor", R.SUPERVISOR, None, "电子监察 supervisor"),
+    ("designer", R.DESIGNER, None, "流程设计 process designer"),
+    ("admin", R.ADMIN, None, "管理员 administrator"),
+]
+
+
+def deploy_reference_processes() -> list[str]:
+    lines = []
+    for name in REFERENCE_FILES:
+        path = settings.BASE_DIR / "bpmn" / name
+        lines.append(f"bpmn/{name}: {do_deploy_version(path.read_bytes(), f'bpmn/{name}').describe()}")
+    return lines
+
+
+def ensure_service_items() -> ServiceItem:
+    item, _ = ServiceItem.objects.get_or_create(
+        code="business_registration",
+        defaults={
+            "name": "企业开办",
+            "name_en": "Business registration",
+            "process": ProcessDefinition.objects.get(key="business_registration"),
+            "statutory_limit_working_days": 20,
+            "promised_limit_working_days": 1,
+            "notify_commit_allowed": True,
+            "materials": ["申请书 application form", "章程 articles of association", "住所证明 proof of address", "身份证明 identity documents"],
+        },
+    )
+    return item
+
+
+def ensure_demo_people(password: str | None = DEMO_PASSWORD) -> list[tuple[str, str]]:
+    for username, role, department, _ in DEMO_PEOPLE:
+        do_create_staff(username, role=role, department=department, password=password, superuser=(role == R.ADMIN))
+    return [(username, label) for username, _, _, label in DEMO_PEOPLE]
+
+
+def seed() -> list[str]:
+    lines = deploy_reference_processes()
+    ensure_service_items()
+    ensure_demo_people()
+    return lines

@@ -1,0 +1,37 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from engine.demo import ensure_demo_people, ensure_service_items
+from engine.driver import Driver
+from processes.models import ProcessDefinition, ServiceItem
+
+
+class Command(BaseCommand):
+    help = "Work N cases to the end through the write path, acting as each department's clerks."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--cases", type=int, default=10)
+        parser.add_argument("--process", default="business_registration", help="process key")
+        # --version here is the process version to drive; it replaces Django's --version.
+        parser.conflict_handler = parser._optionals.conflict_handler = "resolve"
+        parser.add_argument("--version", type=int, help="version number (default: the latest)")
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--no-progress", action="store_true")
+
+    def handle(self, *args, cases, process, version, seed, no_progress, **options):
+        definition = ProcessDefinition.objects.filter(key=process).first()
+        if definition is None:
+            raise CommandError(f"process '{process}' is not deployed; deploy it first: manage.py deploy bpmn/<file>.bpmn")
+        chosen = definition.versions.get(number=version) if version else definition.latest_version()
+        if process == "business_registration":
+            ensure_service_items()
+        ensure_demo_people(password=None)
+        item = ServiceItem.objects.filter(process=definition).first()
+        driver = Driver(chosen, service_item=item, seed=seed)
+        started = time.perf_counter()
+        for _ in tqdm(range(cases), desc=f"{chosen.label}", unit="case", disable=no_progress or None):
+            driver.drive(driver.start())
+        for line in driver.summary.lines(time.perf_counter() - started):
+            self.stdout.write(line)

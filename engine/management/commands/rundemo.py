@@ -1,0 +1,48 @@
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from engine.demo import DEMO_PASSWORD, ensure_service_items, seed
+from engine.driver import Driver
+from engine.embedded import start_timer_loop
+from engine.models import Case
+
+
+class Command(BaseCommand):
+    help = "Set up and serve the embedded demo: migrate, deploy, demo users, a few cases, timers, web."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--addrport", default="127.0.0.1:8000")
+        parser.add_argument("--no-serve", action="store_true", help="set up only")
+
+    def handle(self, *args, addrport, no_serve, **options):
+        call_command("migrate", verbosity=0)
+        for line in seed():
+            self.stdout.write(line)
+        if not Case.objects.exists():
+            self.drive_demo_cases()
+        self.stdout.write("")
+        self.stdout.write(f"Demo users (password: {DEMO_PASSWORD}):")
+        from engine.demo import DEMO_PEOPLE
+
+        for username, _, _, label in DEMO_PEOPLE:
+            self.stdout.write(f"  {username:<14} {label}")
+        self.stdout.write(f"Cases: {Case.objects.count()} ({Case.objects.filter(status='running').count()} running)")
+        if no_serve:
+            return
+        if settings.TIMERS_IN_PROCESS:
+            start_timer_loop(settings.TIMER_SWEEP_SECONDS)
+            self.stdout.write(f"Timers: swept in-process every {settings.TIMER_SWEEP_SECONDS} s")
+        self.stdout.write(f"Open http://{addrport}/ and log in as one of the users above.")
+        call_command("runserver", addrport, use_reloader=False)
+
+    def drive_demo_cases(self):
+        item = ensure_service_items()
+        for version in item.process.versions.order_by("number"):
+            driver = Driver(version, service_item=item, seed=version.number)
+            for _ in range(6):
+                driver.drive(driver.start())
+            # a few left mid-way, so that every inbox has work in it
+            for steps in (1, 2, 3, 4, 6):
+                driver.drive(driver.start(), max_steps=steps)
+        self.stdout.write("Drove demo cases: some finished, some waiting in the departments' queues.")
