@@ -1,0 +1,68 @@
+"""Shared fixtures: the reference processes deployed, and named people built with real actions."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from engine.demo import deploy_reference_processes, ensure_demo_people, ensure_service_items
+from processes.models import ProcessVersion
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BPMN_DIR = Path(__file__).resolve().parent.parent / "bpmn"
+CI = os.getenv("CI", "").lower() == "true"
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def needs_postgres():
+    """Skip on SQLite with the reason; the PostgreSQL run of `make test` carries these tests."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (runs in the PostgreSQL pass of make test)")
+
+
+@pytest.fixture
+def reference(db):
+    """Both reference versions deployed (v1 serial, v2 parallel), the service item, the demo people."""
+    deploy_reference_processes()
+    item = ensure_service_items()
+    ensure_demo_people(password=None)
+    versions = {v.number: v for v in ProcessVersion.objects.filter(definition__key="business_registration")}
+    return {"serial": versions[1], "parallel": versions[2], "item": item}
+
+
+def _user(username):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username=username)
+
+
+@pytest.fixture
+def frontdesk(reference):
+    return _user("frontdesk")
+
+
+@pytest.fixture
+def clerk_market(reference):
+    return _user("clerk_market")
+
+
+@pytest.fixture
+def clerk_police(reference):
+    return _user("clerk_police")
+
+
+@pytest.fixture
+def clerk_tax(reference):
+    return _user("clerk_tax")
+
+
+@pytest.fixture
+def head_market(reference):
+    return _user("head_market")
