@@ -18,7 +18,7 @@ from worklists.models import WorkItem
 
 from . import workflow_tasks as wt
 from .errors import CaseNotRunning, InvalidInput, MessageNotExpected, TaskConflict
-from .models import Case, CaseCounter, Event, InstanceState, WaitingTimer
+from .models import Case, CaseCounter, Event, WaitingTimer
 from .state import new_workflow
 from .stepping import Step
 
@@ -65,9 +65,9 @@ def do_start_case(*, version=None, service_item=None, acting_user=None, data=Non
         for task in workflow.get_tasks(state=TaskState.READY):
             task.data.update(case_data)
         step = Step(case, workflow, acting_user)
+        step.new_case = True
         step.log(Event.Kind.CASE_STARTED, data={"service_item": getattr(service_item, "code", None)})
         step.run_engine()
-        InstanceState.objects.create(case=case, state="")
         step.save()
     return case
 

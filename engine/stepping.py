@@ -30,7 +30,7 @@ class Step:
         self.now = timezone.now()
         self.events: list[Event] = []
         self.completed_item: WorkItem | None = None
-        self.fired_timer: WaitingTimer | None = None
+        self.new_case = False  # set by do_start_case: its state row does not exist yet
 
     @classmethod
     def lock(cls, case_id: int, actor=None) -> Step:
@@ -51,8 +51,9 @@ class Step:
         self._sync_timers()
         ended = not wt.unfinished(self.workflow)
         self._sync_work_items(ended)
-        if self.workflow.is_completed() and not ended:
-            # The depth-limited iterator lost sight of a live task; never end a case that way.
+        # Never call workflow.is_completed(): it walks the depth-limited iterator and, in a long
+        # loop, declares the workflow complete (and saves that) while a task is still ready.
+        if self.workflow.completed and not ended:
             raise EngineInconsistency(f"case {self.case.number}: the workflow reports completion with tasks still open")
         if ended and self.case.status == Case.Status.RUNNING:
             self.case.status = Case.Status.COMPLETED
@@ -63,7 +64,10 @@ class Step:
         self.case.steps += 1
         self.case.save(update_fields=["status", "ended_at", "end_activity", "steps"])
         text = dump_workflow(self.version, self.workflow)
-        InstanceState.objects.update_or_create(case=self.case, defaults={"state": text, "size": len(text)})
+        if self.new_case:
+            self.case.instance = InstanceState.objects.create(case=self.case, state=text, size=len(text))
+        else:
+            InstanceState.objects.filter(case=self.case).update(state=text, size=len(text), saved_at=self.now)
         Event.objects.bulk_create(self.events)
 
     def _sync_work_items(self, ended: bool) -> None:

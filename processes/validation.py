@@ -7,6 +7,7 @@ a list of Problems; an empty list means the file may be deployed.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from lxml import etree
@@ -22,6 +23,8 @@ from .elements import describe_user_task, flow_nodes, lanes_by_node
 from .spec import build_spec
 
 _SCHEMA = None
+# What a designer means as an ISO-8601 duration or interval but mistyped (P5X, PT2Hours, R3/P1Q).
+_ISO_LIKE = re.compile(r"(R\d*/)?PT?\d[\dA-Za-z.,]*")
 
 
 def _schema_validator() -> BpmnValidator:
@@ -63,12 +66,17 @@ def department_problems(process: etree._Element) -> list[Problem]:
     return problems
 
 
-def _check(element: etree._Element, text: str, what: str, script: bool = False) -> list[Problem]:
+def _check(element: etree._Element, text: str, what: str, script: bool = False, source: etree._Element | None = None) -> list[Problem]:
+    """``source`` is the element whose text ``text`` is: a script's line 1 is on its line."""
     try:
         (check_script if script else check_expression)(text)
     except ExpressionError as error:
-        line = element.sourceline + (error.lineno - 1 if script and error.lineno else 0)
-        return [Problem(line, f"{what} of {element.getparent().get('id') if what == 'timer' else element.get('id')}: {error.message}: {text.strip()[:80]}")]
+        lines = text.splitlines()
+        at_line = script and error.lineno and 0 < error.lineno <= len(lines)
+        line = (source if source is not None else element).sourceline + (error.lineno - 1 if at_line else 0)
+        # One line per problem (FILE:LINE: message): quote the offending line, whitespace collapsed.
+        quoted = " ".join((lines[error.lineno - 1] if at_line else text).split())[:80]
+        return [Problem(line, f"{what} of {element.getparent().get('id') if what == 'timer' else element.get('id')}: {error.message}: {quoted}")]
     return []
 
 
@@ -84,11 +92,11 @@ def expression_problems(process: etree._Element) -> list[Problem]:
             problems.append(Problem(task.sourceline, f"script of {task.get('id')}: scriptFormat '{script_format}' is not supported; write it in Binglian's expression language"))
             continue
         for script in bpmn(task, "bpmn:script"):
-            problems += _check(task, script.text or "", "script", script=True)
+            problems += _check(task, script.text or "", "script", script=True, source=script)
     for tag in ("preScript", "postScript"):
         for script in process.iter(f"{{{SPIFF_NS}}}{tag}"):
             task = script.getparent().getparent()
-            problems += _check(task, script.text or "", tag, script=True)
+            problems += _check(task, script.text or "", tag, script=True, source=script)
     for timer in bpmn(process, ".//bpmn:timerEventDefinition"):
         for child in timer:
             if local(child.tag) in ("timeDuration", "timeDate", "timeCycle"):
@@ -109,6 +117,10 @@ def _timer_problems(expression: etree._Element) -> list[Problem]:
     if not text:
         return [Problem(expression.sourceline, f"timer of {event.get('id')}: empty {local(expression.tag)}")]
     literal = iso_literal(text)
+    if literal is None and _ISO_LIKE.fullmatch(text):
+        # "P5X" is a valid Python name, so the expression check would pass it and the case
+        # would stop at run time on an undefined name: it is a mistyped duration.
+        return [Problem(expression.sourceline, f"timer of {event.get('id')}: not a valid ISO-8601 {local(expression.tag)}: {text}")]
     if literal is None:
         return _check(expression.getparent(), text, "timer")
     try:
