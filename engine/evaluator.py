@@ -98,7 +98,7 @@ def _today() -> str:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat()
+    return dt.datetime.now(dt.UTC).isoformat()
 
 
 def _add_days(value, days: int) -> str:
@@ -365,7 +365,7 @@ class _Interpreter:
 
     def v_Compare(self, node):
         left = self.value(node.left)
-        for op, comparator in zip(node.ops, node.comparators):
+        for op, comparator in zip(node.ops, node.comparators, strict=True):
             right = self.value(comparator)
             if not _COMPARE[type(op)](left, right):
                 return False
@@ -392,7 +392,7 @@ class _Interpreter:
         return tuple(self.value(e) for e in node.elts)
 
     def v_Dict(self, node):
-        return {self.value(k): self.value(v) for k, v in zip(node.keys, node.values)}
+        return {self.value(k): self.value(v) for k, v in zip(node.keys, node.values, strict=True)}
 
     def v_Call(self, node):
         function = SAFE_FUNCTIONS[node.func.id]

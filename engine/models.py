@@ -45,6 +45,9 @@ class CaseCounter(models.Model):
     year = models.PositiveIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
 
+    def __str__(self):
+        return f"{self.year}: {self.last}"
+
 
 class InstanceState(models.Model):
     """The SpiffWorkflow state of a case, without its spec. Read only by the engine."""
@@ -53,6 +56,9 @@ class InstanceState(models.Model):
     state = models.TextField()
     size = models.PositiveIntegerField(default=0)
     saved_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"state of case {self.case_id} ({self.size} bytes)"
 
 
 class WaitingTimer(models.Model):
@@ -75,6 +81,9 @@ class WaitingTimer(models.Model):
             # Serves the sweep: "pending timers with due_at <= now", oldest first.
             models.Index(fields=["due_at"], name="timer_pending_due", condition=Q(fired_at__isnull=True, cancelled_at__isnull=True)),
         ]
+
+    def __str__(self):
+        return f"{self.task_spec} of case {self.case_id} due {self.due_at:%Y-%m-%d %H:%M}"
 
 
 class Event(models.Model):

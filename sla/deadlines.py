@@ -19,4 +19,4 @@ def due_at(opened_at: dt.datetime, limit_working_days: int | None) -> dt.datetim
     zone = ZoneInfo(settings.TIME_ZONE)
     local_day = opened_at.astimezone(zone).date()
     last_day = add_working_days(local_day, limit_working_days)
-    return dt.datetime.combine(last_day, END_OF_WORKING_DAY, tzinfo=zone).astimezone(dt.timezone.utc)
+    return dt.datetime.combine(last_day, END_OF_WORKING_DAY, tzinfo=zone).astimezone(dt.UTC)
