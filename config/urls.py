@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from engine import views as engine_views
@@ -6,5 +7,7 @@ from engine import views as engine_views
 urlpatterns = [
     path("", engine_views.home, name="home"),
     path("cases/<str:number>/", engine_views.case_detail, name="case_detail"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
 ]
