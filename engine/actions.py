@@ -20,7 +20,7 @@ from . import workflow_tasks as wt
 from .errors import CaseNotRunning, InvalidInput, MessageNotExpected, TaskConflict
 from .models import Case, CaseCounter, Event, WaitingTimer
 from .state import new_workflow
-from .stepping import Step
+from .stepping import Step, lock_case_row
 
 CASE_NUMBER_PREFIX = "BL"
 
@@ -89,7 +89,7 @@ def _check_open(item: WorkItem) -> WorkItem:
 
 def _lock_open_item(work_item_id: int) -> WorkItem:
     """Lock the item's case row, then read the item: its state is only final under the lock."""
-    list(Case.objects.select_for_update().filter(pk=_case_id_of(work_item_id)).values_list("pk", flat=True))
+    lock_case_row(_case_id_of(work_item_id))
     return _check_open(WorkItem.objects.select_related("case", "completed_by", "assignee").get(pk=work_item_id))
 
 

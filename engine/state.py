@@ -81,7 +81,9 @@ class StateSerializer:
 
 SCRIPT_ENGINE = SafeScriptEngine()
 _serializers = {dialect: StateSerializer(dialect) for dialect in ("camunda", "spiff")}
-_specs: dict[int, tuple] = {}
+# Keyed by the file's sha256, not the row id: the spec is a function of the bytes alone, and a
+# row id can name another version in another database (or after a rolled-back transaction).
+_specs: dict[str, tuple] = {}
 _specs_lock = threading.Lock()
 
 
@@ -91,11 +93,11 @@ def serializer_for(version) -> StateSerializer:
 
 def specs_for(version) -> tuple:
     """(spec, subprocess specs) of a version, parsed once per process and kept."""
-    cached = _specs.get(version.pk)
+    cached = _specs.get(version.sha256)
     if cached is None:
         built = build_spec(version.bpmn_xml.encode("utf-8"), version.dialect, version.filename)
         with _specs_lock:
-            cached = _specs.setdefault(version.pk, built)
+            cached = _specs.setdefault(version.sha256, built)
     return cached
 
 

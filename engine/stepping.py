@@ -21,6 +21,11 @@ from .models import Case, Event, InstanceState, WaitingTimer
 from .state import dump_workflow, load_workflow
 
 
+def lock_case_row(case_id: int) -> None:
+    """SELECT ... FOR UPDATE on the case row alone: not on its version, which all cases share."""
+    list(Case.objects.select_for_update().filter(pk=case_id).values_list("pk", flat=True))
+
+
 class Step:
     def __init__(self, case: Case, workflow, actor=None):
         self.case = case
@@ -34,7 +39,10 @@ class Step:
 
     @classmethod
     def lock(cls, case_id: int, actor=None) -> Step:
-        case = Case.objects.select_for_update().select_related("version", "instance").get(pk=case_id)
+        lock_case_row(case_id)
+        # Read the state only after the lock is held, in its own query: under READ COMMITTED a
+        # row joined into the locking query would be the one from before the other step committed.
+        case = Case.objects.select_related("version", "instance").get(pk=case_id)
         return cls(case, load_workflow(case.version, case.instance.state), actor)
 
     def log(self, kind: str, **fields) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from functools import partial
 
 import pytest
 from django.db import connection
@@ -94,7 +95,8 @@ def case_at_the_fork(reference, n: int) -> Case:
                          applicant_name="张伟", enterprise_name=f"北京并联科技{n}有限公司")  # fmt: skip
     do_complete_task(open_item(case, "intake").pk, acting_user=user("frontdesk"), outcome="accept")
     do_complete_task(open_item(case, "market_review").pk, acting_user=user("clerk_market"), outcome="approve")
-    assert set(WorkItem.objects.filter(case=case, state="open").values_list("task_spec", flat=True)) == set(DEPARTMENT_REVIEWS)
+    open_specs = WorkItem.objects.filter(case=case, state="open").values_list("task_spec", flat=True)
+    assert set(open_specs) == set(DEPARTMENT_REVIEWS)
     return case
 
 
@@ -112,7 +114,7 @@ def test_two_clerks_completing_the_same_task_one_wins_one_gets_conflict(referenc
     for n in range(ROUNDS):
         case = case_at_the_fork(reference, n)
         item = open_item(case, "tax_review")
-        outcomes = race(*[lambda clerk=clerk: do_complete_task(item.pk, acting_user=clerk, outcome="approve") for clerk in clerks])
+        outcomes = race(*[partial(do_complete_task, item.pk, acting_user=clerk, outcome="approve") for clerk in clerks])
         winner, loser = exactly_one_won(outcomes)
         assert "no longer open" in str(loser.error)
 
@@ -134,7 +136,7 @@ def test_two_clerks_claiming_the_same_task_one_wins_one_gets_conflict(reference)
     for n in range(ROUNDS):
         case = case_at_the_fork(reference, n)
         item = open_item(case, "tax_review")
-        outcomes = race(*[lambda clerk=clerk: do_claim_task(item.pk, acting_user=clerk) for clerk in clerks])
+        outcomes = race(*[partial(do_claim_task, item.pk, acting_user=clerk) for clerk in clerks])
         winner, loser = exactly_one_won(outcomes)
         assert "already claimed" in str(loser.error)
 
@@ -151,16 +153,19 @@ def test_five_branches_finishing_at_once_all_succeed_and_the_join_fires_once(ref
     for n in range(ROUNDS):
         case = case_at_the_fork(reference, n)
         items = {spec: open_item(case, spec) for spec in DEPARTMENT_REVIEWS}
-        actions = [
-            lambda spec=spec: do_complete_task(items[spec].pk, acting_user=clerks[spec], outcome="approve", data={"opinion": "同意"})
+        completions = [
+            partial(
+                do_complete_task, items[spec].pk, acting_user=clerks[spec], outcome="approve", data={"opinion": "同意"}
+            )
             for spec in DEPARTMENT_REVIEWS
         ]
-        actions.append(lambda: do_deliver_message(case.number, "bank_account_opened", payload={"account": "6222"}))
-        outcomes = race(*actions)
+        bank = partial(do_deliver_message, case.number, "bank_account_opened", payload={"account": "6222"})
+        outcomes = race(*completions, bank)
         assert all(o.ok for o in outcomes), f"every branch must succeed: {outcomes}"
 
         # The join fired once: the licences were issued and one rating window is open.
-        assert list(WaitingTimer.objects.filter(case=case).values_list("task_spec", flat=True)) == ["rating_window_closed"]
+        timers = WaitingTimer.objects.filter(case=case).values_list("task_spec", flat=True)
+        assert list(timers) == ["rating_window_closed"]
         assert WorkItem.objects.filter(case=case, state="open").count() == 0
         case.refresh_from_db()
         assert case.status == Case.Status.RUNNING
@@ -168,7 +173,9 @@ def test_five_branches_finishing_at_once_all_succeed_and_the_join_fires_once(ref
         events = case.events.all()
         completed = sorted(events.filter(kind=Event.Kind.TASK_COMPLETED).values_list("activity", flat=True))
         assert completed == sorted(["intake", "market_review", *DEPARTMENT_REVIEWS])
-        assert list(events.filter(kind=Event.Kind.MESSAGE_RECEIVED).values_list("activity", flat=True)) == ["bank_account_opened"]
+        assert list(events.filter(kind=Event.Kind.MESSAGE_RECEIVED).values_list("activity", flat=True)) == [
+            "bank_account_opened"
+        ]
         for spec, clerk in clerks.items():
             item = WorkItem.objects.get(pk=items[spec].pk)
             assert (item.state, item.completed_by_id, item.outcome) == (WorkItem.State.COMPLETED, clerk.pk, "approve")
@@ -190,7 +197,8 @@ def test_two_sweepers_firing_the_same_due_timer_fire_it_once(reference):
         timer = WaitingTimer.objects.get(case=case, task_spec="rating_window_closed")
         later = max(timer.due_at, timezone.now()) + dt.timedelta(seconds=1)
 
-        outcomes = race(lambda: do_fire_timer(timer.pk, now=later), lambda: do_fire_timer(timer.pk, now=later))
+        fire = partial(do_fire_timer, timer.pk, now=later)
+        outcomes = race(fire, fire)
         assert all(o.ok for o in outcomes), outcomes
         assert sorted(o.value for o in outcomes) == [False, True]
 
