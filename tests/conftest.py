@@ -37,32 +37,17 @@ def reference(db):
     return {"serial": versions[1], "parallel": versions[2], "item": item}
 
 
-def _user(username):
-    from django.contrib.auth import get_user_model
+def _persona(username: str):
+    @pytest.fixture(name=username)
+    def persona(reference):
+        from django.contrib.auth import get_user_model
 
-    return get_user_model().objects.get(username=username)
+        return get_user_model().objects.get(username=username)
 
-
-@pytest.fixture
-def frontdesk(reference):
-    return _user("frontdesk")
-
-
-@pytest.fixture
-def clerk_market(reference):
-    return _user("clerk_market")
+    return persona
 
 
-@pytest.fixture
-def clerk_police(reference):
-    return _user("clerk_police")
-
-
-@pytest.fixture
-def clerk_tax(reference):
-    return _user("clerk_tax")
-
-
-@pytest.fixture
-def head_market(reference):
-    return _user("head_market")
+# The demo's people, by name: frontdesk, clerk_market, head_market, clerk_police, clerk_tax, ...
+for _username in ("frontdesk", "clerk_market", "head_market", "clerk_police", "clerk_tax", "clerk_hrss",
+                  "clerk_fund", "supervisor", "designer"):
+    globals()[_username] = _persona(_username)
