@@ -113,6 +113,8 @@ LOGOUT_REDIRECT_URL = "/login/"
 BPMN_MAX_BYTES = envint("BPMN_MAX_BYTES", 5 * 1024 * 1024)
 TIMERS_IN_PROCESS = envbool("TIMERS_IN_PROCESS", "true")
 TIMER_SWEEP_SECONDS = envint("TIMER_SWEEP_SECONDS", 10)
+# Other processes pick up an administrator's calendar edit within this many seconds.
+SLA_CALENDAR_CACHE_SECONDS = envint("SLA_CALENDAR_CACHE_SECONDS", 300)
 
 # Celery: production carries timers and sweeps on Redis; the database keeps the only copy.
 CELERY_BROKER_URL = os.getenv("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")

@@ -1,0 +1,74 @@
+"""manage.py workdays: add, between, check, import."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from sla import calendar_store
+from sla.models import CalendarDay, CalendarYear
+from sla.official import package_source, package_years
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_calendar_cache():
+    calendar_store.invalidate()
+    yield
+    calendar_store.invalidate()
+
+
+def workdays(*args) -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    call_command("workdays", *args, stdout=out, stderr=err)
+    return out.getvalue().strip(), err.getvalue().strip()
+
+
+def test_add_five_working_days_from_30_september_2026_prints_13_october():
+    assert workdays("add", "2026-09-30", "5") == ("2026-10-13", "")
+
+
+def test_add_into_2027_prints_the_date_and_a_provisional_note():
+    out, err = workdays("add", "2026-12-24", "10")
+    assert out == "2027-01-08"
+    assert "2027" in err and "临时规则" in err and "provisional" in err
+
+
+def test_between_prints_the_count():
+    assert workdays("between", "2026-09-30", "2026-10-13") == ("5", "")
+
+
+def test_check_names_an_adjusted_working_day_and_a_holiday():
+    out, _ = workdays("check", "2026-10-10")
+    assert "调休上班" in out and "国庆节" in out
+    out, _ = workdays("check", "2026-02-17")
+    assert "放假" in out and "春节 Spring Festival" in out
+    out, err = workdays("check", "2027-10-01")
+    assert "国庆节" in out and "临时规则" in err
+
+
+def test_import_restores_the_package_years():
+    CalendarDay.objects.all().delete()
+    CalendarYear.objects.all().delete()
+    out, _ = workdays("import")
+    assert set(CalendarYear.objects.values_list("year", flat=True)) == set(package_years())
+    assert CalendarYear.objects.get(year=2026).source == package_source()
+    assert "2026: 已导入 added" in out
+    assert CalendarDay.objects.get(date=dt.date(2026, 10, 10)).name == "国庆节 National Day"
+    out, _ = workdays("import")
+    assert f"{len(package_years())} 年未变 unchanged" in out
+
+
+def test_import_keeps_a_year_an_administrator_edited_unless_told_to_replace_it():
+    CalendarYear.objects.filter(year=2026).update(source="admin")
+    CalendarDay.objects.filter(date=dt.date(2026, 10, 10)).delete()
+    calendar_store.invalidate()
+    out, _ = workdays("import")
+    assert "2026: 保留管理员录入" in out and "differs" in out
+    assert workdays("add", "2026-09-30", "5")[0] == "2026-10-14"  # without Sat 10 Oct
+    workdays("import", "--replace-admin")
+    assert workdays("add", "2026-09-30", "5")[0] == "2026-10-13"
