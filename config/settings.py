@@ -123,7 +123,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "false")
 CELERY_BEAT_SCHEDULE = {
-    "fire-due-timers": {"task": "engine.tasks.fire_due_timers", "schedule": float(TIMER_SWEEP_SECONDS)},
+    "sweep-due-timers": {"task": "engine.tasks.sweep_due_timers", "schedule": float(TIMER_SWEEP_SECONDS)},
 }
 
 LOGGING = {

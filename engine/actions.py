@@ -169,12 +169,22 @@ def version_message_label(version, message_name: str) -> str:
     return version.elements["names"].get(ids[0], message_name) if ids else message_name
 
 
-def do_fire_timer(timer_id: int, *, now: dt.datetime | None = None) -> bool:
-    """Fire one due timer. Returns False if it was fired, cancelled or not due: safe to repeat."""
+def do_fire_timer(timer_id: int, *, now: dt.datetime | None = None, skip_locked: bool = False) -> bool:
+    """Fire one due timer. Returns False if it was fired, cancelled or not due: safe to repeat.
+
+    ``skip_locked`` (sweeps): if the case is busy, leave the timer for the next sweep instead of
+    waiting. The case row is always locked before the timer row is read, in the same order as
+    every other step, so a sweep and a clerk never deadlock.
+    """
     now = now or timezone.now()
     with transaction.atomic():
-        case_id = WaitingTimer.objects.values_list("case_id", flat=True).get(pk=timer_id)
-        step = Step.lock(case_id)
+        try:
+            case_id = WaitingTimer.objects.values_list("case_id", flat=True).get(pk=timer_id)
+        except WaitingTimer.DoesNotExist:
+            return False
+        step = Step.lock(case_id, skip_locked=skip_locked)
+        if step is None:
+            return False
         timer = WaitingTimer.objects.get(pk=timer_id)
         if timer.fired_at or timer.cancelled_at or timer.due_at > now:
             return False
@@ -191,15 +201,24 @@ def do_fire_timer(timer_id: int, *, now: dt.datetime | None = None) -> bool:
     return True
 
 
-def do_fire_due_timers(*, now: dt.datetime | None = None, limit: int = 500) -> int:
-    """Fire the timers that are due; one broken timer is recorded and never blocks the others."""
+def due_timer_ids(*, now: dt.datetime | None = None, limit: int = 500) -> list[int]:
+    """Pending timers due by ``now``, oldest first (the timer_pending_due partial index)."""
     now = now or timezone.now()
-    ids = list(WaitingTimer.objects.filter(fired_at=None, cancelled_at=None, due_at__lte=now)
-               .order_by("due_at").values_list("pk", flat=True)[:limit])  # fmt: skip
+    rows = WaitingTimer.objects.filter(fired_at=None, cancelled_at=None, due_at__lte=now).order_by("due_at")
+    return list(rows.values_list("pk", flat=True)[:limit])
+
+
+def do_fire_timers(timer_ids, *, now: dt.datetime | None = None) -> int:
+    """Fire the given timers; one broken timer is recorded on its row and never blocks the others."""
     fired = 0
-    for timer_id in ids:
+    for timer_id in timer_ids:
         try:
-            fired += do_fire_timer(timer_id, now=now)
+            fired += do_fire_timer(timer_id, now=now, skip_locked=True)
         except Exception as error:  # noqa: BLE001 - recorded on the row, the sweep goes on
             WaitingTimer.objects.filter(pk=timer_id).update(attempts=F("attempts") + 1, last_error=str(error)[:2000])
     return fired
+
+
+def do_fire_due_timers(*, now: dt.datetime | None = None, limit: int = 500) -> int:
+    """The embedded sweep: fire what is due now, in this process."""
+    return do_fire_timers(due_timer_ids(now=now, limit=limit), now=now)

@@ -21,9 +21,14 @@ from .models import Case, Event, InstanceState, WaitingTimer
 from .state import dump_workflow, load_workflow
 
 
-def lock_case_row(case_id: int) -> None:
-    """SELECT ... FOR UPDATE on the case row alone: not on its version, which all cases share."""
-    list(Case.objects.select_for_update().filter(pk=case_id).values_list("pk", flat=True))
+def lock_case_row(case_id: int, *, skip_locked: bool = False) -> bool:
+    """SELECT ... FOR UPDATE on the case row alone: not on its version, which all cases share.
+
+    With ``skip_locked`` a case another transaction holds is not waited for: returns False.
+    Sweeps use it so that several workers never queue behind each other or behind a clerk.
+    """
+    rows = Case.objects.select_for_update(skip_locked=skip_locked).filter(pk=case_id).values_list("pk", flat=True)
+    return bool(list(rows))
 
 
 class Step:
@@ -38,8 +43,10 @@ class Step:
         self.new_case = False  # set by do_start_case: its state row does not exist yet
 
     @classmethod
-    def lock(cls, case_id: int, actor=None) -> Step:
-        lock_case_row(case_id)
+    def lock(cls, case_id: int, actor=None, *, skip_locked: bool = False) -> Step | None:
+        """Lock the case and load it; None if ``skip_locked`` and another transaction holds it."""
+        if not lock_case_row(case_id, skip_locked=skip_locked):
+            return None
         # Read the state only after the lock is held, in its own query: under READ COMMITTED a
         # row joined into the locking query would be the one from before the other step committed.
         case = Case.objects.select_related("version", "instance").get(pk=case_id)

@@ -1,17 +1,27 @@
-"""Celery tasks. They take ids or nothing, re-read state, and call the write path; safe to repeat."""
+"""Celery tasks. They take ids or nothing, re-read state, and call the write path; safe to repeat.
+
+Beat runs ``sweep_due_timers``; it reads the due rows and hands them to the workers in chunks.
+Nothing lives only in Redis: a chunk lost with a killed worker or a restarted broker is found
+again by the next sweep, because its timers are still pending in the database.
+"""
 
 from celery import shared_task
 
-from .actions import do_fire_due_timers, do_fire_timer
+from .actions import do_fire_timers, due_timer_ids
 
-
-@shared_task(acks_late=True, time_limit=120)
-def fire_due_timers() -> int:
-    """Beat runs this every TIMER_SWEEP_SECONDS. Several workers at once fire each timer once:
-    do_fire_timer locks the case and re-checks the row before it acts."""
-    return do_fire_due_timers()
+CHUNK = 50
+SWEEP_LIMIT = 20_000
 
 
 @shared_task(acks_late=True, time_limit=60)
-def fire_timer(timer_id: int) -> bool:
-    return do_fire_timer(timer_id)
+def sweep_due_timers() -> int:
+    ids = due_timer_ids(limit=SWEEP_LIMIT)
+    for start in range(0, len(ids), CHUNK):
+        fire_timers.delay(ids[start : start + CHUNK])
+    return len(ids)
+
+
+@shared_task(acks_late=True, time_limit=300)
+def fire_timers(timer_ids: list[int]) -> int:
+    """Fire a chunk of timers; each in its own transaction, a busy case skipped for later."""
+    return do_fire_timers(timer_ids)
