@@ -113,6 +113,11 @@ LOGOUT_REDIRECT_URL = "/login/"
 BPMN_MAX_BYTES = envint("BPMN_MAX_BYTES", 5 * 1024 * 1024)
 TIMERS_IN_PROCESS = envbool("TIMERS_IN_PROCESS", "true")
 TIMER_SWEEP_SECONDS = envint("TIMER_SWEEP_SECONDS", 10)
+LIGHT_SWEEP_SECONDS = envint("LIGHT_SWEEP_SECONDS", 60)
+# Traffic lights: yellow once this share of the working time is used, or (if > 0) once only
+# this many working hours are left, whichever comes first; red when the limit has passed.
+SLA_YELLOW_SHARE_USED = float(os.getenv("SLA_YELLOW_SHARE_USED", "0.67"))
+SLA_YELLOW_WORKING_HOURS_LEFT = float(os.getenv("SLA_YELLOW_WORKING_HOURS_LEFT", "0"))
 # Other processes pick up an administrator's calendar edit within this many seconds.
 SLA_CALENDAR_CACHE_SECONDS = envint("SLA_CALENDAR_CACHE_SECONDS", 300)
 
@@ -124,6 +129,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "false")
 CELERY_BEAT_SCHEDULE = {
     "sweep-due-timers": {"task": "engine.tasks.sweep_due_timers", "schedule": float(TIMER_SWEEP_SECONDS)},
+    "sweep-lights": {"task": "sla.tasks.sweep_lights", "schedule": float(LIGHT_SWEEP_SECONDS)},
 }
 
 LOGGING = {

@@ -16,6 +16,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from worklists.models import WorkItem
 
+from . import clocks
 from . import workflow_tasks as wt
 from .errors import CaseNotRunning, InvalidInput, MessageNotExpected, TaskConflict
 from .models import Case, CaseCounter, Event, WaitingTimer
@@ -66,6 +67,7 @@ def do_start_case(*, version=None, service_item=None, acting_user=None, data=Non
             task.data.update(case_data)
         step = Step(case, workflow, acting_user)
         step.new_case = True
+        clocks.start_case_clock(case, now)
         step.log(Event.Kind.CASE_STARTED, data={"service_item": getattr(service_item, "code", None)})
         step.run_engine()
         step.save()
@@ -121,6 +123,9 @@ def do_complete_task(work_item_id: int, *, acting_user=None, outcome: str = "", 
         step.completed_item = item
         step.log(Event.Kind.TASK_COMPLETED, activity=item.task_spec, activity_name=item.name, department=item.department_id,
                  task_id=item.task_id, work_item=item.pk, outcome=outcome)
+        if outcome in clocks.PAUSING_OUTCOMES and item.due_at:
+            step.log(Event.Kind.CLOCK_PAUSED, activity=item.task_spec, activity_name=item.name, department=item.department_id,
+                     task_id=item.task_id, work_item=item.pk, data={"reason": outcome})
         step.save()
     return item
 

@@ -12,17 +12,24 @@ from .actions import do_fire_due_timers
 log = logging.getLogger(__name__)
 
 
-def start_timer_loop(interval_seconds: float) -> threading.Event:
+def start_timer_loop(interval_seconds: float, light_every: int = 6) -> threading.Event:
+    """Sweep timers every ``interval_seconds`` and lights every ``light_every`` rounds."""
+    from sla.sweeps import do_sweep_lights
+
     stop = threading.Event()
 
     def loop():
+        rounds = 0
         while not stop.wait(interval_seconds):
+            rounds += 1
             try:
                 fired = do_fire_due_timers()
                 if fired:
                     log.warning("fired %d due timer(s)", fired)
+                if rounds % light_every == 0:
+                    do_sweep_lights()
             except Exception:  # the loop must outlive one bad sweep; the rows are still there
-                log.exception("timer sweep failed")
+                log.exception("sweep failed")
             finally:
                 close_old_connections()
 

@@ -31,9 +31,22 @@ class Case(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     steps = models.PositiveIntegerField(default=0)
+    # The case clock (the service item's limits); stopped while the applicant corrects material
+    # or a special step runs: clock_running_since is then null and the used days are kept.
+    due_at = models.DateTimeField(null=True, blank=True)
+    statutory_due_at = models.DateTimeField(null=True, blank=True)
+    yellow_at = models.DateTimeField(null=True, blank=True)
+    light = models.CharField(max_length=8, default="none", db_default="none")  # sla.clock.Light
+    clock_running_since = models.DateTimeField(null=True, blank=True)
+    clock_used_working_days = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["status", "started_at"], name="case_status_started")]
+        indexes = [
+            models.Index(fields=["status", "started_at"], name="case_status_started"),
+            # Serve the light sweep: running cases about to turn red / yellow.
+            models.Index(fields=["due_at"], name="case_turns_red", condition=Q(status="running", light__in=["green", "yellow"])),
+            models.Index(fields=["yellow_at"], name="case_turns_yellow", condition=Q(status="running", light="green")),
+        ]
 
     def __str__(self):
         return self.number
@@ -101,6 +114,10 @@ class Event(models.Model):
         MESSAGE_RECEIVED = "message_received", "收到消息 message received"
         CASE_ENDED = "case_ended", "办结 case ended"
         CASE_FAILED = "case_failed", "异常 case failed"
+        CLOCK_PAUSED = "clock_paused", "计时暂停 clock paused"
+        CLOCK_RESUMED = "clock_resumed", "计时恢复 clock resumed"
+        TASK_OVERDUE = "task_overdue", "任务超期 task overdue"
+        CASE_OVERDUE = "case_overdue", "办件超期 case overdue"
 
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
     version = models.ForeignKey("processes.ProcessVersion", null=True, blank=True, on_delete=models.PROTECT)

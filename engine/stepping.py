@@ -11,9 +11,9 @@ from __future__ import annotations
 from django.utils import timezone
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from sla.deadlines import due_at as deadline_for
 from worklists.models import WorkItem
 
+from . import clocks
 from . import workflow_tasks as wt
 from .errors import EngineInconsistency, StepFailed
 from .events import make_event
@@ -65,7 +65,7 @@ class Step:
         """Bring the projection rows up to date, close the case if it ended, and store it all."""
         self._sync_timers()
         ended = not wt.unfinished(self.workflow)
-        self._sync_work_items(ended)
+        ready_specs = self._sync_work_items(ended)
         # Never call workflow.is_completed(): it walks the depth-limited iterator and, in a long
         # loop, declares the workflow complete (and saves that) while a task is still ready.
         if self.workflow.completed and not ended:
@@ -76,8 +76,16 @@ class Step:
             self.case.end_activity = wt.reached_end(self.workflow)
             self.log(Event.Kind.CASE_ENDED, activity=self.case.end_activity,
                      activity_name=self.version.elements["names"].get(self.case.end_activity, ""))
+            self.case.light = clocks.final_case_light(self.case, self.case.ended_at)
+        elif self.case.status == Case.Status.RUNNING:
+            stopped = any(clocks.stops_case_clock(self.version.user_task(spec)) for spec in ready_specs)
+            change = clocks.update_case_clock(self.case, stopped=stopped, now=self.now)
+            if change:
+                self.log(change, data={"used_working_days": self.case.clock_used_working_days,
+                                       "due_at": self.case.due_at.isoformat() if self.case.due_at and not stopped else None})
         self.case.steps += 1
-        self.case.save(update_fields=["status", "ended_at", "end_activity", "steps"])
+        self.case.save(update_fields=["status", "ended_at", "end_activity", "steps", "due_at", "statutory_due_at",
+                                      "yellow_at", "light", "clock_running_since", "clock_used_working_days"])
         text = dump_workflow(self.version, self.workflow)
         if self.new_case:
             self.case.instance = InstanceState.objects.create(case=self.case, state=text, size=len(text))
@@ -85,7 +93,9 @@ class Step:
             InstanceState.objects.filter(case=self.case).update(state=text, size=len(text), saved_at=self.now)
         Event.objects.bulk_create(self.events)
 
-    def _sync_work_items(self, ended: bool) -> None:
+    def _sync_work_items(self, ended: bool) -> list[str]:
+        """Open a WorkItem per new ready user task, cancel those the process took away; returns
+        the task specs that are open after the step."""
         ready = {t.id: t for t in wt.ready_user_tasks(self.workflow)}
         open_items = {i.task_id: i for i in WorkItem.objects.filter(case=self.case, state=WorkItem.State.OPEN)}
         if self.completed_item is not None:
@@ -96,16 +106,26 @@ class Step:
                 WorkItem.objects.filter(pk=item.pk).update(state=WorkItem.State.CANCELLED, completed_at=self.now)
                 self.log(Event.Kind.TASK_CANCELLED, activity=item.task_spec, activity_name=item.name,
                          department=item.department_id, task_id=item.task_id, work_item=item.pk)
-        new_items = [self._work_item(task) for task_id, task in ready.items() if task_id not in open_items]
+        new_items, resumed = [], {}
+        for task_id, task in ready.items():
+            if task_id not in open_items:
+                item, used = self._work_item(task)
+                new_items.append(item)
+                resumed[task_id] = used
         for item in WorkItem.objects.bulk_create(new_items):
-            self.log(Event.Kind.TASK_OPENED, activity=item.task_spec, activity_name=item.name,
-                     department=item.department_id, task_id=item.task_id, work_item=item.pk,
-                     data={"due_at": item.due_at.isoformat() if item.due_at else None})
+            fields = dict(activity=item.task_spec, activity_name=item.name, department=item.department_id,
+                          task_id=item.task_id, work_item=item.pk)  # fmt: skip
+            if resumed[item.task_id]:
+                self.log(Event.Kind.CLOCK_RESUMED, **fields, data={"used_working_days": resumed[item.task_id]})
+            self.log(Event.Kind.TASK_OPENED, **fields, data={"due_at": item.due_at.isoformat() if item.due_at else None})
+        return [t.task_spec.bpmn_id for t in ready.values()]
 
-    def _work_item(self, task) -> WorkItem:
-        meta = self.version.user_task(task.task_spec.bpmn_id)
-        limit = meta.get("promised_limit_working_days")
-        return WorkItem(
+    def _work_item(self, task) -> tuple[WorkItem, int]:
+        """A new work item with its deadlines; also the working days it used in earlier rounds."""
+        spec = task.task_spec.bpmn_id
+        meta = self.version.user_task(spec)
+        promised, statutory, used = clocks.task_deadlines(self.case.pk, spec, meta, self.now)
+        item = WorkItem(
             case=self.case,
             version=self.version,
             service_item_id=self.case.service_item_id,
@@ -115,9 +135,14 @@ class Step:
             department_id=meta.get("department"),
             candidate_group=meta.get("candidate_group", ""),
             opened_at=self.now,
-            limit_working_days=limit,
-            due_at=deadline_for(self.now, limit),
+            limit_working_days=meta.get("promised_limit_working_days"),
+            limit_working_hours=meta.get("limit_working_hours"),
+            due_at=promised.due_at,
+            statutory_due_at=statutory.due_at,
+            yellow_at=promised.yellow_at,
+            light=promised.light(self.now),
         )
+        return item, used
 
     def _sync_timers(self) -> None:
         waiting = {t.id: t for t in wt.waiting_timers(self.workflow)}

@@ -50,8 +50,12 @@ class WorkItem(models.Model):
     state = models.CharField(max_length=16, choices=State.choices, default=State.OPEN)
     opened_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
-    due_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)  # the promised limit (承诺时限)
+    statutory_due_at = models.DateTimeField(null=True, blank=True)  # the statutory limit (法定时限)
+    yellow_at = models.DateTimeField(null=True, blank=True)
+    light = models.CharField(max_length=8, default="none", db_default="none")  # sla.clock.Light
     limit_working_days = models.PositiveIntegerField(null=True, blank=True)
+    limit_working_hours = models.FloatField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     outcome = models.CharField(max_length=64, blank=True)
@@ -66,6 +70,9 @@ class WorkItem(models.Model):
             models.Index(fields=["assignee", "state", "due_at"], name="workitem_inbox"),
             # Serves the engine's projection sync: the open items of one case.
             models.Index(fields=["case"], name="workitem_case_open", condition=Q(state="open")),
+            # Serve the light sweep: open items about to turn red / yellow, by the moment they do.
+            models.Index(fields=["due_at"], name="workitem_turns_red", condition=Q(state="open", light__in=["green", "yellow"])),
+            models.Index(fields=["yellow_at"], name="workitem_turns_yellow", condition=Q(state="open", light="green")),
         ]
 
     def __str__(self):

@@ -1,0 +1,89 @@
+"""The clocks of a case and of its tasks, kept by each step (see sla.clock for the rules).
+
+A task's clock: a department task that asked for correction and opens again after it gets the
+working days it had left. A case's clock: stopped while any open task stops it (a correction
+task, ``clock=paused``, or a special step, ``special_step=true``), resumed when none does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sla.calendar_store import get_calendar
+from sla.clock import Deadline, Light, Limit, deadline, light_at, used_working_days
+from worklists.models import WorkItem
+
+PAUSING_OUTCOMES = ("correction",)
+
+
+def task_limits(meta: dict) -> tuple[Limit, Limit]:
+    """(promised, statutory) limits of a task, from its BPMN properties."""
+    promised = Limit(working_days=meta.get("promised_limit_working_days"), working_hours=meta.get("limit_working_hours"))
+    return promised, Limit(working_days=meta.get("statutory_limit_working_days"))
+
+
+def days_used_before(case_id: int, task_spec: str) -> int:
+    """Working days this task already used in earlier rounds that ended in a correction request."""
+    calendar = get_calendar()
+    earlier = WorkItem.objects.filter(case_id=case_id, task_spec=task_spec, state=WorkItem.State.COMPLETED,
+                                      outcome__in=PAUSING_OUTCOMES).values_list("opened_at", "completed_at")  # fmt: skip
+    return sum(used_working_days(opened, completed, calendar) for opened, completed in earlier)
+
+
+def task_deadlines(case_id: int, task_spec: str, meta: dict, now: dt.datetime) -> tuple[Deadline, Deadline, int]:
+    """(promised, statutory, days used before) for a task opening now."""
+    promised, statutory = task_limits(meta)
+    if not (promised.is_set or statutory.is_set):
+        return Deadline(None, None), Deadline(None, None), 0
+    calendar = get_calendar()
+    used = days_used_before(case_id, task_spec)
+    return deadline(now, promised, calendar, used_days=used), deadline(now, statutory, calendar, used_days=used), used
+
+
+def case_limits(case) -> tuple[Limit, Limit]:
+    item = case.service_item
+    if item is None:
+        return Limit(), Limit()
+    return Limit(working_days=item.promised_limit_working_days), Limit(working_days=item.statutory_limit_working_days)
+
+
+def start_case_clock(case, now: dt.datetime) -> None:
+    """The clock starts at acceptance; the acceptance day itself is not counted."""
+    case.clock_running_since = now
+    _set_case_deadlines(case, now)
+
+
+def _set_case_deadlines(case, now: dt.datetime) -> None:
+    promised, statutory = case_limits(case)
+    calendar = get_calendar()
+    due = deadline(case.clock_running_since, promised, calendar, used_days=case.clock_used_working_days)
+    case.due_at, case.yellow_at = due.due_at, due.yellow_at
+    case.statutory_due_at = deadline(case.clock_running_since, statutory, calendar, used_days=case.clock_used_working_days).due_at
+    case.light = due.light(now)
+
+
+def update_case_clock(case, *, stopped: bool, now: dt.datetime) -> str | None:
+    """Stop or resume the case clock; returns the event kind to log, or None if nothing changed."""
+    running = case.clock_running_since is not None
+    if stopped and running:
+        case.clock_used_working_days += used_working_days(case.clock_running_since, now, get_calendar())
+        case.clock_running_since = None
+        case.light = Light.PAUSED
+        return "clock_paused"
+    if not stopped and not running:
+        case.clock_running_since = now
+        _set_case_deadlines(case, now)
+        return "clock_resumed"
+    return None
+
+
+def final_case_light(case, ended_at: dt.datetime) -> str:
+    """A finished case keeps the light it finished with: red if it ended late."""
+    if case.due_at is None:
+        return Light.NONE
+    return Light.RED if light_at(ended_at, case.due_at, None) == Light.RED else Light.GREEN
+
+
+def stops_case_clock(meta: dict) -> bool:
+    props = meta.get("properties", {})
+    return meta.get("special_step") or props.get("clock", "").lower() == "paused"
