@@ -10,16 +10,20 @@ from __future__ import annotations
 import datetime as dt
 
 from sla.calendar_store import get_calendar
-from sla.clock import Deadline, Light, Limit, deadline, light_at, used_working_days
+from sla.clock import Deadline, Light, Limit, deadline, light_at, limit_from_due_date, used_working_days
 from worklists.models import WorkItem
 
 PAUSING_OUTCOMES = ("correction",)
 
 
 def task_limits(meta: dict) -> tuple[Limit, Limit]:
-    """(promised, statutory) limits of a task, from its BPMN properties."""
-    promised = Limit(working_days=meta.get("promised_limit_working_days"), working_hours=meta.get("limit_working_hours"))
-    return promised, Limit(working_days=meta.get("statutory_limit_working_days"))
+    """(promised, statutory) limits of a task, from its BPMN properties; Camunda's dueDate
+    stands for the promised limit when the property is not set (sla.clock.limit_from_due_date)."""
+    days, hours = meta.get("promised_limit_working_days"), meta.get("limit_working_hours")
+    if days is None and hours is None and meta.get("due_date"):
+        from_due_date = limit_from_due_date(meta["due_date"]) or Limit()
+        days, hours = from_due_date.working_days, from_due_date.working_hours
+    return Limit(working_days=days, working_hours=hours), Limit(working_days=meta.get("statutory_limit_working_days"))
 
 
 def days_used_before(case_id: int, task_spec: str) -> int:

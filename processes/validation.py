@@ -17,6 +17,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine.evaluator import ExpressionError, check_expression, check_script, iso_literal
+from sla.clock import limit_from_due_date
 
 from .bpmn_file import CAMUNDA_NS, SPIFF_NS, BpmnFile, Problem, bpmn, executable_processes, local
 from .elements import describe_user_task, flow_nodes, lanes_by_node
@@ -61,6 +62,9 @@ def department_problems(process: etree._Element) -> list[Problem]:
     problems = []
     for task in bpmn(process, ".//bpmn:userTask"):
         described = describe_user_task(task, owner.get(task.get("id")))
+        due_date = described["due_date"]
+        if due_date and limit_from_due_date(due_date) is None:
+            problems.append(Problem(task.sourceline, f"camunda:dueDate of {task.get('id')}: '{due_date}' is not understood; write P<n>D (n working days), PT<n>H (n working hours) or ${{dateTime().plusDays(n)}}"))
         if not described["department"]:
             problems.append(Problem(task.sourceline, f"user task '{described['name']}' ({task.get('id')}) belongs to no department: put it in a lane or give it candidate groups"))
     return problems

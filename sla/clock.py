@@ -10,6 +10,7 @@ stopped, and after the material arrives the remaining days count from the day af
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -43,6 +44,28 @@ class Deadline:
 
     def light(self, now: dt.datetime) -> str:
         return light_at(now, self.due_at, self.yellow_at)
+
+
+# Camunda's dueDate as a limit. Binglian counts limits in working days, so P5D and Camunda
+# Modeler's usual ${dateTime().plusDays(5).toDate()} both mean 5 working days; PT4H and
+# plusHours(4) mean 4 working hours. Other dueDate expressions are refused by lint.
+_DUE_DATE_FORMS = [
+    re.compile(r"P(?P<days>\d+)D"),
+    re.compile(r"PT(?P<hours>\d+(?:\.\d+)?)H"),
+    re.compile(r"\$\{\s*dateTime\(\)\.plusDays\((?P<days>\d+)\)(?:\.toDate\(\))?\s*\}"),
+    re.compile(r"\$\{\s*dateTime\(\)\.plusHours\((?P<hours>\d+)\)(?:\.toDate\(\))?\s*\}"),
+]
+
+
+def limit_from_due_date(text: str) -> Limit | None:
+    for form in _DUE_DATE_FORMS:
+        match = form.fullmatch(text.strip())
+        if match:
+            found = match.groupdict()
+            if found.get("days"):
+                return Limit(working_days=int(found["days"]))
+            return Limit(working_hours=float(found["hours"]))
+    return None
 
 
 def light_at(now: dt.datetime, due_at: dt.datetime | None, yellow_at: dt.datetime | None) -> str:
