@@ -5,6 +5,7 @@ import pytest
 from engine.actions import do_complete_task, do_start_case
 from processes.actions import do_deploy_version, lint_bytes
 from sla.clock import Limit, limit_from_due_date
+from sla.deadlines import due_at
 from tests.conftest import FIXTURES
 from worklists.models import WorkItem
 
@@ -24,13 +25,23 @@ def test_camunda_due_dates_read_as_working_limits(text, limit):
     assert limit_from_due_date(text) == limit
 
 
-def test_a_camunda_modeler_due_date_sets_the_task_limit(db):
-    version = do_deploy_version((FIXTURES / "dialects" / "camunda_modeler.bpmn").read_bytes(), "camunda.bpmn").version
+def market_review_of_a_case(source: str):
+    version = do_deploy_version(source.encode(), "camunda.bpmn").version
     case = do_start_case(version=version)
     do_complete_task(WorkItem.objects.get(case=case, task_spec="intake").pk, outcome="accept", data={"approved": True})
-    review = WorkItem.objects.get(case=case, task_spec="market_review")
-    assert review.limit_working_days is None  # no property: the dueDate speaks
-    assert review.due_at is not None and review.light == "green"
+    return WorkItem.objects.get(case=case, task_spec="market_review")
+
+
+def test_a_camunda_modeler_due_date_sets_the_limit_when_no_property_does(db):
+    source = (FIXTURES / "dialects" / "camunda_modeler.bpmn").read_text(encoding="utf-8")
+    without_property = source.replace('<camunda:property name="promised_limit_working_days" value="3" />', "")
+    review = market_review_of_a_case(without_property)  # dueDate ${dateTime().plusDays(5).toDate()}
+    assert review.due_at == due_at(review.opened_at, 5)
+
+
+def test_the_limit_property_wins_over_the_due_date(db):
+    review = market_review_of_a_case((FIXTURES / "dialects" / "camunda_modeler.bpmn").read_text(encoding="utf-8"))
+    assert review.limit_working_days == 3 and review.due_at == due_at(review.opened_at, 3)
 
 
 def test_properties_set_promised_and_statutory_limits_in_the_reference_process(reference):
