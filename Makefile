@@ -25,3 +25,11 @@ lint: install
 
 clean:
 	rm -rf $(VENV) var
+
+.PHONY: bench bench-quick
+# Benchmarks on a PostgreSQL database of their own (BENCH_DATABASE_URL); see bench/README.md.
+bench: install
+	$(BIN)/python bench/run.py
+
+bench-quick: install
+	$(BIN)/python bench/run.py --quick

@@ -61,33 +61,52 @@ def _iso(value) -> str | None:
     return value.isoformat()
 
 
+_RED_TASKS = (
+    f"UPDATE {WORKITEM} SET light = 'red' WHERE state = 'open' AND light IN ('green', 'yellow') AND due_at <= %s "
+    f"RETURNING id, case_id, version_id, task_spec, name, department_id, task_id, due_at"
+)
+_RED_CASES = (
+    f"UPDATE {CASE} SET light = 'red' WHERE status = 'running' AND light IN ('green', 'yellow') AND due_at <= %s "
+    f"RETURNING id, version_id, due_at"
+)
+_EVENT_COLUMNS = "case_id, version_id, kind, at, activity, activity_name, department, task_id, work_item, outcome, data"
+# On PostgreSQL the breach rows are written by the same statement that turns the lights red
+# (a data-modifying CTE), so no row travels to Python and back.
+_PG_RED_TASKS = (
+    f"WITH changed AS ({_RED_TASKS}) INSERT INTO {Event._meta.db_table} ({_EVENT_COLUMNS}) "
+    f"SELECT case_id, version_id, 'task_overdue', %s, task_spec, name, department_id, task_id, id, '', "
+    f"jsonb_build_object('due_at', to_char(due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"')) FROM changed"
+)
+_PG_RED_CASES = (
+    f"WITH changed AS ({_RED_CASES}) INSERT INTO {Event._meta.db_table} ({_EVENT_COLUMNS}) "
+    f"SELECT id, version_id, 'case_overdue', %s, '', '', '', NULL, NULL, '', "
+    f"jsonb_build_object('due_at', to_char(due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"')) FROM changed"
+)
+
+
 def do_sweep_lights(*, now: dt.datetime | None = None) -> SweepResult:
     """Turn due items and cases red (logging each breach) and nearly-due ones yellow."""
     now = now or timezone.now()
     result = SweepResult()
     with transaction.atomic():
-        red_tasks = _update_returning(
-            f"UPDATE {WORKITEM} SET light = 'red' WHERE state = 'open' AND light IN ('green', 'yellow') "
-            f"AND due_at <= %s RETURNING id, case_id, version_id, task_spec, name, department_id, task_id, due_at",
-            [now],
-        )
+        if connection.vendor == "postgresql":
+            result.tasks_red = _update_count(_PG_RED_TASKS, [now, now])
+            result.cases_red = _update_count(_PG_RED_CASES, [now, now])
+        else:
+            red_tasks = _update_returning(_RED_TASKS, [now])
+            red_cases = _update_returning(_RED_CASES, [now])
+            Event.objects.bulk_create(
+                _breach_events(red_tasks, Event.Kind.TASK_OVERDUE, now, task=True)
+                + _breach_events(red_cases, Event.Kind.CASE_OVERDUE, now, task=False),
+                batch_size=2000,
+            )
+            result.tasks_red, result.cases_red = len(red_tasks), len(red_cases)
         result.tasks_yellow = _update_count(
             f"UPDATE {WORKITEM} SET light = 'yellow' WHERE state = 'open' AND light = 'green' AND yellow_at <= %s", [now]
-        )
-        red_cases = _update_returning(
-            f"UPDATE {CASE} SET light = 'red' WHERE status = 'running' AND light IN ('green', 'yellow') "
-            f"AND due_at <= %s RETURNING id, version_id, due_at",
-            [now],
         )
         result.cases_yellow = _update_count(
             f"UPDATE {CASE} SET light = 'yellow' WHERE status = 'running' AND light = 'green' AND yellow_at <= %s", [now]
         )
-        Event.objects.bulk_create(
-            _breach_events(red_tasks, Event.Kind.TASK_OVERDUE, now, task=True)
-            + _breach_events(red_cases, Event.Kind.CASE_OVERDUE, now, task=False),
-            batch_size=2000,
-        )
-    result.tasks_red, result.cases_red = len(red_tasks), len(red_cases)
     return result
 
 
