@@ -100,3 +100,21 @@ def test_a_case_past_its_promised_limit_turns_red_and_ends_red(licence_review):
     case.refresh_from_db()
     assert case.status == Case.Status.COMPLETED and case.light == "red"
     assert Event.objects.filter(case=case, kind="case_overdue").count() == 1
+
+
+def test_a_special_step_stops_the_case_clock_too(db):
+    source = (FIXTURES / "engine" / "review_with_correction.bpmn").read_text(encoding="utf-8")
+    hearing = source.replace('<camunda:property name="clock" value="paused" />', '<camunda:property name="special_step" value="true" />')
+    assert hearing != source
+    version = do_deploy_version(hearing.encode(), "hearing.bpmn").version
+    item = ServiceItem.objects.create(code="hearing", name="听证", process=version.definition, promised_limit_working_days=10)
+    with time_machine.travel(at("2026-11-02 09:00"), tick=False):  # Monday
+        case = do_start_case(version=version, service_item=item)
+    with time_machine.travel(at("2026-11-03 09:00"), tick=False):  # Tuesday: 1 day used, the hearing starts
+        do_complete_task(open_item(case, "review").pk, outcome="correction")
+    case.refresh_from_db()
+    assert case.light == "paused"
+    with time_machine.travel(at("2026-11-16 09:00"), tick=False):  # two weeks of hearing, not counted
+        do_complete_task(open_item(case, "review_correction").pk, outcome="resubmitted")
+    case.refresh_from_db()
+    assert case.due_at == at("2026-11-27 17:30")  # 9 days left from Mon 16 Nov: 17-20, 23-27
