@@ -31,6 +31,11 @@ class Case(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     steps = models.PositiveIntegerField(default=0)
+    # The intake form's one-time key: a second submit of the same form finds this case
+    # instead of starting another (a double click, a resent request).
+    intake_key = models.UUIDField(null=True, blank=True, unique=True)
+    # The application as entered once at the window (信息互认); departments see what they need.
+    application = models.JSONField(default=dict, blank=True)
     # The case clock (the service item's limits); stopped while the applicant corrects material
     # or a special step runs: clock_running_since is then null and the used days are kept.
     due_at = models.DateTimeField(null=True, blank=True)

@@ -1,5 +1,7 @@
 """Work items: one row per user task, the projection that every list and sweep reads."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -77,6 +79,24 @@ class WorkItem(models.Model):
 
     def __str__(self):
         return f"{self.case_id}:{self.task_spec}"
+
+
+class Material(models.Model):
+    """A document the applicant handed in, stored privately (see worklists.materials)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey("engine.Case", on_delete=models.CASCADE, related_name="materials")
+    kind = models.CharField(max_length=200)  # one of the service item's materials
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    storage_name = models.CharField(max_length=255)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.kind}: {self.original_name}"
 
 
 class StaffMember(models.Model):

@@ -1,0 +1,127 @@
+"""一窗受理: the front desk takes in one application once, and the case starts.
+
+The applicant's resident ID and the enterprise's unified social credit code are checked with
+their check digits (python-stdnum); every material the service item lists must be handed in,
+as a PDF, JPEG or PNG within the size limit. Nothing is stored unless everything is right.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django import forms
+from django.db import IntegrityError, transaction
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import ValidationError as StdnumError
+
+from engine.actions import do_start_case
+from engine.models import Case
+
+from .materials import MaterialError, check_upload, delete_quietly, store
+from .models import Material
+
+
+def clean_resident_id(value: str) -> str:
+    try:
+        return ric.validate(value)
+    except StdnumError:
+        raise forms.ValidationError(
+            "身份证号码不正确（请检查位数和最后一位校验码）。 The resident ID number is not valid (check its length and last check digit)."
+        ) from None
+
+
+def clean_credit_code(value: str) -> str:
+    try:
+        return uscc.validate(value)
+    except StdnumError:
+        raise forms.ValidationError(
+            "统一社会信用代码不正确（18 位，最后一位为校验码）。 The unified social credit code is not valid (18 characters, the last is a check digit)."
+        ) from None
+
+
+class IntakeForm(forms.Form):
+    intake_key = forms.UUIDField(widget=forms.HiddenInput)
+    applicant_name = forms.CharField(label="申请人姓名 Applicant", max_length=100)
+    applicant_id_number = forms.CharField(label="身份证号码 Resident ID", max_length=18)
+    enterprise_name = forms.CharField(label="企业名称 Enterprise name", max_length=200)
+    enterprise_uscc = forms.CharField(label="统一社会信用代码 Credit code", max_length=18)
+    registered_capital = forms.DecimalField(label="注册资本（万元） Registered capital (10k CNY)", min_value=Decimal("0.01"),
+                                            max_digits=14, decimal_places=2)  # fmt: skip
+    business_scope = forms.CharField(label="经营范围 Business scope", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    address = forms.CharField(label="住所 Registered address", max_length=300)
+    notify_commit = forms.BooleanField(label="选择告知承诺制 Notify-and-commit", required=False)
+
+    def __init__(self, *args, service_item, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.service_item = service_item
+        if not service_item.notify_commit_allowed:
+            del self.fields["notify_commit"]
+        for index, kind in enumerate(service_item.materials):
+            self.fields[f"material_{index}"] = forms.FileField(label=kind, error_messages={
+                "required": f"缺少材料：{kind}。 Missing material: {kind}."})  # fmt: skip
+
+    def clean_applicant_id_number(self):
+        return clean_resident_id(self.cleaned_data["applicant_id_number"])
+
+    def clean_enterprise_uscc(self):
+        return clean_credit_code(self.cleaned_data["enterprise_uscc"])
+
+    def clean(self):
+        cleaned = super().clean()
+        self.checked = {}
+        for index, _ in enumerate(self.service_item.materials):
+            upload = cleaned.get(f"material_{index}")
+            if upload is None:
+                continue
+            try:
+                self.checked[index] = check_upload(upload)
+            except MaterialError as error:
+                self.add_error(f"material_{index}", str(error))
+        return cleaned
+
+    def material_fields(self):
+        return [self[f"material_{index}"] for index, _ in enumerate(self.service_item.materials)]
+
+
+def new_intake_key() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+def do_take_in_application(form: IntakeForm, *, acting_user) -> tuple[Case, bool]:
+    """Start the case and store its materials; returns (case, created). The same form submitted
+    twice returns the first case. On any failure nothing is kept: no case, no file."""
+    data = form.cleaned_data
+    existing = Case.objects.filter(intake_key=data["intake_key"]).first()
+    if existing:
+        return existing, False
+    application = {
+        "registered_capital": str(data["registered_capital"]),
+        "business_scope": data["business_scope"],
+        "address": data["address"],
+    }
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            case = do_start_case(
+                service_item=form.service_item, acting_user=acting_user, applicant_name=data["applicant_name"],
+                applicant_id_number=data["applicant_id_number"], enterprise_name=data["enterprise_name"],
+                enterprise_uscc=data["enterprise_uscc"], notify_commit=data.get("notify_commit", False),
+                data={"registered_capital": float(data["registered_capital"]), "business_scope": data["business_scope"]},
+            )  # fmt: skip
+            Case.objects.filter(pk=case.pk).update(intake_key=data["intake_key"], application=application)
+            for index, kind in enumerate(form.service_item.materials):
+                upload, checked = data[f"material_{index}"], form.checked[index]
+                stored.append(store(upload, checked))
+                Material.objects.create(case=case, kind=kind, original_name=upload.name[:255], content_type=checked.content_type,
+                                        size=checked.size, sha256=checked.sha256, storage_name=stored[-1],
+                                        uploaded_by=acting_user)  # fmt: skip
+    except IntegrityError:
+        # The same form, submitted twice at once: the other submit made the case.
+        delete_quietly(stored)
+        return Case.objects.get(intake_key=data["intake_key"]), False
+    except BaseException:
+        delete_quietly(stored)
+        raise
+    case.refresh_from_db()
+    return case, True
