@@ -104,6 +104,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"
+# Application materials: outside every URL, served only through the access-checked view.
+MATERIALS_ROOT = Path(os.getenv("MATERIALS_ROOT", VAR_DIR / "materials"))
+MATERIAL_MAX_BYTES = envint("MATERIAL_MAX_BYTES", 10 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
