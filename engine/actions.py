@@ -139,10 +139,40 @@ def do_claim_task(work_item_id: int, *, acting_user) -> WorkItem:
             raise TaskConflict(f"task '{item.name}' is already claimed by {item.assignee}")
         item.assignee, item.claimed_at = acting_user, timezone.now()
         item.save(update_fields=["assignee", "claimed_at"])
-        Event.objects.create(case=item.case, version=item.version, kind=Event.Kind.TASK_CLAIMED, actor=acting_user,
-                             activity=item.task_spec, activity_name=item.name, department=item.department_id,
-                             task_id=item.task_id, work_item=item.pk)  # fmt: skip
+        _log_item_event(item, Event.Kind.TASK_CLAIMED, acting_user)
     return item
+
+
+def do_unclaim_task(work_item_id: int, *, acting_user) -> WorkItem:
+    """Put a claimed task back into the department queue (by the clerk who holds it)."""
+    with transaction.atomic():
+        item = _lock_open_item(work_item_id)
+        if item.assignee_id is None:
+            raise TaskConflict(f"task '{item.name}' is not claimed")
+        if item.assignee_id != acting_user.pk:
+            raise TaskConflict(f"task '{item.name}' is claimed by {item.assignee}, not by you")
+        item.assignee, item.claimed_at = None, None
+        item.save(update_fields=["assignee", "claimed_at"])
+        _log_item_event(item, Event.Kind.TASK_UNCLAIMED, acting_user)
+    return item
+
+
+def do_reassign_task(work_item_id: int, *, acting_user, assignee) -> WorkItem:
+    """A department head hands a task to a clerk of the department (the gate checks who may)."""
+    with transaction.atomic():
+        item = _lock_open_item(work_item_id)
+        previous = item.assignee
+        item.assignee, item.claimed_at = assignee, timezone.now()
+        item.save(update_fields=["assignee", "claimed_at"])
+        _log_item_event(item, Event.Kind.TASK_REASSIGNED, acting_user,
+                        data={"from": getattr(previous, "username", None), "to": assignee.username})  # fmt: skip
+    return item
+
+
+def _log_item_event(item: WorkItem, kind: str, actor, data: dict | None = None) -> None:
+    Event.objects.create(case=item.case, version=item.version, kind=kind, actor=actor, activity=item.task_spec,
+                         activity_name=item.name, department=item.department_id, task_id=item.task_id,
+                         work_item=item.pk, data=data or {})  # fmt: skip
 
 
 def do_deliver_message(case_number: str, message_name: str, *, payload: dict | None = None, acting_user=None) -> Case:

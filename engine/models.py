@@ -113,6 +113,7 @@ class Event(models.Model):
         TASK_OPENED = "task_opened", "任务到达 task opened"
         TASK_CLAIMED = "task_claimed", "签收 task claimed"
         TASK_UNCLAIMED = "task_unclaimed", "退回待签收 task unclaimed"
+        TASK_REASSIGNED = "task_reassigned", "改派 task reassigned"
         TASK_COMPLETED = "task_completed", "办理完成 task completed"
         TASK_CANCELLED = "task_cancelled", "任务取消 task cancelled"
         TIMER_FIRED = "timer_fired", "定时器触发 timer fired"

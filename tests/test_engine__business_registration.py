@@ -197,3 +197,20 @@ def test_event_log_rows_carry_version_department_and_actor(reference, clerk_mark
     do_complete_task(item.pk, acting_user=clerk_market, outcome="correction")
     event = Event.objects.get(case=case, kind="task_completed", activity="market_review")
     assert (event.version_id, event.department, event.actor, event.outcome) == (reference["parallel"].pk, "market", clerk_market, "correction")
+
+
+def test_a_clerk_releases_a_task_and_the_head_reassigns_it(reference, clerk_market, head_market):
+    from engine.actions import do_reassign_task, do_unclaim_task
+
+    case = start(reference)
+    complete(case, "intake", "accept")
+    item = WorkItem.objects.get(case=case, task_spec="market_review", state="open")
+    do_claim_task(item.pk, acting_user=clerk_market)
+    with pytest.raises(TaskConflict, match="not by you"):
+        do_unclaim_task(item.pk, acting_user=head_market)
+    do_unclaim_task(item.pk, acting_user=clerk_market)
+    do_reassign_task(item.pk, acting_user=head_market, assignee=clerk_market)
+    item.refresh_from_db()
+    assert item.assignee == clerk_market
+    kinds = list(case.events.filter(work_item=item.pk).values_list("kind", flat=True))
+    assert kinds == ["task_opened", "task_claimed", "task_unclaimed", "task_reassigned"]
