@@ -59,9 +59,18 @@ def do_deploy_version(data: bytes, filename: str, *, acting_user=None) -> Deploy
             deployed_by=acting_user,
         )
         for code, name in elements["departments"].items():
-            Department.objects.get_or_create(code=code, defaults={"name": name})
+            chinese, english = split_bilingual(name)
+            Department.objects.get_or_create(code=code, defaults={"name": chinese, "name_en": english})
         record_event("version_deployed", version=version, actor=acting_user, data={"sha256": file.sha256, "filename": filename})
     return DeployResult(version, created=True)
+
+
+def split_bilingual(label: str) -> tuple[str, str]:
+    """'税务 Taxation' -> ('税务', 'Taxation'): lanes are often named in both languages."""
+    head, _, tail = label.partition(" ")
+    if tail and tail.isascii() and not head.isascii():
+        return head, tail
+    return label, ""
 
 
 def lint_bytes(data: bytes, filename: str) -> list:

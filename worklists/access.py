@@ -1,17 +1,30 @@
 """The one access gate: every page and API route asks here who may see or do what.
 
-Supervisors (电子监察) read everything and change nothing; department staff see their own
-department; administrators see everything. Functions named ``access_<noun>`` raise
-PermissionDenied; ``can_<verb>`` answer yes or no.
+- Anonymous visitors: nothing (pages send them to log in; the API answers 401/403).
+- Front-desk clerks: take in applications; work the front desk's queue; read every case, as
+  applicants ask about them at the window.
+- Department clerks: their department's queue and tasks; the cases their department has work in.
+- Department heads: as clerks, and reassign their department's tasks.
+- Supervisors (电子监察): read everything, change nothing.
+- Process designers: processes only; no case data.
+- Administrators: everything.
+
+Functions named ``access_<noun>_by_<key>`` return the object or raise (Http404 when it does not
+exist, PermissionDenied with a message saying why when it exists but is not yours); functions
+named ``can_<verb>`` answer yes or no.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
-from .models import StaffMember
+from .models import Department, StaffMember, WorkItem
 
 R = StaffMember.Role
+WORKING_ROLES = (R.FRONT_DESK, R.CLERK, R.HEAD)
+# Who sees a resident ID number in full: the window that checks identity, and the registrar.
+FULL_IDENTITY_DEPARTMENTS = ("front_desk", "market")
 
 
 def staff_of(user) -> StaffMember | None:
@@ -30,6 +43,18 @@ def role_of(user) -> str | None:
     return member.role if member else None
 
 
+def department_of(user) -> str | None:
+    member = staff_of(user)
+    return member.department_id if member else None
+
+
+def reads_everything(user) -> bool:
+    return role_of(user) in (R.SUPERVISOR, R.ADMIN)
+
+
+# --- deadlines -------------------------------------------------------------------------------
+
+
 def can_watch_deadlines(user) -> bool:
     """The supervisor dashboard: supervisors, administrators, and department heads (their own
     department's rows only; see departments_visible_to)."""
@@ -37,14 +62,121 @@ def can_watch_deadlines(user) -> bool:
 
 
 def departments_visible_to(user) -> list[str] | None:
-    """Department codes a user may see; None means all of them."""
-    role = role_of(user)
-    if role in (R.SUPERVISOR, R.ADMIN):
+    """Department codes whose queues and rows a user may see; None means all of them."""
+    if reads_everything(user):
         return None
-    member = staff_of(user)
-    return [member.department_id] if member and member.department_id else []
+    department = department_of(user)
+    return [department] if department else []
 
 
 def access_deadlines(user) -> None:
     if not can_watch_deadlines(user):
         raise PermissionDenied("只有电子监察、管理员和部门负责人可以查看时限监控。 Only supervisors, administrators and department heads may watch deadlines.")
+
+
+# --- intake and queues -----------------------------------------------------------------------
+
+
+def can_take_in(user) -> bool:
+    return role_of(user) in (R.FRONT_DESK, R.ADMIN)
+
+
+def access_intake(user) -> None:
+    if not can_take_in(user):
+        raise PermissionDenied("只有综合窗口可以受理申请。 Only the front desk takes in applications.")
+
+
+def access_queue_by_department(user, code: str) -> Department:
+    try:
+        department = Department.objects.get(code=code)
+    except Department.DoesNotExist:
+        raise Http404(f"no department {code}") from None
+    visible = departments_visible_to(user)
+    if visible is not None and code not in visible:
+        raise PermissionDenied(f"这是{department.name}的待办，不是您部门的。 This is the queue of {department.name}, not of your department.")
+    return department
+
+
+# --- tasks -----------------------------------------------------------------------------------
+
+
+def _task_refusal(user, item: WorkItem) -> str | None:
+    """Why ``user`` may not act on ``item``, or None if they may."""
+    role = role_of(user)
+    if role == R.ADMIN:
+        return None
+    if role not in WORKING_ROLES:
+        return "您的角色只能查看，不能办理。 Your role may read but not act."
+    if department_of(user) != item.department_id:
+        department = item.department
+        return f"此任务属于{department.name}，不是您的部门。 This task belongs to {department.name_en or department.name}, not to your department."
+    return None
+
+
+def can_see_task(user, item: WorkItem) -> bool:
+    return reads_everything(user) or department_of(user) == item.department_id
+
+
+def access_task_by_id(user, work_item_id, *, act: bool = False) -> WorkItem:
+    """The work item, if ``user`` may see it (``act``: and claim, complete or release it)."""
+    try:
+        item = WorkItem.objects.select_related("case", "department", "assignee", "version").get(pk=work_item_id)
+    except (WorkItem.DoesNotExist, ValueError):
+        raise Http404(f"no task {work_item_id}") from None
+    if act:
+        refusal = _task_refusal(user, item)
+        if refusal:
+            raise PermissionDenied(refusal)
+    elif not can_see_task(user, item):
+        department = item.department
+        raise PermissionDenied(f"此任务属于{department.name}。 This task belongs to {department.name_en or department.name}.")
+    return item
+
+
+def can_reassign(user, item: WorkItem) -> bool:
+    role = role_of(user)
+    return role == R.ADMIN or (role == R.HEAD and department_of(user) == item.department_id)
+
+
+def access_reassign(user, item: WorkItem) -> None:
+    if not can_reassign(user, item):
+        raise PermissionDenied("只有本部门负责人可以改派。 Only the department head may reassign.")
+
+
+# --- cases -----------------------------------------------------------------------------------
+
+
+def can_see_case(user, case) -> bool:
+    role = role_of(user)
+    if role in (R.SUPERVISOR, R.ADMIN, R.FRONT_DESK):
+        return True
+    if role in (R.CLERK, R.HEAD):
+        return WorkItem.objects.filter(case=case, department_id=department_of(user)).exists()
+    return False
+
+
+def access_case_by_number(user, number: str):
+    from engine.models import Case
+
+    try:
+        case = Case.objects.select_related("version__definition", "service_item").get(number=number)
+    except Case.DoesNotExist:
+        raise Http404(f"no case {number}") from None
+    if not can_see_case(user, case):
+        raise PermissionDenied(f"您的部门没有办件 {number} 的任务。 Your department has no work in case {number}.")
+    return case
+
+
+def sees_full_identity(user) -> bool:
+    return role_of(user) == R.ADMIN or department_of(user) in FULL_IDENTITY_DEPARTMENTS
+
+
+def mask_id_number(value: str) -> str:
+    """110105194912311234 -> 110105********1234: the region and the last four, not the birth date."""
+    if len(value) < 10:
+        return "*" * len(value)
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def identity_for(user, case) -> str:
+    return case.applicant_id_number if sees_full_identity(user) else mask_id_number(case.applicant_id_number)

@@ -1,0 +1,71 @@
+"""The one access gate, role by role, on real cases."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from engine.actions import do_complete_task, do_start_case
+from worklists import access
+from worklists.models import WorkItem
+
+
+@pytest.fixture
+def case_at_departments(reference):
+    case = do_start_case(version=reference["parallel"], service_item=reference["item"], applicant_id_number="11010519491231002X")
+    do_complete_task(WorkItem.objects.get(case=case, task_spec="intake").pk, outcome="accept")
+    do_complete_task(WorkItem.objects.get(case=case, task_spec="market_review").pk, outcome="approve")
+    return case
+
+
+def tax_task(case):
+    return WorkItem.objects.get(case=case, task_spec="tax_review", state="open")
+
+
+def test_a_clerk_acts_on_their_department_s_task_and_not_another_s(case_at_departments, clerk_tax, clerk_police):
+    item = tax_task(case_at_departments)
+    assert access.access_task_by_id(clerk_tax, item.pk, act=True) == item
+    with pytest.raises(PermissionDenied, match="此任务属于税务，不是您的部门。 This task belongs to Taxation"):
+        access.access_task_by_id(clerk_police, item.pk, act=True)
+    with pytest.raises(PermissionDenied):
+        access.access_task_by_id(clerk_police, item.pk)
+
+
+def test_a_supervisor_reads_everything_and_changes_nothing(case_at_departments, supervisor):
+    item = tax_task(case_at_departments)
+    assert access.access_task_by_id(supervisor, item.pk) == item
+    with pytest.raises(PermissionDenied, match="read but not act"):
+        access.access_task_by_id(supervisor, item.pk, act=True)
+    assert access.access_case_by_number(supervisor, case_at_departments.number) == case_at_departments
+    assert access.departments_visible_to(supervisor) is None
+
+
+def test_only_the_head_of_the_department_reassigns(case_at_departments, head_market, clerk_tax):
+    market_item = WorkItem.objects.get(case=case_at_departments, task_spec="market_review")
+    assert access.can_reassign(head_market, market_item)
+    assert not access.can_reassign(head_market, tax_task(case_at_departments))
+    assert not access.can_reassign(clerk_tax, tax_task(case_at_departments))
+
+
+def test_cases_are_visible_to_the_departments_that_work_on_them(case_at_departments, reference, clerk_tax, designer):
+    assert access.access_case_by_number(clerk_tax, case_at_departments.number)
+    fresh = do_start_case(version=reference["parallel"], service_item=reference["item"])
+    with pytest.raises(PermissionDenied, match="no work in case"):
+        access.access_case_by_number(clerk_tax, fresh.number)
+    with pytest.raises(PermissionDenied):
+        access.access_case_by_number(designer, fresh.number)
+    with pytest.raises(Http404):
+        access.access_case_by_number(clerk_tax, "BL-1999-000001")
+
+
+def test_anonymous_visitors_get_nothing(case_at_departments):
+    anonymous = AnonymousUser()
+    with pytest.raises(PermissionDenied):
+        access.access_task_by_id(anonymous, tax_task(case_at_departments).pk)
+    assert not access.can_take_in(anonymous) and not access.can_watch_deadlines(anonymous)
+
+
+def test_identity_numbers_are_masked_unless_the_role_needs_them(case_at_departments, clerk_tax, clerk_market, frontdesk):
+    assert access.identity_for(clerk_tax, case_at_departments) == "110105********002X"
+    assert access.identity_for(clerk_market, case_at_departments) == "11010519491231002X"
+    assert access.identity_for(frontdesk, case_at_departments) == "11010519491231002X"
