@@ -14,6 +14,7 @@ log = logging.getLogger(__name__)
 
 def start_timer_loop(interval_seconds: float, light_every: int = 6) -> threading.Event:
     """Sweep timers every ``interval_seconds`` and lights every ``light_every`` rounds."""
+    from sla.escalation import do_sweep_escalations
     from sla.sweeps import do_sweep_lights
 
     stop = threading.Event()
@@ -28,6 +29,7 @@ def start_timer_loop(interval_seconds: float, light_every: int = 6) -> threading
                     log.warning("fired %d due timer(s)", fired)
                 if rounds % light_every == 0:
                     do_sweep_lights()
+                    do_sweep_escalations()
             except Exception:  # the loop must outlive one bad sweep; the rows are still there
                 log.exception("sweep failed")
             finally:

@@ -35,7 +35,7 @@ class Case(models.Model):
     # instead of starting another (a double click, a resent request).
     intake_key = models.UUIDField(null=True, blank=True, unique=True)
     # The application as entered once at the window (信息互认); departments see what they need.
-    application = models.JSONField(default=dict, blank=True)
+    application = models.JSONField(default=dict, blank=True, db_default={})
     # The case clock (the service item's limits); stopped while the applicant corrects material
     # or a special step runs: clock_running_since is then null and the used days are kept.
     due_at = models.DateTimeField(null=True, blank=True)
@@ -124,6 +124,7 @@ class Event(models.Model):
         CLOCK_RESUMED = "clock_resumed", "计时恢复 clock resumed"
         TASK_OVERDUE = "task_overdue", "任务超期 task overdue"
         CASE_OVERDUE = "case_overdue", "办件超期 case overdue"
+        ESCALATED = "escalated", "督办 escalated"
 
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
     version = models.ForeignKey("processes.ProcessVersion", null=True, blank=True, on_delete=models.PROTECT)

@@ -67,3 +67,8 @@ class CalendarDay(models.Model):
             raise ValidationError(
                 {"kind": "调休上班日应为周六或周日 An adjusted working day must be a Saturday or Sunday."}
             )
+
+
+# Escalation and notifications live in their own modules; importing them here registers them.
+from .escalation_models import Escalation, EscalationState, EscalationStep  # noqa: E402, F401
+from .notification_models import Notification, NotificationPreference  # noqa: E402, F401

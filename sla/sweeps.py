@@ -86,7 +86,8 @@ _PG_RED_CASES = (
 
 def do_sweep_lights(*, now: dt.datetime | None = None) -> SweepResult:
     """Turn due items and cases red (logging each breach) and nearly-due ones yellow."""
-    now = now or timezone.now()
+    # UTC always: SQLite compares stored datetimes as text, so a Beijing-time "now" would be wrong.
+    now = (now or timezone.now()).astimezone(dt.UTC)
     result = SweepResult()
     with transaction.atomic():
         if connection.vendor == "postgresql":
