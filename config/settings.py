@@ -125,6 +125,16 @@ SLA_YELLOW_WORKING_HOURS_LEFT = float(os.getenv("SLA_YELLOW_WORKING_HOURS_LEFT",
 # Other processes pick up an administrator's calendar edit within this many seconds.
 SLA_CALENDAR_CACHE_SECONDS = envint("SLA_CALENDAR_CACHE_SECONDS", 300)
 
+# Notifications: e-mail through Django's mail API; SMS through sla.sms (a dotted path to a backend class).
+EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.getenv("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
+DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "并联 Binglian <noreply@binglian.localhost>")
+SMS_BACKEND = os.getenv("SMS_BACKEND", "sla.sms.LoggingSmsBackend")
+
 # Celery: production carries timers and sweeps on Redis; the database keeps the only copy.
 CELERY_BROKER_URL = os.getenv("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 CELERY_RESULT_BACKEND = os.getenv("CELERY_RESULT_BACKEND", "") or None
@@ -134,6 +144,7 @@ CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "false")
 CELERY_BEAT_SCHEDULE = {
     "sweep-due-timers": {"task": "engine.tasks.sweep_due_timers", "schedule": float(TIMER_SWEEP_SECONDS)},
     "sweep-lights": {"task": "sla.tasks.sweep_lights", "schedule": float(LIGHT_SWEEP_SECONDS)},
+    "sweep-escalations": {"task": "sla.tasks.sweep_escalations", "schedule": float(LIGHT_SWEEP_SECONDS)},
 }
 
 LOGGING = {
@@ -141,5 +152,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "WARNING")},
-    "loggers": {"spiff": {"level": "WARNING"}, "SpiffWorkflow": {"level": "WARNING"}},
+    "loggers": {"spiff": {"level": "WARNING"}, "SpiffWorkflow": {"level": "WARNING"}, "sla.sms": {"level": "INFO"}},
 }
