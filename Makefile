@@ -3,8 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# Browser libraries (chart.js for the SLA dashboard) come from the npm registry, pinned by package-lock.json.
+NODE_STAMP := node_modules/.installed-stamp
+# The browser tests drive the distribution's Chromium; Playwright's own browser downloads are never used.
+CHROMIUM_PATH ?= /usr/bin/chromium
 
-.PHONY: run test lint install clean
+.PHONY: run test lint install node chromium clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,17 +18,37 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 18+ with npm (e.g. apt-get install nodejs npm). The SLA dashboard's chart library comes from npm." >&2; exit 1; }
+	npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+node: $(NODE_STAMP)
+
+# Only when Chromium is missing: Debian's chromium (and CJK fonts, so that screenshots show the
+# Chinese). Without root or apt-get the browser tests skip and say why; under CI=true they fail.
+chromium:
+	@if [ -x "$(CHROMIUM_PATH)" ]; then :; \
+	elif ! command -v apt-get >/dev/null; then \
+		echo "NOTE: no Chromium at $(CHROMIUM_PATH) and no apt-get: the browser tests will be skipped (CI=true: they fail)."; \
+	else \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo -n"; \
+		echo "Chromium is missing at $(CHROMIUM_PATH): installing Debian's chromium for the browser tests (apt-get, once)."; \
+		{ $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; } \
+			|| echo "NOTE: could not install Chromium (needs root or passwordless sudo): the browser tests will be skipped (CI=true: they fail)."; \
+	fi
+
+run: install node
 	$(BIN)/python manage.py rundemo
 
-test: install
+test: install node chromium
 	$(BIN)/python scripts/run_tests.py
 
 lint: install
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules
 
 .PHONY: bench bench-quick
 # Benchmarks on a PostgreSQL database of their own (BENCH_DATABASE_URL); see bench/README.md.

@@ -103,6 +103,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Browser libraries come from npm (package.json, `npm ci` in `make run` / `make test`), never a
+# copy in git: each is served from its dist folder under a prefix, e.g. /static/chartjs/chart.umd.min.js.
+STATICFILES_DIRS = [("chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist")]
 MEDIA_ROOT = VAR_DIR / "media"
 # Application materials: outside every URL, served only through the access-checked view.
 MATERIALS_ROOT = Path(os.getenv("MATERIALS_ROOT", VAR_DIR / "materials"))

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from engine import views as engine_views
 
@@ -9,5 +9,6 @@ urlpatterns = [
     path("cases/<str:number>/", engine_views.case_detail, name="case_detail"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sla/", include("sla.urls")),
     path("admin/", admin.site.urls),
 ]
