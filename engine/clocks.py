@@ -26,22 +26,24 @@ def task_limits(meta: dict) -> tuple[Limit, Limit]:
     return Limit(working_days=days, working_hours=hours), Limit(working_days=meta.get("statutory_limit_working_days"))
 
 
-def days_used_before(case_id: int, task_spec: str) -> int:
-    """Working days this task already used in earlier rounds that ended in a correction request."""
+def days_used_before(case_id: int, task_specs: list[str]) -> dict[str, int]:
+    """Working days each task already used in earlier rounds that ended in a correction request."""
     calendar = get_calendar()
-    earlier = WorkItem.objects.filter(case_id=case_id, task_spec=task_spec, state=WorkItem.State.COMPLETED,
-                                      outcome__in=PAUSING_OUTCOMES).values_list("opened_at", "completed_at")  # fmt: skip
-    return sum(used_working_days(opened, completed, calendar) for opened, completed in earlier)
+    used: dict[str, int] = {}
+    earlier = WorkItem.objects.filter(case_id=case_id, task_spec__in=task_specs, state=WorkItem.State.COMPLETED,
+                                      outcome__in=PAUSING_OUTCOMES).values_list("task_spec", "opened_at", "completed_at")  # fmt: skip
+    for spec, opened, completed in earlier:
+        used[spec] = used.get(spec, 0) + used_working_days(opened, completed, calendar)
+    return used
 
 
-def task_deadlines(case_id: int, task_spec: str, meta: dict, now: dt.datetime) -> tuple[Deadline, Deadline, int]:
-    """(promised, statutory, days used before) for a task opening now."""
+def task_deadlines(meta: dict, now: dt.datetime, used_days: int = 0) -> tuple[Deadline, Deadline]:
+    """(promised, statutory) deadlines of a task opening now, less the days used before."""
     promised, statutory = task_limits(meta)
     if not (promised.is_set or statutory.is_set):
-        return Deadline(None, None), Deadline(None, None), 0
+        return Deadline(None, None), Deadline(None, None)
     calendar = get_calendar()
-    used = days_used_before(case_id, task_spec)
-    return deadline(now, promised, calendar, used_days=used), deadline(now, statutory, calendar, used_days=used), used
+    return deadline(now, promised, calendar, used_days=used_days), deadline(now, statutory, calendar, used_days=used_days)
 
 
 def case_limits(case) -> tuple[Limit, Limit]:

@@ -41,6 +41,10 @@ class Step:
         self.events: list[Event] = []
         self.completed_item: WorkItem | None = None
         self.new_case = False  # set by do_start_case: its state row does not exist yet
+        # What the projection rows say now, read from the workflow as loaded (every step keeps
+        # rows and state in step): after acting, only the difference is written, no SELECT needed.
+        self.ready_before = {t.id for t in wt.ready_user_tasks(workflow)}
+        self.timers_before = {t.id for t in wt.waiting_timers(workflow)}
 
     @classmethod
     def lock(cls, case_id: int, actor=None, *, skip_locked: bool = False) -> Step | None:
@@ -97,35 +101,34 @@ class Step:
         """Open a WorkItem per new ready user task, cancel those the process took away; returns
         the task specs that are open after the step."""
         ready = {t.id: t for t in wt.ready_user_tasks(self.workflow)}
-        open_items = {i.task_id: i for i in WorkItem.objects.filter(case=self.case, state=WorkItem.State.OPEN)}
+        gone = self.ready_before - set(ready)
         if self.completed_item is not None:
-            open_items.pop(self.completed_item.task_id, None)
-        for task_id, item in open_items.items():
-            if task_id not in ready or ended:
-                # Cancelled by the process (a boundary event, a terminate end): not by a clerk.
-                WorkItem.objects.filter(pk=item.pk).update(state=WorkItem.State.CANCELLED, completed_at=self.now)
+            gone.discard(self.completed_item.task_id)
+        if gone:
+            # Cancelled by the process (a boundary event, a terminate end): not by a clerk.
+            cancelled = WorkItem.objects.filter(task_id__in=gone, state=WorkItem.State.OPEN)
+            for item in cancelled.only("id", "task_spec", "name", "department_id", "task_id"):
                 self.log(Event.Kind.TASK_CANCELLED, activity=item.task_spec, activity_name=item.name,
                          department=item.department_id, task_id=item.task_id, work_item=item.pk)
-        new_items, resumed = [], {}
-        for task_id, task in ready.items():
-            if task_id not in open_items:
-                item, used = self._work_item(task)
-                new_items.append(item)
-                resumed[task_id] = used
+            cancelled.update(state=WorkItem.State.CANCELLED, completed_at=self.now)
+        new_tasks = [task for task_id, task in ready.items() if task_id not in self.ready_before]
+        used_before = clocks.days_used_before(self.case.pk, [t.task_spec.bpmn_id for t in new_tasks]) if new_tasks else {}
+        new_items = [self._work_item(task, used_before.get(task.task_spec.bpmn_id, 0)) for task in new_tasks]
         for item in WorkItem.objects.bulk_create(new_items):
             fields = dict(activity=item.task_spec, activity_name=item.name, department=item.department_id,
                           task_id=item.task_id, work_item=item.pk)  # fmt: skip
-            if resumed[item.task_id]:
-                self.log(Event.Kind.CLOCK_RESUMED, **fields, data={"used_working_days": resumed[item.task_id]})
+            used = used_before.get(item.task_spec, 0)
+            if used:
+                self.log(Event.Kind.CLOCK_RESUMED, **fields, data={"used_working_days": used})
             self.log(Event.Kind.TASK_OPENED, **fields, data={"due_at": item.due_at.isoformat() if item.due_at else None})
         return [t.task_spec.bpmn_id for t in ready.values()]
 
-    def _work_item(self, task) -> tuple[WorkItem, int]:
-        """A new work item with its deadlines; also the working days it used in earlier rounds."""
+    def _work_item(self, task, used_days: int) -> WorkItem:
+        """A new work item with its deadlines, less the working days it used in earlier rounds."""
         spec = task.task_spec.bpmn_id
         meta = self.version.user_task(spec)
-        promised, statutory, used = clocks.task_deadlines(self.case.pk, spec, meta, self.now)
-        item = WorkItem(
+        promised, statutory = clocks.task_deadlines(meta, self.now, used_days)
+        return WorkItem(
             case=self.case,
             version=self.version,
             service_item_id=self.case.service_item_id,
@@ -142,30 +145,33 @@ class Step:
             yellow_at=promised.yellow_at,
             light=promised.light(self.now),
         )
-        return item, used
 
     def _sync_timers(self) -> None:
         waiting = {t.id: t for t in wt.waiting_timers(self.workflow)}
-        pending = {t.task_id: t for t in WaitingTimer.objects.filter(case=self.case, fired_at=None, cancelled_at=None)}
-        for task_id, timer in pending.items():
-            if task_id in waiting:
-                continue
+        fired, cancelled = [], []
+        for task_id in self.timers_before - set(waiting):
             task = self._task_or_none(task_id)
             if task is not None and wt.timer_fired(task):
-                timer.fired_at = self.now
-                self.log(Event.Kind.TIMER_FIRED, activity=timer.task_spec, activity_name=timer.name, task_id=task_id)
+                fired.append(task_id)
+                bpmn_id, name = wt.timer_label(task)
+                self.log(Event.Kind.TIMER_FIRED, activity=bpmn_id, activity_name=name, task_id=task_id)
             else:
-                timer.cancelled_at = self.now
-            timer.save(update_fields=["fired_at", "cancelled_at"])
+                cancelled.append(task_id)
+        pending = WaitingTimer.objects.filter(case=self.case, fired_at=None, cancelled_at=None)
+        if fired:
+            pending.filter(task_id__in=fired).update(fired_at=self.now)
+        if cancelled:
+            pending.filter(task_id__in=cancelled).update(cancelled_at=self.now)
         new_timers = []
         for task_id, task in waiting.items():
-            if task_id not in pending:
+            if task_id not in self.timers_before:
                 bpmn_id, name = wt.timer_label(task)
                 new_timers.append(WaitingTimer(
                     case=self.case, task_id=task_id, task_spec=bpmn_id, name=name,
                     due_at=wt.timer_due_at(task) or self.now,
                 ))  # fmt: skip
-        WaitingTimer.objects.bulk_create(new_timers)
+        if new_timers:
+            WaitingTimer.objects.bulk_create(new_timers)
 
     def _task_or_none(self, task_id):
         try:
