@@ -40,6 +40,10 @@ INSTALLED_APPS = [
     "engine",
     "worklists",
     "sla",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -106,6 +110,29 @@ STATIC_ROOT = VAR_DIR / "static"
 # Browser libraries come from npm (package.json, `npm ci` in `make run` / `make test`), never a
 # copy in git: each is served from its dist folder under a prefix, e.g. /static/chartjs/chart.umd.min.js.
 STATICFILES_DIRS = [("chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist")]
+# The REST API (api/): token first, so that a request without credentials gets 401 with
+# WWW-Authenticate rather than the 403 that session authentication alone would give.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "并联 Binglian API",
+    "DESCRIPTION": "Cases, tasks, queues and messages of Binglian. Errors are JSON {\"detail\": \"...\"}.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",  # tags from the path: cases, tasks, departments, service-items
+    # No Swagger UI: its assets would come from a CDN (see README, REST API).
+}
 MEDIA_ROOT = VAR_DIR / "media"
 # Application materials: outside every URL, served only through the access-checked view.
 MATERIALS_ROOT = Path(os.getenv("MATERIALS_ROOT", VAR_DIR / "materials"))

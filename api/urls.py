@@ -1,0 +1,46 @@
+"""/api/: the OpenAPI schema and version 1 of the REST API. Every path ends with a slash."""
+
+from django.urls import include, path, re_path, register_converter
+from drf_spectacular.views import SpectacularAPIView
+
+from . import views_cases as cases
+from . import views_tasks as tasks
+from .errors import not_found
+
+
+class CaseNumberConverter:
+    """Case numbers (BL-2026-000001): letters, digits, '-' and '_', so nothing odd reaches a query."""
+
+    regex = "[A-Za-z0-9_-]{1,32}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(CaseNumberConverter, "case_number")
+
+v1 = [
+    path("service-items/", cases.ServiceItemList.as_view(), name="service_items"),
+    path("cases/", cases.CaseIntake.as_view(), name="cases"),
+    path("cases/<case_number:number>/", cases.CaseDetail.as_view(), name="case"),
+    path("cases/<case_number:number>/timeline/", cases.CaseTimeline.as_view(), name="case_timeline"),
+    path("cases/<case_number:number>/messages/", cases.CaseMessages.as_view(), name="case_messages"),
+    path("tasks/mine/", tasks.MyTasks.as_view(), name="tasks_mine"),
+    path("departments/<slug:code>/queue/", tasks.DepartmentQueue.as_view(), name="department_queue"),
+    path("tasks/<int:pk>/", tasks.TaskDetail.as_view(), name="task"),
+    path("tasks/<int:pk>/claim/", tasks.TaskClaim.as_view(), name="task_claim"),
+    path("tasks/<int:pk>/unclaim/", tasks.TaskUnclaim.as_view(), name="task_unclaim"),
+    path("tasks/<int:pk>/reassign/", tasks.TaskReassign.as_view(), name="task_reassign"),
+    path("tasks/<int:pk>/complete/", tasks.TaskComplete.as_view(), name="task_complete"),
+    path("tasks/<int:pk>/correction/", tasks.TaskCorrection.as_view(), name="task_correction"),
+]
+
+app_name = "api"
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("v1/", include(v1)),
+    re_path(r"^.*$", not_found),
+]

@@ -1,0 +1,121 @@
+"""Cases: intake (一窗受理), a case as the user may see it, its event log, messages from other systems.
+
+Thin views: parse → access → action → render.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from engine.actions import do_deliver_message
+from engine.models import Case
+from processes.models import ServiceItem
+from worklists.access import access_case_by_number, access_intake
+from worklists.intake import IntakeForm, do_take_in_application
+
+from . import serializers as s
+from .access import access_message_delivery
+from .formdata import check_json_text
+
+ERRORS = {code: OpenApiResponse(s.ErrorSerializer) for code in (400, 401, 403, 404, 409)}
+
+
+def errors(*codes):
+    return {code: ERRORS[code] for code in codes}
+
+
+def render_case(request, case, *, status_code=status.HTTP_200_OK, headers=None) -> Response:
+    return Response(s.CaseSerializer(case, context={"user": request.user}).data, status=status_code, headers=headers)
+
+
+class ServiceItemList(generics.ListAPIView):
+    """The service catalogue: which material goes in which material_<i> of an intake."""
+
+    serializer_class = s.ServiceItemSerializer
+
+    def get_queryset(self):
+        return ServiceItem.objects.filter(active=True).order_by("code")
+
+
+class CaseIntake(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        operation_id="cases_take_in",
+        summary="Take in an application (一窗受理): the case starts",
+        description="Front desk only. multipart/form-data with the applicant's and enterprise's data and one file "
+        "per material the service item lists (material_0, material_1, ...: PDF, JPEG or PNG). The same "
+        "intake_key again returns the case it started (200) instead of a second one (201). "
+        "Nothing is stored unless everything is right.",
+        request={"multipart/form-data": s.IntakeRequestSerializer},
+        responses={201: s.CaseSerializer, 200: s.CaseSerializer, **errors(400, 401, 403)},
+    )
+    def post(self, request):
+        access_intake(request.user)
+        choice = s.ServiceItemChoiceSerializer(data=request.POST)
+        choice.is_valid(raise_exception=True)
+        item = ServiceItem.objects.filter(code=choice.validated_data["service_item"], active=True).first()
+        if item is None:
+            code = choice.validated_data["service_item"]
+            raise ValidationError({"service_item": [f"没有这个政务服务事项。 No such service item: {code}."]})
+        form = IntakeForm(request.POST, request.FILES, service_item=item)
+        if not form.is_valid():
+            raise ValidationError({field: [str(m) for m in messages] for field, messages in form.errors.items()})
+        case, created = do_take_in_application(form, acting_user=request.user)
+        return render_case(request, case, status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+                           headers={"Location": f"/api/v1/cases/{case.number}/"})  # fmt: skip
+
+
+class CaseDetail(APIView):
+    @extend_schema(
+        operation_id="cases_retrieve",
+        summary="A case: status, lights, due dates, open tasks, each department's decision",
+        responses={200: s.CaseSerializer, **errors(401, 403, 404)},
+    )
+    def get(self, request, number):
+        return render_case(request, access_case_by_number(request.user, number))
+
+
+class CaseTimeline(generics.ListAPIView):
+    """The case's event log, oldest first."""
+
+    serializer_class = s.EventSerializer
+
+    def get_queryset(self):
+        case = access_case_by_number(self.request.user, self.kwargs["number"])
+        return case.events.select_related("actor").order_by("id")
+
+    @extend_schema(operation_id="cases_timeline", responses={200: s.EventSerializer(many=True), **errors(401, 403, 404)})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class CaseMessages(APIView):
+    @extend_schema(
+        operation_id="cases_deliver_message",
+        summary="Deliver a message from another system (e.g. bank_account_opened)",
+        description="Administrators, or users holding the permission engine.deliver_message (an API client "
+        "of the other system: manage.py api_token NAME --create --deliver-messages). 409 when the case "
+        "does not wait for that message now or is no longer running.",
+        request=s.MessageRequestSerializer,
+        responses={200: s.MessageResultSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, number):
+        access_message_delivery(request.user)
+        body = s.MessageRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        message, payload = body.validated_data["message"], body.validated_data["payload"]
+        try:
+            check_json_text(payload)
+        except ValueError as error:
+            raise ValidationError({"payload": [str(error)]}) from None
+        if not Case.objects.filter(number=number).exists():
+            raise Http404(f"no case {number}")
+        case = do_deliver_message(number, message, payload=payload, acting_user=request.user)
+        return Response({"case": case.number, "message": message, "status": case.status, "end_activity": case.end_activity})

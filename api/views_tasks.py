@@ -1,0 +1,182 @@
+"""Tasks: my inbox, a department's queue, one task, and what a clerk does with it.
+
+Thin views: parse → access → action → render. The gate decides who may see or act; the write
+path decides whether the task can still be acted on (409 when it no longer can).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from engine.actions import do_claim_task, do_complete_task, do_reassign_task, do_unclaim_task
+from worklists.access import R, access_queue_by_department, access_reassign, access_task_by_id
+from worklists.models import WorkItem
+
+from . import serializers as s
+from .formdata import FormDataError, check_form_data
+from .views_cases import errors
+
+CORRECTION, REJECT = "correction", "reject"
+TASK_LIST_RELATED = ("case", "service_item", "department", "assignee")
+
+
+def task_rows():
+    return WorkItem.objects.select_related(*TASK_LIST_RELATED)
+
+
+def render_task(work_item_id: int) -> Response:
+    item = task_rows().select_related("version", "completed_by").get(pk=work_item_id)
+    return Response(s.TaskDetailSerializer(item).data)
+
+
+def body_of(serializer_class, request) -> dict:
+    body = serializer_class(data=request.data)
+    body.is_valid(raise_exception=True)
+    return body.validated_data
+
+
+class MyTasks(generics.ListAPIView):
+    """My inbox: the open tasks I have claimed (or was assigned), the most urgent first."""
+
+    serializer_class = s.TaskSerializer
+
+    def get_queryset(self):
+        return WorkItem.objects.inbox(self.request.user).select_related(*TASK_LIST_RELATED)
+
+    @extend_schema(operation_id="tasks_mine", responses={200: s.TaskSerializer(many=True), **errors(401)})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class DepartmentQueue(generics.ListAPIView):
+    """A department's open tasks by due time: the same SQL statements whatever the page size."""
+
+    serializer_class = s.TaskSerializer
+
+    def get_queryset(self):
+        department = access_queue_by_department(self.request.user, self.kwargs["code"])
+        filters = s.QueueFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        rows = WorkItem.objects.queue(department.code).select_related(*TASK_LIST_RELATED)
+        given = filters.validated_data
+        if "service_item" in given:
+            rows = rows.filter(service_item__code=given["service_item"])
+        if "light" in given:
+            rows = rows.filter(light=given["light"])
+        if "case" in given:
+            rows = rows.filter(case__number=given["case"])
+        return rows
+
+    @extend_schema(operation_id="departments_queue", parameters=[s.QueueFilterSerializer],
+                   responses={200: s.TaskSerializer(many=True), **errors(400, 401, 403, 404)})  # fmt: skip
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class TaskDetail(APIView):
+    @extend_schema(
+        operation_id="tasks_retrieve",
+        summary="A task, with the outcomes and form fields it offers",
+        responses={200: s.TaskDetailSerializer, **errors(401, 403, 404)},
+    )
+    def get(self, request, pk):
+        item = access_task_by_id(request.user, pk)
+        return render_task(item.pk)
+
+
+class TaskClaim(APIView):
+    @extend_schema(operation_id="tasks_claim", summary="Claim a task from the department queue into my inbox",
+                   request=None, responses={200: s.TaskDetailSerializer, **errors(401, 403, 404, 409)})  # fmt: skip
+    def post(self, request, pk):
+        item = access_task_by_id(request.user, pk, act=True)
+        do_claim_task(item.pk, acting_user=request.user)
+        return render_task(item.pk)
+
+
+class TaskUnclaim(APIView):
+    @extend_schema(operation_id="tasks_unclaim", summary="Put a task I claimed back into the department queue",
+                   request=None, responses={200: s.TaskDetailSerializer, **errors(401, 403, 404, 409)})  # fmt: skip
+    def post(self, request, pk):
+        item = access_task_by_id(request.user, pk, act=True)
+        do_unclaim_task(item.pk, acting_user=request.user)
+        return render_task(item.pk)
+
+
+class TaskReassign(APIView):
+    @extend_schema(operation_id="tasks_reassign", summary="Hand a task to a clerk of the department (department head)",
+                   request=s.ReassignRequestSerializer,
+                   responses={200: s.TaskDetailSerializer, **errors(400, 401, 403, 404, 409)})  # fmt: skip
+    def post(self, request, pk):
+        item = access_task_by_id(request.user, pk)
+        access_reassign(request.user, item)
+        username = body_of(s.ReassignRequestSerializer, request)["assignee"]
+        assignee = (get_user_model().objects.filter(username=username, is_active=True, staff__department_id=item.department_id,
+                                                    staff__role__in=(R.FRONT_DESK, R.CLERK, R.HEAD)).first())  # fmt: skip
+        if assignee is None:
+            department = item.department
+            raise ValidationError({"assignee": [
+                f"「{username}」不是{department.name}的工作人员。 '{username}' is not on the staff of {department.name_en or department.name}."
+            ]})  # fmt: skip
+        do_reassign_task(item.pk, acting_user=request.user, assignee=assignee)
+        return render_task(item.pk)
+
+
+class TaskComplete(APIView):
+    @extend_schema(
+        operation_id="tasks_complete",
+        summary="Complete a task with one of its outcomes and its form data",
+        description="data is checked against the task's form fields: unknown fields are refused, required ones "
+        "required, types checked. A rejection states its reason (reject_reason). 409 when the task is no "
+        "longer open or someone else holds it. A correction request (补正) goes to /correction/ instead, so "
+        "that it always carries its notice.",
+        request=s.CompleteRequestSerializer,
+        responses={200: s.TaskDetailSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, pk):
+        item = access_task_by_id(request.user, pk, act=True)
+        body = body_of(s.CompleteRequestSerializer, request)
+        meta = item.version.user_task(item.task_spec)
+        outcome, offered = body["outcome"], meta.get("outcomes") or []
+        if outcome == CORRECTION and CORRECTION in offered:
+            raise ValidationError({"outcome": [
+                f"补正请使用 /api/v1/tasks/{item.pk}/correction/，一次性告知所缺材料。"
+                f" Request a correction at /api/v1/tasks/{item.pk}/correction/, with the notice listing everything missing."
+            ]})  # fmt: skip
+        if outcome and not offered:
+            raise ValidationError({"outcome": [f"「{item.name}」没有可选结果。 '{item.name}' offers no outcomes; leave outcome empty."]})
+        try:
+            data = check_form_data(meta.get("form_fields") or [], body["data"])
+        except FormDataError as error:
+            raise ValidationError({"data": error.errors}) from None
+        if outcome == REJECT:
+            # 行政许可法 art. 38: a refusal states its reasons. Stored as the pages store it.
+            if not body["reject_reason"].strip():
+                raise ValidationError({"reject_reason": ["不予通过须写明理由。 A rejection needs its reason."]})
+            data["reject_reason"] = body["reject_reason"].strip()
+        do_complete_task(item.pk, acting_user=request.user, outcome=outcome, data=data)
+        return render_task(item.pk)
+
+
+class TaskCorrection(APIView):
+    @extend_schema(
+        operation_id="tasks_request_correction",
+        summary="Request a correction (补正, 一次性告知): every missing material in one notice",
+        description="Completes the task with outcome 'correction' and data {missing_materials, notice}; the "
+        "case clock stops until the material arrives.",
+        request=s.CorrectionRequestSerializer,
+        responses={200: s.TaskDetailSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, pk):
+        item = access_task_by_id(request.user, pk, act=True)
+        body = body_of(s.CorrectionRequestSerializer, request)
+        if CORRECTION not in (item.version.user_task(item.task_spec).get("outcomes") or []):
+            raise ValidationError({"non_field_errors": [f"「{item.name}」不能要求补正。 '{item.name}' does not offer a correction request."]})
+        data = {"missing_materials": list(body["missing_materials"]), "notice": body["notice"]}
+        do_complete_task(item.pk, acting_user=request.user, outcome=CORRECTION, data=data)
+        return render_task(item.pk)
+
