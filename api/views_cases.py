@@ -116,6 +116,6 @@ class CaseMessages(APIView):
         except ValueError as error:
             raise ValidationError({"payload": [str(error)]}) from None
         if not Case.objects.filter(number=number).exists():
-            raise Http404(f"no case {number}")
+            raise Http404(f"没有办件 {number}。 There is no case {number}.")
         case = do_deliver_message(number, message, payload=payload, acting_user=request.user)
         return Response({"case": case.number, "message": message, "status": case.status, "end_activity": case.end_activity})

@@ -121,8 +121,10 @@ def do_complete_task(work_item_id: int, *, acting_user=None, outcome: str = "", 
         item.completed_by = acting_user if getattr(acting_user, "pk", None) else None
         item.save(update_fields=["state", "completed_at", "outcome", "completed_by"])
         step.completed_item = item
+        # The decision as entered (a rejection's reason, a correction's list of what is missing)
+        # goes into the log too: timelines and reports read rows, never workflow state.
         step.log(Event.Kind.TASK_COMPLETED, activity=item.task_spec, activity_name=item.name, department=item.department_id,
-                 task_id=item.task_id, work_item=item.pk, outcome=outcome)
+                 task_id=item.task_id, work_item=item.pk, outcome=outcome, data={"form": data or {}})
         if outcome in clocks.PAUSING_OUTCOMES and item.due_at:
             step.log(Event.Kind.CLOCK_PAUSED, activity=item.task_spec, activity_name=item.name, department=item.department_id,
                      task_id=item.task_id, work_item=item.pk, data={"reason": outcome})

@@ -69,3 +69,21 @@ def test_identity_numbers_are_masked_unless_the_role_needs_them(case_at_departme
     assert access.identity_for(clerk_tax, case_at_departments) == "110105********002X"
     assert access.identity_for(clerk_market, case_at_departments) == "11010519491231002X"
     assert access.identity_for(frontdesk, case_at_departments) == "11010519491231002X"
+
+
+def test_a_task_is_reassigned_only_to_someone_of_its_department(case_at_departments, head_market, clerk_market, clerk_tax):
+    market_item = WorkItem.objects.get(case=case_at_departments, task_spec="market_review")
+    access.access_reassign(head_market, market_item, clerk_market)
+    with pytest.raises(PermissionDenied, match="does not work in"):
+        access.access_reassign(head_market, market_item, clerk_tax)
+    assert access.can_act_on_task(clerk_market, market_item) and not access.can_act_on_task(clerk_tax, market_item)
+
+
+def test_a_decision_s_reason_is_kept_in_the_log(case_at_departments, clerk_tax):
+    from engine.models import Event
+
+    item = tax_task(case_at_departments)
+    do_complete_task(item.pk, acting_user=clerk_tax, outcome="correction",
+                     data={"missing_materials": ["章程 articles of association"], "notice": "请补交章程原件"})  # fmt: skip
+    event = Event.objects.get(kind="task_completed", work_item=item.pk)
+    assert event.data["form"]["missing_materials"] == ["章程 articles of association"]

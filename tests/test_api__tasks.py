@@ -83,7 +83,7 @@ def test_another_department_s_task_is_forbidden_with_the_gate_s_message(at_marke
 
 def test_unknown_tasks_and_departments_are_404(at_market, clerk_market):
     client = client_for(clerk_market)
-    assert client.get("/api/v1/tasks/999999/").json() == {"detail": "no task 999999"}
+    assert client.get("/api/v1/tasks/999999/").json() == {"detail": "没有任务 999999。 There is no task 999999."}
     assert client.post("/api/v1/tasks/999999/complete/", {"outcome": "approve"}, format="json").status_code == 404
     assert client.get("/api/v1/tasks/99999999999999999999999/").status_code == 404
     assert client.get("/api/v1/departments/nowhere/queue/").status_code == 404

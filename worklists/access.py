@@ -90,7 +90,7 @@ def access_queue_by_department(user, code: str) -> Department:
     try:
         department = Department.objects.get(code=code)
     except Department.DoesNotExist:
-        raise Http404(f"no department {code}") from None
+        raise Http404(f"没有部门 {code}。 There is no department {code}.") from None
     visible = departments_visible_to(user)
     if visible is not None and code not in visible:
         raise PermissionDenied(f"这是{department.name}的待办，不是您部门的。 This is the queue of {department.name}, not of your department.")
@@ -113,6 +113,11 @@ def _task_refusal(user, item: WorkItem) -> str | None:
     return None
 
 
+def can_act_on_task(user, item: WorkItem) -> bool:
+    """May ``user`` claim, complete or release ``item``? (For showing the buttons.)"""
+    return _task_refusal(user, item) is None
+
+
 def can_see_task(user, item: WorkItem) -> bool:
     return reads_everything(user) or department_of(user) == item.department_id
 
@@ -122,7 +127,7 @@ def access_task_by_id(user, work_item_id, *, act: bool = False) -> WorkItem:
     try:
         item = WorkItem.objects.select_related("case", "department", "assignee", "version").get(pk=work_item_id)
     except (WorkItem.DoesNotExist, ValueError):
-        raise Http404(f"no task {work_item_id}") from None
+        raise Http404(f"没有任务 {work_item_id}。 There is no task {work_item_id}.") from None
     if act:
         refusal = _task_refusal(user, item)
         if refusal:
@@ -138,9 +143,12 @@ def can_reassign(user, item: WorkItem) -> bool:
     return role == R.ADMIN or (role == R.HEAD and department_of(user) == item.department_id)
 
 
-def access_reassign(user, item: WorkItem) -> None:
+def access_reassign(user, item: WorkItem, assignee=None) -> None:
+    """The head of the task's department may hand it to a working member of that department."""
     if not can_reassign(user, item):
         raise PermissionDenied("只有本部门负责人可以改派。 Only the department head may reassign.")
+    if assignee is not None and not (role_of(assignee) in WORKING_ROLES and department_of(assignee) == item.department_id):
+        raise PermissionDenied(f"{assignee} 不是{item.department.name}的经办人。 {assignee} does not work in {item.department.name_en or item.department.name}.")
 
 
 # --- cases -----------------------------------------------------------------------------------
@@ -161,7 +169,7 @@ def access_case_by_number(user, number: str):
     try:
         case = Case.objects.select_related("version__definition", "service_item").get(number=number)
     except Case.DoesNotExist:
-        raise Http404(f"no case {number}") from None
+        raise Http404(f"没有办件 {number}。 There is no case {number}.") from None
     if not can_see_case(user, case):
         raise PermissionDenied(f"您的部门没有办件 {number} 的任务。 Your department has no work in case {number}.")
     return case
