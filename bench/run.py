@@ -15,7 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DATABASE_URL = os.getenv("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/binglian_bench")
-SCENARIOS = ["sweep"]
+SCENARIOS = ["sweep", "queue"]
 
 
 def ensure_database(url: str) -> None:
