@@ -70,6 +70,9 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                # The menu's badge counts (待签收 / 我的待办), cached briefly per department and user.
+                "worklists.badges.menu_badges",
             ],
         },
     },
@@ -109,7 +112,10 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 # Browser libraries come from npm (package.json, `npm ci` in `make run` / `make test`), never a
 # copy in git: each is served from its dist folder under a prefix, e.g. /static/chartjs/chart.umd.min.js.
-STATICFILES_DIRS = [("chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist")]
+STATICFILES_DIRS = [
+    ("chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
+    ("bpmnjs", BASE_DIR / "node_modules" / "bpmn-js" / "dist"),  # the case page's diagram (NavigatedViewer)
+]
 # The REST API (api/): token first, so that a request without credentials gets 401 with
 # WWW-Authenticate rather than the 403 that session authentication alone would give.
 REST_FRAMEWORK = {
@@ -144,6 +150,8 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login/"
 
 # Binglian
+# Menu badge counts (queue / inbox / notices) are cached this long: exact counts slow under write load.
+WORKLIST_BADGE_SECONDS = envint("WORKLIST_BADGE_SECONDS", 30)
 BPMN_MAX_BYTES = envint("BPMN_MAX_BYTES", 5 * 1024 * 1024)
 TIMERS_IN_PROCESS = envbool("TIMERS_IN_PROCESS", "true")
 TIMER_SWEEP_SECONDS = envint("TIMER_SWEEP_SECONDS", 10)

@@ -6,7 +6,10 @@ from engine import views as engine_views
 
 urlpatterns = [
     path("", engine_views.home, name="home"),
+    path("cases/", engine_views.case_list, name="case_list"),
     path("cases/<str:number>/", engine_views.case_detail, name="case_detail"),
+    path("", include("worklists.urls")),  # intake/, work/, tasks/<id>/..., materials/<uuid>/
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the menu's language switch
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("sla/", include("sla.urls")),

@@ -1,25 +1,141 @@
-"""Read-only pages of the embedded demo: the case list and one case's timeline."""
+"""The start page, the case list and the case page. Every view asks worklists.access first.
 
+The start page sends each role where its work is: the front desk to intake, department clerks
+and heads to their worklist, designers to the administration; supervisors and administrators
+get the case list.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.db.models import Count, Exists, OuterRef
+from django.shortcuts import redirect, render
 
-from worklists.models import WorkItem
+from worklists import access
+from worklists.forms import outcome_label
+from worklists.models import Department, WorkItem
 
-from .models import Case
+from .models import Case, Event, WaitingTimer
+
+R = access.R
+CASE_NUMBER = re.compile(r"[A-Z0-9_-]{1,32}")
+# What a rejection or a correction request said, shown beside the decision.
+NOTE_KEYS = {"reject": ("reject_reason",), "correction": ("missing_materials", "notice")}
 
 
 @login_required
 def home(request):
-    cases = Case.objects.select_related("version__definition").order_by("-id")
-    page = Paginator(cases, 25).get_page(request.GET.get("page"))
-    counts = {s: Case.objects.filter(status=s).count() for s, _ in Case.Status.choices}
-    return render(request, "engine/home.html", {"page": page, "counts": counts})
+    role = access.role_of(request.user)
+    if role == R.FRONT_DESK:
+        return redirect("worklists:intake")
+    if role in (R.CLERK, R.HEAD):
+        return redirect("worklists:worklist")
+    if role == R.DESIGNER and request.user.is_staff:
+        return redirect("admin:index")
+    return case_list(request)
+
+
+def visible_cases(user):
+    """The cases a user may open, as one queryset (the list form of access.can_see_case)."""
+    role = access.role_of(user)
+    if role in (R.SUPERVISOR, R.ADMIN, R.FRONT_DESK):
+        return Case.objects.all()
+    if role in (R.CLERK, R.HEAD):
+        department = access.department_of(user)
+        return Case.objects.filter(Exists(WorkItem.objects.filter(case=OuterRef("pk"), department_id=department)))
+    raise PermissionDenied("您的角色不查看办件。 Your role does not see case data.")
+
+
+@login_required
+def case_list(request):
+    cases = visible_cases(request.user)
+    number = (request.GET.get("number") or "").strip().upper()
+    if CASE_NUMBER.fullmatch(number):
+        return redirect("case_detail", number)
+    if number:
+        messages.error(request, f"办件编号格式不对：{number[:40]} Not a case number: {number[:40]}")
+    status = request.GET.get("status")
+    if status not in Case.Status.values:
+        status = None
+    counts = dict(cases.order_by().values_list("status").annotate(n=Count("id")))
+    listed = cases.filter(status=status) if status else cases
+    page = Paginator(listed.select_related("version__definition", "service_item").order_by("-id"), 25).get_page(request.GET.get("page"))
+    statuses = [(value, label, counts.get(value, 0)) for value, label in Case.Status.choices]
+    return render(request, "engine/home.html", {"page": page, "statuses": statuses, "status": status})
+
+
+def decisions_of(case: Case) -> list[dict]:
+    """Each department's latest word on each of its tasks in the case (a task worked twice, after
+    a correction: the last word counts), with what it entered: the task's form fields by their
+    BPMN labels, a rejection's reason, a correction's list of what is missing and its notice.
+    All read from rows (work items and the completion's event-log row), never workflow state."""
+    done = case.work_items.filter(state=WorkItem.State.COMPLETED).select_related("department", "completed_by")
+    latest: dict[tuple, WorkItem] = {}
+    for item in done.order_by("completed_at", "id"):
+        latest.pop((item.department_id, item.task_spec), None)
+        latest[(item.department_id, item.task_spec)] = item
+    entered = dict(
+        Event.objects.filter(case=case, kind=Event.Kind.TASK_COMPLETED, work_item__in=[i.pk for i in latest.values()])
+        .values_list("work_item", "data")
+    )
+    decisions = []
+    for item in latest.values():
+        form = (entered.get(item.pk) or {}).get("form") or {}
+        fields = case.version.user_task(item.task_spec).get("form_fields") or []
+        answers = [(f.get("label") or f["id"], shown(f, form[f["id"]])) for f in fields if form.get(f["id"]) not in (None, "")]
+        notes = {key: form[key] for key in NOTE_KEYS.get(item.outcome, ()) if form.get(key)}
+        decisions.append({"item": item, "outcome": outcome_label(item.outcome), "answers": answers, **notes})
+    return decisions
+
+
+def shown(field: dict, value) -> str:
+    """A form value as the clerk chose it: yes / no, an enum's name rather than its id."""
+    if isinstance(value, bool):
+        return "是 yes" if value else "否 no"
+    names = {v.get("id"): v.get("name") for v in field.get("values") or []}
+    return str(names.get(value) or value)
+
+
+def diagram_state(case: Case, items: list[WorkItem], events: list[Event]) -> dict:
+    """What the case page's BPMN diagram marks: where the case is now, and what is behind it."""
+    current = sorted({item.task_spec for item in items if item.state == WorkItem.State.OPEN})
+    waiting = sorted(set(WaitingTimer.objects.filter(case=case, fired_at=None, cancelled_at=None).values_list("task_spec", flat=True)))
+    done = {item.task_spec for item in items if item.state == WorkItem.State.COMPLETED}
+    for event in events:
+        if event.kind in (Event.Kind.TIMER_FIRED, Event.Kind.CASE_ENDED) and event.activity:
+            done.add(event.activity)
+        elif event.kind == Event.Kind.MESSAGE_RECEIVED and event.data.get("waiting_task"):
+            done.add(event.data["waiting_task"])
+    done -= set(current)
+    return {"xml": case.version.bpmn_xml, "current": current, "waiting": waiting, "done": sorted(done)}
 
 
 @login_required
 def case_detail(request, number):
-    case = get_object_or_404(Case.objects.select_related("version__definition"), number=number)
-    events = case.events.select_related("actor").order_by("id")
-    items = WorkItem.objects.filter(case=case).select_related("department", "assignee").order_by("id")
-    return render(request, "engine/case_detail.html", {"case": case, "events": events, "items": items})
+    case = access.access_case_by_number(request.user, number)
+    events = list(case.events.select_related("actor").order_by("id"))
+    items = list(WorkItem.objects.filter(case=case).select_related("department", "assignee", "completed_by").order_by("id"))
+    departments = {d.code: d for d in Department.objects.all()}
+    for event in events:
+        event.department_obj = departments.get(event.department)
+        event.outcome_label = outcome_label(event.outcome) if event.outcome else None
+    for item in items:
+        item.visible = access.can_see_task(request.user, item)
+        item.outcome_label = outcome_label(item.outcome) if item.outcome else None
+    context = {
+        "case": case,
+        "identity": access.identity_for(request.user, case),
+        "events": events,
+        "items": items,
+        "open_items": [item for item in items if item.state == WorkItem.State.OPEN],
+        "decisions": decisions_of(case),
+        "materials": list(case.materials.order_by("uploaded_at", "kind")),
+        "diagram": diagram_state(case, items, events),
+        "end_name": case.version.elements.get("names", {}).get(case.end_activity, case.end_activity),
+    }
+    return render(request, "engine/case_detail.html", context)

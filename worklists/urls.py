@@ -1,0 +1,17 @@
+"""The clerks' pages: intake, the worklist, tasks and their actions, material downloads."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "worklists"
+urlpatterns = [
+    path("intake/", views.intake, name="intake"),
+    path("work/", views.worklist, name="worklist"),
+    path("tasks/<int:pk>/", views.task_detail, name="task"),
+    path("tasks/<int:pk>/claim/", views.task_claim, name="task_claim"),
+    path("tasks/<int:pk>/release/", views.task_release, name="task_release"),
+    path("tasks/<int:pk>/reassign/", views.task_reassign, name="task_reassign"),
+    path("tasks/<int:pk>/complete/", views.task_complete, name="task_complete"),
+    path("materials/<uuid:pk>/", views.material_download, name="material"),
+]

@@ -1,0 +1,382 @@
+"""The pages clerks live in: intake (一窗受理), the worklist, the task page, material downloads.
+
+Thin views: parse → access (worklists.access, the one gate) → action (engine.actions, the one
+write path) → render or redirect. What the engine refuses (TaskConflict for a stale form or a
+double submit, InvalidInput, StepFailed) is shown as a message on the page; the action's
+transaction has rolled back, so nothing is half-saved.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from engine.actions import do_claim_task, do_complete_task, do_reassign_task, do_unclaim_task
+from engine.errors import EngineError, InvalidInput, TaskConflict
+from engine.views import decisions_of
+from processes.models import ServiceItem
+
+from . import access, badges
+from .forms import DecisionForm, ReassignForm, outcome_label, seen_token, task_form
+from .intake import IntakeForm, do_take_in_application, new_intake_key
+from .materials import human_size, private_storage
+from .models import Department, Material, WorkItem
+
+PAGE_SIZE = 25
+LIGHTS = [("green", "绿灯", "on time"), ("yellow", "黄灯", "due soon"), ("red", "红灯", "overdue"),
+          ("paused", "暂停", "paused"), ("none", "无时限", "no limit")]  # fmt: skip
+TABS = {
+    "queue": ("待签收", "Queue", "本部门尚未签收的任务 open tasks nobody has claimed"),
+    "inbox": ("我的待办", "My inbox", "我已签收、待办理的任务 tasks I claimed"),
+    "open": ("部门在办", "All open", "本部门全部在办任务 every open task of the department"),
+    "archive": ("已办", "Done", "我办结的任务 tasks I completed"),
+}
+READER_TABS = ("queue", "open")  # supervisors look, they do not work tasks
+
+
+# 一窗受理 ----------------------------------------------------------------------------------------
+
+
+@login_required
+def intake(request):
+    access.access_intake(request.user)
+    items = list(ServiceItem.objects.filter(active=True).order_by("code"))
+    code = request.POST.get("service_item") or request.GET.get("service_item") or (items[0].code if len(items) == 1 else None)
+    item = next((i for i in items if i.code == code), None)
+    if code and item is None:
+        raise Http404(f"没有这个事项 No such service item: {code}")
+    form, status = None, 200
+    if item is not None and request.method == "POST":
+        form = IntakeForm(request.POST, request.FILES, service_item=item)
+        if form.is_valid():
+            try:
+                case, created = do_take_in_application(form, acting_user=request.user)
+            except EngineError as error:
+                messages.error(request, f"未能受理：{error} Not taken in: {error}")
+                status = 409
+            else:
+                if created:
+                    badges.forget(department_code=access.department_of(request.user), users=[request.user])
+                    messages.success(request, f"已受理，办件编号 {case.number}。 Taken in: case {case.number}.")
+                else:  # the same form again (a double click, a resent request): the first case
+                    messages.info(request, f"此申请已受理过，办件编号 {case.number}，未重复建件。 "
+                                           f"This application was already taken in as case {case.number}; no second case was made.")  # fmt: skip
+                return redirect("case_detail", case.number)
+        else:
+            status = 400
+    elif item is not None:
+        form = IntakeForm(initial={"intake_key": new_intake_key()}, service_item=item)
+    context = {"items": items, "item": item, "form": form, "max_size": human_size(settings.MATERIAL_MAX_BYTES)}
+    return render(request, "worklists/intake.html", context, status=status)
+
+
+# 工作台: queue, inbox, all open, archive ---------------------------------------------------------
+
+
+class LivePage:
+    """One page of a list, read live (LIMIT/OFFSET on the list's index, one row more than shown to
+    know whether a next page exists), with a total that is told, not counted: the badge cache's
+    count, at most WORKLIST_BADGE_SECONDS old. So a page view never runs COUNT(*) over a queue
+    of 100,000 rows, and a stale total never hides a row: the rows shown are always the live ones,
+    and the total shown is never less than what the pages visibly hold."""
+
+    def __init__(self, rows, number, per_page: int, *, count: int):
+        try:
+            self.number = min(max(1, int(number or 1)), 1_000_000)  # a silly page number: no silly OFFSET
+        except (TypeError, ValueError):
+            self.number = 1
+        offset = (self.number - 1) * per_page
+        fetched = list(rows[offset: offset + per_page + 1])
+        self.object_list = fetched[:per_page]
+        self._has_next = len(fetched) > per_page
+        self.count = max(count, offset + len(fetched))
+        self.num_pages = max(1, -(-self.count // per_page), self.number + self._has_next)
+        self.paginator = self  # the templates ask page.paginator.count / num_pages, as with Django's Page
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self):
+        return len(self.object_list)
+
+    def has_next(self) -> bool:
+        return self._has_next
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+class Worklist:
+    """The request's worklist: whose, which tab, which filters; validated against the gate."""
+
+    def __init__(self, request):
+        user, get = request.user, request.GET
+        self.user = user
+        role = access.role_of(user)
+        own = access.department_of(user)
+        self.reader = access.reads_everything(user)
+        if role not in access.WORKING_ROLES and not self.reader:
+            raise PermissionDenied("您的角色没有工作台。 Your role has no worklist.")
+        code = get.get("department") or own
+        self.departments = list(Department.objects.order_by("code")) if self.reader else []
+        self.department = access.access_queue_by_department(user, code) if code else None
+        # A supervisor (or an administrator looking at another department) reads; clerks work.
+        self.read_only = role not in access.WORKING_ROLES or code != own
+        allowed = READER_TABS if self.read_only else tuple(TABS)
+        self.tab = get.get("tab") or "queue"
+        if self.tab not in allowed:
+            raise Http404(f"没有这个列表 No such list: {self.tab}")
+        self.tabs = [(key, *TABS[key]) for key in allowed]
+        self.service_items = list(ServiceItem.objects.order_by("code"))
+        self.service_item = next((i for i in self.service_items if i.code == get.get("service_item")), None)
+        self.light = get.get("light") if get.get("light") in {light for light, _, _ in LIGHTS} else None
+        self.case_number = (get.get("case") or "").strip().upper()[:32]
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.service_item or self.light or self.case_number)
+
+    def rows(self):
+        code = self.department.code if self.department else None
+        rows = {
+            "queue": lambda: badges.claimable(code),
+            "open": lambda: WorkItem.objects.queue(code),
+            "inbox": lambda: WorkItem.objects.inbox(self.user),
+            "archive": lambda: WorkItem.objects.archive(self.user),
+        }[self.tab]()
+        if self.service_item:
+            rows = rows.filter(service_item=self.service_item)
+        if self.light:
+            rows = rows.filter(light=self.light)
+        if self.case_number:
+            rows = rows.filter(case__number=self.case_number)
+        return rows.select_related("case", "assignee", "completed_by", "department")
+
+    def count(self, rows) -> int:
+        """The list's total, cached: the unfiltered queue and inbox share the menu badge's key."""
+        code = self.department.code if self.department else "-"
+        if not self.filtered and self.tab == "queue":
+            return badges.queue_count(code)
+        if not self.filtered and self.tab == "inbox":
+            return badges.inbox_count(self.user)
+        whose = code if self.tab in READER_TABS else f"user{self.user.pk}"
+        filters = f"{self.service_item.code if self.service_item else ''}|{self.light or ''}|{self.case_number}"
+        key = f"{badges.PREFIX}:{self.tab}:{whose}:{hashlib.sha1(filters.encode()).hexdigest()[:16]}"
+        return badges.cached_count(key, rows.count)
+
+
+@login_required
+def worklist(request):
+    wl = Worklist(request)
+    if wl.department is None:  # a supervisor without a department of their own: choose one
+        return render(request, "worklists/departments.html", {"wl": wl})
+    rows = wl.rows()
+    page = LivePage(rows, request.GET.get("page"), PAGE_SIZE, count=wl.count(rows))
+    context = {"wl": wl, "page": page, "lights": LIGHTS, "rows": [_row(item) for item in page.object_list]}
+    return render(request, "worklists/worklist.html", context)
+
+
+def _row(item: WorkItem) -> dict:
+    return {"item": item, "outcome": outcome_label(item.outcome) if item.outcome else None}
+
+
+# 任务 ----------------------------------------------------------------------------------------------
+
+
+def task_context(request, item: WorkItem, *, decision=None, data_form=None, reassign=None) -> dict:
+    user, case = request.user, item.case
+    meta = item.version.user_task(item.task_spec)
+    outcomes = meta.get("outcomes") or []
+    materials_listed = list(case.service_item.materials) if case.service_item else []
+    may_act = item.state == WorkItem.State.OPEN and access.can_act_on_task(user, item)
+    mine = item.assignee_id == user.pk
+    may_reassign = item.state == WorkItem.State.OPEN and access.can_reassign(user, item)
+    context = {
+        "item": item,
+        "case": case,
+        "identity": access.identity_for(user, case),
+        "materials": list(case.materials.order_by("uploaded_at", "kind")),
+        "decisions": [d for d in decisions_of(case) if d["item"].pk != item.pk],
+        "outcomes": [(o, *outcome_label(o)) for o in outcomes],
+        "may_act": may_act,
+        "may_claim": may_act and item.assignee_id is None,
+        "may_work": may_act and mine,
+        "may_release": may_act and mine,
+        "may_reassign": may_reassign,
+        "seen": seen_token(item),
+        "data_form": data_form or task_form(item),
+        "decision": decision or DecisionForm(outcomes=outcomes, materials=materials_listed, initial={"seen": seen_token(item)}),
+        "reassign": reassign or (ReassignForm(department_code=item.department_id) if may_reassign else None),
+        "has_reject": "reject" in outcomes,
+        "has_correction": "correction" in outcomes,
+    }
+    return context
+
+
+@login_required
+def task_detail(request, pk):
+    item = access.access_task_by_id(request.user, pk)
+    return render(request, "worklists/task.html", task_context(request, item))
+
+
+def _refuse_stale(request, item, seen: str | None) -> bool:
+    """True (and a message) when the task is closed, or the page the clerk posted from showed it
+    otherwise (claimed, released or reassigned since)."""
+    if item.state != WorkItem.State.OPEN:  # a double submit, or someone finished it meanwhile
+        messages.error(request, _closed_message(item))
+        return True
+    if seen and seen != seen_token(item):
+        holder = f"，现由 {item.assignee} 签收" if item.assignee_id else ""
+        holder_en = f"; {item.assignee} holds it now" if item.assignee_id else ""
+        messages.error(request, f"任务在您打开页面后已有变动{holder}，请查看当前状态。 "
+                                f"The task changed after you opened the page{holder_en}: here is how it stands now.")  # fmt: skip
+        return True
+    return False
+
+
+def _closed_message(item) -> str:
+    who = item.completed_by.username if item.completed_by_id else ""
+    when = timezone.localtime(item.completed_at).strftime("%Y-%m-%d %H:%M") if item.completed_at else ""
+    done = item.state == WorkItem.State.COMPLETED
+    zh = ("此任务已办结" if done else "此任务已取消") + (f"（{who}，{when}）" if who else "") + "，本次提交未作任何更改。"
+    en = f"This task is no longer open: {'completed' if done else 'cancelled'}" + (f" by {who} at {when}" if who else "")
+    return f"{zh} {en}. Nothing was changed."
+
+
+def _back_to_task(item) -> str:
+    return reverse("worklists:task", args=[item.pk])
+
+
+def _engine_refused(request, error: EngineError) -> None:
+    if isinstance(error, TaskConflict):
+        messages.error(request, f"未办理：{error}。 Nothing was changed.")
+    else:
+        messages.error(request, f"办理失败，未作任何更改：{error} Nothing was changed.")
+
+
+@login_required
+@require_POST
+def task_claim(request, pk):
+    item = access.access_task_by_id(request.user, pk, act=True)
+    if _refuse_stale(request, item, request.POST.get("seen")):
+        return redirect(_back_to_task(item))
+    try:
+        do_claim_task(item.pk, acting_user=request.user)
+    except EngineError as error:
+        _engine_refused(request, error)
+        return redirect(_back_to_task(item))
+    badges.forget(department_code=item.department_id, users=[request.user])
+    messages.success(request, f"已签收「{item.name}」（{item.case.number}）。 Claimed: {item.name}.")
+    return redirect(_back_to_task(item))
+
+
+@login_required
+@require_POST
+def task_release(request, pk):
+    item = access.access_task_by_id(request.user, pk, act=True)
+    if _refuse_stale(request, item, request.POST.get("seen")):
+        return redirect(_back_to_task(item))
+    try:
+        do_unclaim_task(item.pk, acting_user=request.user)
+    except EngineError as error:
+        _engine_refused(request, error)
+        return redirect(_back_to_task(item))
+    badges.forget(department_code=item.department_id, users=[request.user])
+    messages.success(request, f"已退回待签收：「{item.name}」（{item.case.number}）。 Released to the queue: {item.name}.")
+    return redirect(reverse("worklists:worklist"))
+
+
+@login_required
+@require_POST
+def task_reassign(request, pk):
+    item = access.access_task_by_id(request.user, pk)
+    access.access_reassign(request.user, item)
+    form = ReassignForm(request.POST, department_code=item.department_id)
+    if not form.is_valid():
+        context = task_context(request, item, reassign=form)
+        return render(request, "worklists/task.html", context, status=400)
+    access.access_reassign(request.user, item, form.cleaned_data["assignee"])
+    if _refuse_stale(request, item, request.POST.get("seen")):
+        return redirect(_back_to_task(item))
+    previous = item.assignee
+    try:
+        do_reassign_task(item.pk, acting_user=request.user, assignee=form.cleaned_data["assignee"])
+    except EngineError as error:
+        _engine_refused(request, error)
+        return redirect(_back_to_task(item))
+    badges.forget(department_code=item.department_id, users=[u for u in (previous, form.cleaned_data["assignee"]) if u])
+    who = form.cleaned_data["assignee"]
+    messages.success(request, f"已改派给 {who}。 Reassigned to {who}.")
+    return redirect(_back_to_task(item))
+
+
+@login_required
+@require_POST
+def task_complete(request, pk):
+    item = access.access_task_by_id(request.user, pk, act=True)
+    meta = item.version.user_task(item.task_spec)
+    materials_listed = list(item.case.service_item.materials) if item.case.service_item else []
+    decision = DecisionForm(request.POST, outcomes=meta.get("outcomes") or [], materials=materials_listed)
+    data_form = task_form(item, request.POST)
+    if _refuse_stale(request, item, request.POST.get("seen")):
+        return redirect(_back_to_task(item))
+    if item.assignee_id != request.user.pk:
+        messages.error(request, "请先签收此任务。 Claim the task first." if item.assignee_id is None else
+                       f"此任务已由 {item.assignee} 签收。 {item.assignee} holds this task.")  # fmt: skip
+        return redirect(_back_to_task(item))
+    # Both forms are checked before anything is done: a wrong field leaves the task as it was.
+    if not (decision.is_valid() & data_form.is_valid()):
+        context = task_context(request, item, decision=decision, data_form=data_form)
+        return render(request, "worklists/task.html", context, status=400)
+    outcome = decision.cleaned_data["outcome"]
+    try:
+        do_complete_task(item.pk, acting_user=request.user, outcome=outcome,
+                         data={**data_form.data_for_engine(), **decision.data_for_engine()})  # fmt: skip
+    except TaskConflict as error:
+        _engine_refused(request, error)
+        return redirect(_back_to_task(item))
+    except (InvalidInput, EngineError) as error:
+        messages.error(request, f"办理失败，未作任何更改：{error} Nothing was changed.")
+        context = task_context(request, item, decision=decision, data_form=data_form)
+        return render(request, "worklists/task.html", context, status=400 if isinstance(error, InvalidInput) else 409)
+    badges.forget(department_code=item.department_id, users=[request.user])
+    zh, en = outcome_label(outcome)
+    messages.success(request, f"已办结「{item.name}」（{item.case.number}）：{zh}。 Completed {item.name}: {en}.")
+    if access.role_of(request.user) in access.WORKING_ROLES:
+        return redirect(reverse("worklists:worklist") + "?tab=inbox")
+    return redirect("case_detail", item.case.number)  # an administrator has no inbox
+
+
+# 材料 ----------------------------------------------------------------------------------------------
+
+
+@login_required
+def material_download(request, pk):
+    """Stream one material from private storage, to those who may see its case only."""
+    try:
+        material = Material.objects.select_related("case").get(pk=pk)
+    except Material.DoesNotExist:
+        raise Http404(f"no material {pk}") from None
+    access.access_case_by_number(request.user, material.case.number)
+    try:
+        handle = private_storage().open(material.storage_name, "rb")
+    except OSError:
+        raise Http404("材料文件不在存储中 The file is missing from storage.") from None
+    response = FileResponse(handle, as_attachment=True, filename=material.original_name, content_type=material.content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response
