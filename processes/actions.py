@@ -47,6 +47,9 @@ def do_deploy_version(data: bytes, filename: str, *, acting_user=None) -> Deploy
         )
         # Lock the definition so that two deploys of the same key cannot both take number N+1.
         definition = ProcessDefinition.objects.select_for_update().get(pk=definition.pk)
+        if definition.name != elements["process_name"]:  # the newest file names the process
+            definition.name = elements["process_name"]
+            definition.save(update_fields=["name"])
         latest = definition.versions.order_by("-number").first()
         version = ProcessVersion.objects.create(
             definition=definition,

@@ -133,7 +133,7 @@ class Browser:
         self.page.fill("input[name=username]", username)
         self.page.fill("input[name=password]", password)
         with self.page.expect_navigation(wait_until="load"):
-            self.page.click("button[type=submit]")
+            self.page.click("main button[type=submit]")  # not the menu's log-out button
         if "/login/" in self.page.url:
             raise AssertionError(f"could not log in as {username}: still on {self.page.url}")
 
