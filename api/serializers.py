@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from sla.clock import Light
-from worklists.access import identity_for
+from worklists.access import application_for, identity_for
 
 LIGHTS = [Light.GREEN, Light.YELLOW, Light.RED, Light.PAUSED, Light.NONE]
 # The intake form names materials material_0, material_1, ... in the order the service item
@@ -127,7 +127,7 @@ class CaseSerializer(serializers.Serializer):
     enterprise_name = serializers.CharField()
     enterprise_uscc = serializers.CharField()
     notify_commit = serializers.BooleanField()
-    application = serializers.DictField()
+    application = serializers.SerializerMethodField(help_text="the application fields the caller's department needs (信息互认)")
     light = serializers.ChoiceField(choices=LIGHTS)
     due_at = serializers.DateTimeField(allow_null=True, help_text="the case's promised limit")
     statutory_due_at = serializers.DateTimeField(allow_null=True)
@@ -139,6 +139,9 @@ class CaseSerializer(serializers.Serializer):
 
     def get_applicant_id_number(self, case) -> str:
         return identity_for(self.context["user"], case)
+
+    def get_application(self, case) -> dict[str, str]:
+        return application_for(self.context["user"], case)
 
     def get_clock_running(self, case) -> bool:
         return case.clock_running_since is not None

@@ -27,6 +27,16 @@ DEMO_PEOPLE = [
 ]
 
 
+# Need-to-know: the seal, insurance and housing-fund registrations need the address; tax also
+# the capital and the scope; market regulation (not listed) sees everything.
+DEPARTMENT_FIELDS = {
+    "police": ["address"],
+    "tax": ["registered_capital", "business_scope", "address"],
+    "hrss": ["address"],
+    "housing_fund": ["address"],
+}
+
+
 def deploy_reference_processes() -> list[str]:
     lines = []
     for name in REFERENCE_FILES:
@@ -46,6 +56,7 @@ def ensure_service_items() -> ServiceItem:
             "promised_limit_working_days": 1,
             "notify_commit_allowed": True,
             "materials": ["申请书 application form", "章程 articles of association", "住所证明 proof of address", "身份证明 identity documents"],
+            "department_fields": DEPARTMENT_FIELDS,
         },
     )
     return item

@@ -118,6 +118,7 @@ def case_detail(request, number):
     context = {
         "case": case,
         "identity": access.identity_for(request.user, case),
+        "application": access.application_for(request.user, case),
         "events": events,
         "items": items,
         "open_items": [item for item in items if item.state == WorkItem.State.OPEN],

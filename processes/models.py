@@ -65,6 +65,9 @@ class ServiceItem(models.Model):
     promised_limit_working_days = models.PositiveIntegerField(default=5)
     notify_commit_allowed = models.BooleanField(default=False)
     materials = models.JSONField(default=list, blank=True)
+    # 信息互认 with need-to-know: department code -> the application fields it sees
+    # (registered_capital, business_scope, address). A department not listed sees them all.
+    department_fields = models.JSONField(default=dict, blank=True)
     active = models.BooleanField(default=True)
 
     def __str__(self):

@@ -87,3 +87,15 @@ def test_a_decision_s_reason_is_kept_in_the_log(case_at_departments, clerk_tax):
                      data={"missing_materials": ["章程 articles of association"], "notice": "请补交章程原件"})  # fmt: skip
     event = Event.objects.get(kind="task_completed", work_item=item.pk)
     assert event.data["form"]["missing_materials"] == ["章程 articles of association"]
+
+
+def test_each_department_sees_only_the_application_fields_it_needs(reference, clerk_police, clerk_tax, clerk_market, supervisor):
+    from engine.models import Case
+
+    case = do_start_case(version=reference["parallel"], service_item=reference["item"])
+    Case.objects.filter(pk=case.pk).update(application={"registered_capital": "100", "business_scope": "软件开发", "address": "北京市"})
+    case.refresh_from_db()
+    assert access.application_for(clerk_police, case) == {"address": "北京市"}
+    assert set(access.application_for(clerk_tax, case)) == {"registered_capital", "business_scope", "address"}
+    assert set(access.application_for(clerk_market, case)) == {"registered_capital", "business_scope", "address"}
+    assert access.application_for(supervisor, case) == case.application

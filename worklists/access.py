@@ -189,6 +189,17 @@ def access_case_by_number(user, number: str):
     return case
 
 
+def application_for(user, case) -> dict:
+    """The application fields (entered once at the window) that the user's department needs."""
+    application = dict(case.application or {})
+    if reads_everything(user) or role_of(user) == R.FRONT_DESK or case.service_item is None:
+        return application
+    allowed = (case.service_item.department_fields or {}).get(department_of(user))
+    if allowed is None:
+        return application
+    return {k: v for k, v in application.items() if k in allowed}
+
+
 def sees_full_identity(user) -> bool:
     return role_of(user) == R.ADMIN or department_of(user) in FULL_IDENTITY_DEPARTMENTS
 

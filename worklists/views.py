@@ -210,6 +210,7 @@ def task_context(request, item: WorkItem, *, decision=None, data_form=None, reas
         "item": item,
         "case": case,
         "identity": access.identity_for(user, case),
+        "application": access.application_for(user, case),
         "materials": list(case.materials.order_by("uploaded_at", "kind")),
         "decisions": [d for d in decisions_of(case) if d["item"].pk != item.pk],
         "outcomes": [(o, *outcome_label(o)) for o in outcomes],
