@@ -16,18 +16,10 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from engine.models import Case, Event
+from tests.applications import APPLICATION
 from worklists.models import Material, WorkItem
 
-GOOD = {
-    "service_item": "business_registration",
-    "applicant_name": "王芳",
-    "applicant_id_number": "11010519491231002X",
-    "enterprise_name": "北京并联科技有限公司",
-    "enterprise_uscc": "91350100M000100Y43",
-    "registered_capital": "100",
-    "business_scope": "软件开发；信息技术咨询服务",
-    "address": "北京市朝阳区建国路 1 号",
-}
+GOOD = {"service_item": "business_registration", **APPLICATION}
 DEPARTMENT_REVIEWS = {"police": "police_review", "tax": "tax_review", "hrss": "hrss_review", "housing_fund": "fund_review"}
 
 

@@ -13,19 +13,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from engine.actions import do_claim_task, do_complete_task
 from engine.models import Case, Event
+from tests.applications import APPLICATION, PDF
 from worklists.models import Material, WorkItem
 from worklists.people import do_create_staff
 
-PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-GOOD = {
-    "applicant_name": "王芳",
-    "applicant_id_number": "11010519491231002X",
-    "enterprise_name": "北京并联科技有限公司",
-    "enterprise_uscc": "91350100M000100Y43",
-    "registered_capital": "100",
-    "business_scope": "软件开发；信息技术咨询服务",
-    "address": "北京市朝阳区建国路 1 号",
-}
+GOOD = APPLICATION
 
 
 @pytest.fixture(autouse=True)
