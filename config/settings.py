@@ -153,6 +153,8 @@ LOGOUT_REDIRECT_URL = "/login/"
 # Menu badge counts (queue / inbox / notices) are cached this long: exact counts slow under write load.
 WORKLIST_BADGE_SECONDS = envint("WORKLIST_BADGE_SECONDS", 30)
 BPMN_MAX_BYTES = envint("BPMN_MAX_BYTES", 5 * 1024 * 1024)
+# Loaded workflows kept per process between steps of a case (engine/workflow_cache.py); 0 turns it off.
+ENGINE_WORKFLOW_CACHE_SIZE = envint("ENGINE_WORKFLOW_CACHE_SIZE", 256)
 TIMERS_IN_PROCESS = envbool("TIMERS_IN_PROCESS", "true")
 TIMER_SWEEP_SECONDS = envint("TIMER_SWEEP_SECONDS", 10)
 LIGHT_SWEEP_SECONDS = envint("LIGHT_SWEEP_SECONDS", 60)

@@ -13,7 +13,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from worklists.models import WorkItem
 
-from . import clocks
+from . import clocks, workflow_cache
 from . import workflow_tasks as wt
 from .errors import EngineInconsistency, StepFailed
 from .events import make_event
@@ -53,8 +53,12 @@ class Step:
             return None
         # Read the state only after the lock is held, in its own query: under READ COMMITTED a
         # row joined into the locking query would be the one from before the other step committed.
-        case = Case.objects.select_related("version", "instance").get(pk=case_id)
-        return cls(case, load_workflow(case.version, case.instance.state), actor)
+        case = Case.objects.select_related("version").get(pk=case_id)
+        workflow = workflow_cache.workflows.take(case.pk, case.steps)
+        if workflow is None:
+            state = InstanceState.objects.values_list("state", flat=True).get(case_id=case.pk)
+            workflow = load_workflow(case.version, state)
+        return cls(case, workflow, actor)
 
     def log(self, kind: str, **fields) -> None:
         self.events.append(make_event(kind, case=self.case, version=self.version, actor=self.actor, at=timezone.now(), **fields))
@@ -96,6 +100,7 @@ class Step:
         else:
             InstanceState.objects.filter(case=self.case).update(state=text, size=len(text), saved_at=self.now)
         Event.objects.bulk_create(self.events)
+        workflow_cache.workflows.put_on_commit(self.case.pk, self.case.steps, self.workflow)
 
     def _sync_work_items(self, ended: bool) -> list[str]:
         """Open a WorkItem per new ready user task, cancel those the process took away; returns
