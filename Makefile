@@ -8,7 +8,7 @@ NODE_STAMP := node_modules/.installed-stamp
 # The browser tests drive the distribution's Chromium; Playwright's own browser downloads are never used.
 CHROMIUM_PATH ?= /usr/bin/chromium
 
-.PHONY: run test lint install node chromium clean
+.PHONY: run test lint install node chromium pdftools clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,10 +38,24 @@ chromium:
 			|| echo "NOTE: could not install Chromium (needs root or passwordless sudo): the browser tests will be skipped (CI=true: they fail)."; \
 	fi
 
-run: install node
+# Only when missing: the e-licence PDF's CJK TrueType font (reportlab cannot embed Noto CJK's CFF outlines),
+# poppler-utils (the PDF test renders and reads the PDF) and zbar-tools (it decodes the QR code).
+LICENCE_FONT ?= /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc
+pdftools:
+	@if [ -f "$(LICENCE_FONT)" ] && command -v pdftoppm >/dev/null && command -v zbarimg >/dev/null; then :; \
+	elif ! command -v apt-get >/dev/null; then \
+		echo "NOTE: no $(LICENCE_FONT), pdftoppm or zbarimg and no apt-get: licence PDFs need the font; their tests skip (CI=true: they fail)."; \
+	else \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo -n"; \
+		echo "Installing Debian's fonts-wqy-zenhei, poppler-utils and zbar-tools for the e-licence PDF (apt-get, once)."; \
+		{ $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-zenhei poppler-utils zbar-tools; } \
+			|| echo "NOTE: could not install them (needs root or passwordless sudo): licence PDFs fail, their tests skip (CI=true: they fail)."; \
+	fi
+
+run: install node pdftools
 	$(BIN)/python manage.py rundemo
 
-test: install node chromium
+test: install node chromium pdftools
 	$(BIN)/python scripts/run_tests.py
 
 lint: install

@@ -5,6 +5,7 @@ web process, no broker. Production sets DATABASE_URL (PostgreSQL) and CELERY_BRO
 and runs Celery workers and one beat. The README lists every variable.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "api",
+    "licences",
 ]
 
 MIDDLEWARE = [
@@ -153,6 +155,11 @@ LOGOUT_REDIRECT_URL = "/login/"
 # Menu badge counts (queue / inbox / notices) are cached this long: exact counts slow under write load.
 WORKLIST_BADGE_SECONDS = envint("WORKLIST_BADGE_SECONDS", 30)
 BPMN_MAX_BYTES = envint("BPMN_MAX_BYTES", 5 * 1024 * 1024)
+# E-licences (licences/): Ed25519 keys. With none configured, one is generated under
+# LICENCE_KEYS_DIR on first use. LICENCE_SIGNING_KEYS is JSON, see docs/licences.md.
+LICENCE_KEYS_DIR = Path(os.getenv("LICENCE_KEYS_DIR", VAR_DIR / "keys"))
+LICENCE_SIGNING_KEYS = json.loads(os.getenv("LICENCE_SIGNING_KEYS", "[]"))
+LICENCE_PDF_FONT = os.getenv("LICENCE_PDF_FONT", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 # Loaded workflows kept per process between steps of a case (engine/workflow_cache.py); 0 turns it off.
 ENGINE_WORKFLOW_CACHE_SIZE = envint("ENGINE_WORKFLOW_CACHE_SIZE", 256)
 TIMERS_IN_PROCESS = envbool("TIMERS_IN_PROCESS", "true")

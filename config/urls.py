@@ -13,6 +13,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("sla/", include("sla.urls")),
+    path("", include("licences.urls")),  # verify/, api/verify/ (before api/ and its catch-all), licences/
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

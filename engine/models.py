@@ -125,6 +125,8 @@ class Event(models.Model):
         TASK_OVERDUE = "task_overdue", "任务超期 task overdue"
         CASE_OVERDUE = "case_overdue", "办件超期 case overdue"
         ESCALATED = "escalated", "督办 escalated"
+        LICENCE_ISSUED = "licence_issued", "证照签发 licence issued"
+        LICENCE_REVOKED = "licence_revoked", "证照撤销 licence revoked"
 
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
     version = models.ForeignKey("processes.ProcessVersion", null=True, blank=True, on_delete=models.PROTECT)

@@ -121,6 +121,15 @@ RULES: dict[str, list[Check]] = {
     ],
     # The OpenAPI schema is public (the API's own tests say so); the API's data is not (below).
     "api/schema/": [Check("GET", "/api/schema/", everyone(200)), Check("POST", "/api/schema/", everyone(405))],
+    # E-licence verification is public (licences/): no login, the same answer for everyone.
+    "verify/": [Check("GET", "/verify/", everyone(200)), Check("POST", "/verify/", everyone(200))],  # a refused paste says so
+    "verify/<licence_number:number>/": [Check("GET", "/verify/BL-LIC-1999-000001/", everyone(404))],
+    "api/verify/": [Check("GET", "/api/verify/", everyone(405)), Check("POST", "/api/verify/", everyone(400))],
+    "api/verify/<licence_number:number>/": [Check("GET", "/api/verify/BL-LIC-1999-000001/", everyone(404))],
+    # Downloads follow the case's gate (tests/test_licences__verify_page.py has a real licence).
+    "licences/<licence_number:number>.<str:fmt>": [
+        Check("GET", "/licences/BL-LIC-1999-000001.pdf", logged_in(404)),
+    ],
     "login/": [Check("GET", "/login/", everyone(200)), Check("POST", "/login/", everyone(200))],  # no credentials: the form again
     "logout/": [Check("GET", "/logout/", everyone(405)), Check("POST", "/logout/", everyone(LOGIN))],
 }
