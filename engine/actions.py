@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from SpiffWorkflow.util.task import TaskState
@@ -20,6 +20,7 @@ from . import clocks
 from . import workflow_tasks as wt
 from .errors import CaseNotRunning, InvalidInput, MessageNotExpected, TaskConflict
 from .models import Case, CaseCounter, Event, WaitingTimer
+from .numbers import next_yearly_number
 from .state import new_workflow
 from .stepping import Step, lock_case_row
 
@@ -27,16 +28,7 @@ CASE_NUMBER_PREFIX = "BL"
 
 
 def next_case_number(at: dt.datetime) -> str:
-    year = timezone.localtime(at).year
-    try:
-        with transaction.atomic():
-            CaseCounter.objects.get_or_create(year=year)
-    except IntegrityError:  # another case created this year's counter at the same moment
-        pass
-    counter = CaseCounter.objects.select_for_update().get(year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{CASE_NUMBER_PREFIX}-{year}-{counter.last:06d}"
+    return next_yearly_number(CaseCounter, CASE_NUMBER_PREFIX, at)
 
 
 def do_start_case(*, version=None, service_item=None, acting_user=None, data=None, applicant_name="",

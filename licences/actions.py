@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from engine.errors import InvalidInput
 from engine.events import record_event
 from engine.models import Case, Event
+from engine.numbers import next_yearly_number
 
 from . import signing
 from .models import Licence, LicenceCounter
@@ -29,16 +30,7 @@ BUNDLE_KINDS = {
 
 
 def next_licence_number(at: dt.datetime) -> str:
-    year = timezone.localtime(at).year
-    try:
-        with transaction.atomic():
-            LicenceCounter.objects.get_or_create(year=year)
-    except IntegrityError:  # another licence created this year's counter at the same moment
-        pass
-    counter = LicenceCounter.objects.select_for_update().get(year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{LICENCE_NUMBER_PREFIX}-{year}-{counter.last:06d}"
+    return next_yearly_number(LicenceCounter, LICENCE_NUMBER_PREFIX, at)
 
 
 def build_payload(*, number: str, case: Case, kind: str, issued_at: dt.datetime) -> dict:

@@ -13,19 +13,11 @@ from django.core.cache import cache
 from engine.actions import do_deliver_message
 from engine.demo import ensure_demo_people
 from engine.models import Case, Event
+from tests.applications import APPLICATION
 from tests.browser import Browser, require_browser
 from worklists.models import Material, WorkItem
 
 PASSWORD = "pages-test-password"
-APPLICATION = {
-    "applicant_name": "王芳",
-    "applicant_id_number": "11010519491231002X",
-    "enterprise_name": "北京并联科技有限公司",
-    "enterprise_uscc": "91350100M000100Y43",
-    "registered_capital": "100",
-    "business_scope": "软件开发；信息技术咨询服务",
-    "address": "北京市朝阳区建国路 1 号",
-}
 REVIEWS = [("clerk_police", "police_review"), ("clerk_tax", "tax_review"), ("clerk_hrss", "hrss_review"), ("clerk_fund", "fund_review")]
 
 
