@@ -151,6 +151,29 @@ def access_reassign(user, item: WorkItem, assignee=None) -> None:
         raise PermissionDenied(f"{assignee} 不是{item.department.name}的经办人。 {assignee} does not work in {item.department.name_en or item.department.name}.")
 
 
+# --- messages from other systems ------------------------------------------------------------
+
+# A message (the bank opened the account, the applicant rated the service) moves a case on behalf
+# of another system: an administrator, or a user holding this permission (an API client user of
+# that system, ``manage.py api_token bank --create --deliver-messages``). Supervisors never do.
+DELIVER_MESSAGE_PERMISSION = "engine.deliver_message"
+
+
+def can_deliver_messages(user) -> bool:
+    role = role_of(user)
+    if role == R.ADMIN:
+        return True
+    return role != R.SUPERVISOR and user.has_perm(DELIVER_MESSAGE_PERMISSION)
+
+
+def access_message_delivery(user) -> None:
+    if not can_deliver_messages(user):
+        raise PermissionDenied(
+            "只有获授权的系统或管理员可以投递消息。 Only administrators and systems holding the"
+            f" '{DELIVER_MESSAGE_PERMISSION}' permission may deliver messages."
+        )
+
+
 # --- cases -----------------------------------------------------------------------------------
 
 

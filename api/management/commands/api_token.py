@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
-from api.access import DELIVER_MESSAGE_PERMISSION
+from worklists.access import DELIVER_MESSAGE_PERMISSION
 
 
 class Command(BaseCommand):
