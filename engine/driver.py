@@ -93,6 +93,7 @@ class Driver:
     def drive(self, case: Case, max_steps: int | None = None) -> Case:
         """Work one case until it ends (or ``max_steps`` steps, to leave it mid-way for a demo)."""
         corrections: Counter = Counter()
+        delivered: set[str] = set()  # each message comes once: never offer it to the case again
         budget = MAX_STEPS_PER_CASE if max_steps is None else max_steps
         while budget > 0:
             items = list(WorkItem.objects.filter(case=case, state=WorkItem.State.OPEN).order_by("id"))
@@ -100,7 +101,7 @@ class Driver:
                 for item in items:
                     self.work(item, corrections)
                     budget -= 1
-            elif not self.wait_event(case):
+            elif not self.wait_event(case, delivered):
                 break
             budget -= 1
         case.refresh_from_db()
@@ -131,14 +132,17 @@ class Driver:
             return "fail"
         return next((o for o in offered if o in PASS_OUTCOMES), offered[0] if offered else "")
 
-    def wait_event(self, case: Case) -> bool:
+    def wait_event(self, case: Case, delivered: set[str]) -> bool:
         """Play the outside world: the bank, the rating system, the passing of time."""
         case.refresh_from_db(fields=["status"])
         if case.status != Case.Status.RUNNING:
             return False
         for message, payload in self.messages():
+            if message in delivered:
+                continue
             try:
                 do_deliver_message(case.number, message, payload=payload)
+                delivered.add(message)
                 return True
             except MessageNotExpected:
                 continue
