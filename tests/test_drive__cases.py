@@ -49,3 +49,10 @@ def test_drive_a_chosen_version_with_the_version_option(reference):
     call_command("drive", "--cases", "2", "--version", "1", "--no-progress", stdout=out)
     assert set(Case.objects.values_list("version__number", flat=True)) == {1}
     assert "status: completed 2" in out.getvalue()
+
+
+def test_driving_a_version_that_does_not_exist_says_which_versions_do(reference):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="has no version 9; it has: 1, 2"):
+        call_command("drive", "--cases", "1", "--version", "9", "--no-progress")

@@ -24,7 +24,10 @@ class Command(BaseCommand):
         definition = ProcessDefinition.objects.filter(key=process).first()
         if definition is None:
             raise CommandError(f"process '{process}' is not deployed; deploy it first: manage.py deploy bpmn/<file>.bpmn")
-        chosen = definition.versions.get(number=version) if version else definition.latest_version()
+        chosen = definition.versions.filter(number=version).first() if version else definition.latest_version()
+        if chosen is None:
+            numbers = ", ".join(str(n) for n in definition.versions.values_list("number", flat=True))
+            raise CommandError(f"process '{process}' has no version {version}; it has: {numbers}")
         if process == "business_registration":
             ensure_service_items()
         ensure_demo_people(password=None)
