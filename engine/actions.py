@@ -217,7 +217,7 @@ def do_fire_timer(timer_id: int, *, now: dt.datetime | None = None, skip_locked:
         timer = WaitingTimer.objects.get(pk=timer_id)
         if timer.fired_at or timer.cancelled_at or timer.due_at > now:
             return False
-        task = step._task_or_none(timer.task_id)
+        task = step.task_or_none(timer.task_id)
         if task is None or task.state != TaskState.WAITING:
             timer.cancelled_at = now
             timer.save(update_fields=["cancelled_at"])

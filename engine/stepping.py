@@ -155,7 +155,7 @@ class Step:
         waiting = {t.id: t for t in wt.waiting_timers(self.workflow)}
         fired, cancelled = [], []
         for task_id in self.timers_before - set(waiting):
-            task = self._task_or_none(task_id)
+            task = self.task_or_none(task_id)
             if task is not None and wt.timer_fired(task):
                 fired.append(task_id)
                 bpmn_id, name = wt.timer_label(task)
@@ -178,7 +178,7 @@ class Step:
         if new_timers:
             WaitingTimer.objects.bulk_create(new_timers)
 
-    def _task_or_none(self, task_id):
+    def task_or_none(self, task_id):
         try:
             return self.workflow.get_task_from_id(task_id)
         except Exception:  # the task was removed with a cancelled subprocess
