@@ -46,6 +46,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "api",
     "licences",
+    "eventlog",
+    "reports",
+    "simulation",
+    "designer",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("sla/", include("sla.urls")),
+    path("reports/", include("reports.urls")),
+    path("designer/", include("designer.urls")),
     path("", include("licences.urls")),  # verify/, api/verify/ (before api/ and its catch-all), licences/
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
