@@ -44,6 +44,9 @@ class Case(models.Model):
     light = models.CharField(max_length=8, default="none", db_default="none")  # sla.clock.Light
     clock_running_since = models.DateTimeField(null=True, blank=True)
     clock_used_working_days = models.PositiveIntegerField(default=0, db_default=0)
+    # 办结: when the case's result was issued (or refused). The legal time limit ends here, even
+    # if the process goes on (the rating window, a post-check of a commitment).
+    concluded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -127,6 +130,9 @@ class Event(models.Model):
         ESCALATED = "escalated", "督办 escalated"
         LICENCE_ISSUED = "licence_issued", "证照签发 licence issued"
         LICENCE_REVOKED = "licence_revoked", "证照撤销 licence revoked"
+        CASE_CONCLUDED = "case_concluded", "作出决定 result issued"
+        RESULT_FLAGGED = "result_flagged", "结果待复核 result flagged for review"
+        CREDIT_RECORDED = "credit_recorded", "记入信用记录 credit record"
 
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
     version = models.ForeignKey("processes.ProcessVersion", null=True, blank=True, on_delete=models.PROTECT)
