@@ -26,6 +26,10 @@ class Licence(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.VALID)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revocation_reason = models.TextField(blank=True)
+    # Another result of the same case was revoked (a false commitment): the department that
+    # issued this one reviews it. The licence stays valid until someone decides otherwise.
+    flagged_at = models.DateTimeField(null=True, blank=True)
+    flag_reason = models.TextField(blank=True)
     # Exactly the bytes that were signed (canonical JSON): verification never re-serialises.
     payload = models.BinaryField()
     signature = models.CharField(max_length=128)  # base64 of the 64-byte Ed25519 signature
@@ -53,3 +57,26 @@ class LicenceCounter(models.Model):
 
     def __str__(self):
         return f"{self.year}: {self.last}"
+
+
+class CreditRecord(models.Model):
+    """信用记录: a breach recorded against an enterprise, public to anyone who looks it up by its
+    credit code (as 信用中国 publishes them). It names the enterprise, never a person."""
+
+    class Kind(models.TextChoices):
+        FALSE_COMMITMENT = "false_commitment", "承诺不实 false commitment"
+
+    enterprise_uscc = models.CharField(max_length=18, db_index=True)
+    enterprise_name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    case = models.ForeignKey("engine.Case", on_delete=models.PROTECT, related_name="credit_records")
+    licence = models.ForeignKey(Licence, null=True, blank=True, on_delete=models.PROTECT, related_name="credit_records")
+    department = models.CharField(max_length=64, blank=True)
+    summary = models.TextField()
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self):
+        return f"{self.enterprise_uscc} {self.get_kind_display()} {self.recorded_at:%Y-%m-%d}"
