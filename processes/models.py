@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class ProcessDefinition(models.Model):
@@ -64,6 +65,12 @@ class ServiceItem(models.Model):
     statutory_limit_working_days = models.PositiveIntegerField(default=20)
     promised_limit_working_days = models.PositiveIntegerField(default=5)
     notify_commit_allowed = models.BooleanField(default=False)
+    # 告知承诺制: what the applicant commits to in writing, the DMN decision (its key) that says
+    # whether an application may take the shortcut, and the post-check window: the deadline of
+    # the process's post-check task (``post_check=true``), in working days from when it opens.
+    commitment_text = models.TextField(blank=True)
+    eligibility_decision = models.CharField(max_length=64, blank=True)
+    post_check_window_working_days = models.PositiveIntegerField(null=True, blank=True)
     materials = models.JSONField(default=list, blank=True)
     # 信息互认 with need-to-know: department code -> the application fields it sees
     # (registered_capital, business_scope, address). A department not listed sees them all.
@@ -72,3 +79,34 @@ class ServiceItem(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class DecisionVersion(models.Model):
+    """决策表: a DMN decision, deployed like a process: immutable versions numbered per key.
+
+    A service item names a decision by key and always asks its latest version, so changing a
+    rule is deploying a new table, not changing code.
+    """
+
+    key = models.CharField(max_length=64)  # the DMN decision's id
+    number = models.PositiveIntegerField()
+    name = models.CharField(max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64)
+    filename = models.CharField(max_length=255, blank=True)
+    dmn_xml = models.TextField()
+    deployed_at = models.DateTimeField(default=timezone.now)
+    deployed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "number"], name="decision_key_number_unique"),
+            models.UniqueConstraint(fields=["key", "sha256"], name="decision_key_sha256_unique"),
+        ]
+        ordering = ["key", "-number"]
+
+    def __str__(self):
+        return f"{self.key} v{self.number}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.key} v{self.number}"
