@@ -133,6 +133,7 @@ class Event(models.Model):
         CASE_CONCLUDED = "case_concluded", "作出决定 result issued"
         RESULT_FLAGGED = "result_flagged", "结果待复核 result flagged for review"
         CREDIT_RECORDED = "credit_recorded", "记入信用记录 credit record"
+        CASE_MIGRATED = "case_migrated", "迁移版本 case migrated"
 
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
     version = models.ForeignKey("processes.ProcessVersion", null=True, blank=True, on_delete=models.PROTECT)
