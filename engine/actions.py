@@ -32,8 +32,10 @@ def next_case_number(at: dt.datetime) -> str:
 
 
 def do_start_case(*, version=None, service_item=None, acting_user=None, data=None, applicant_name="",
-                  applicant_id_number="", enterprise_name="", enterprise_uscc="", notify_commit=False) -> Case:
-    """Take in one application: a new case on the service item's latest version (or ``version``)."""
+                  applicant_id_number="", enterprise_name="", enterprise_uscc="", notify_commit=False,
+                  channel=Case.Channel.WINDOW) -> Case:
+    """Take in one application: a new case on the service item's latest version (or ``version``),
+    at the window or online (``channel``)."""
     if version is None:
         if service_item is None:
             raise InvalidInput("a case needs a service item or a process version")
@@ -53,6 +55,7 @@ def do_start_case(*, version=None, service_item=None, acting_user=None, data=Non
             applicant_name=applicant_name, applicant_id_number=applicant_id_number,
             enterprise_name=enterprise_name, enterprise_uscc=enterprise_uscc,
             notify_commit=bool(notify_commit), started_by=acting_user if getattr(acting_user, "pk", None) else None,
+            channel=Case.Channel(channel),
         )  # fmt: skip
         workflow = new_workflow(version)
         for task in workflow.get_tasks(state=TaskState.READY):
@@ -60,7 +63,7 @@ def do_start_case(*, version=None, service_item=None, acting_user=None, data=Non
         step = Step(case, workflow, acting_user)
         step.new_case = True
         clocks.start_case_clock(case, now)
-        step.log(Event.Kind.CASE_STARTED, data={"service_item": getattr(service_item, "code", None)})
+        step.log(Event.Kind.CASE_STARTED, data={"service_item": getattr(service_item, "code", None), "channel": case.channel})
         step.run_engine()
         step.save()
     return case

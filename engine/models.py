@@ -15,6 +15,10 @@ class Case(models.Model):
         CANCELLED = "cancelled", "已撤销 cancelled"
         FAILED = "failed", "异常 failed"
 
+    class Channel(models.TextChoices):
+        WINDOW = "window", "窗口受理 at the window"
+        ONLINE = "online", "网上申请 online"
+
     number = models.CharField(max_length=32, unique=True)
     service_item = models.ForeignKey("processes.ServiceItem", null=True, blank=True, on_delete=models.PROTECT)
     version = models.ForeignKey("processes.ProcessVersion", on_delete=models.PROTECT, related_name="cases")
@@ -23,6 +27,9 @@ class Case(models.Model):
     enterprise_name = models.CharField(max_length=200, blank=True)
     enterprise_uscc = models.CharField(max_length=18, blank=True)
     notify_commit = models.BooleanField(default=False)
+    # 一窗受理 or 一网通办: how the application came in. Reports count the applicant's trips
+    # (最多跑一次, 全程网办) from it; see docs/metrics.md.
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.WINDOW, db_default=Channel.WINDOW)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
     # The end event the case finished on (e.g. end_issued, end_rejected), for reports.
     end_activity = models.CharField(max_length=128, blank=True)
