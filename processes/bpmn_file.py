@@ -24,10 +24,15 @@ NSMAP = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS, "spiffworkflow": SPIFF_NS}
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a file, reported as ``FILE:LINE: message``."""
+    """One thing wrong with a file, reported as ``FILE:LINE: message``.
+
+    ``element`` is the id of the BPMN element the problem concerns, where known: the designer's
+    modeler marks that element on the diagram. The one-line text does not show it.
+    """
 
     line: int | None
     message: str
+    element: str | None = None
 
     def format(self, filename: str) -> str:
         return f"{filename}:{self.line or 1}: {self.message}"

@@ -20,7 +20,7 @@ from engine.evaluator import ExpressionError, check_expression, check_script, is
 from sla.clock import limit_from_due_date
 
 from .bpmn_file import CAMUNDA_NS, SPIFF_NS, BpmnFile, Problem, bpmn, executable_processes, local
-from .elements import describe_user_task, flow_nodes, lanes_by_node
+from .elements import LIMIT_PROPERTIES, describe_user_task, flow_nodes, lanes_by_node
 from .spec import build_spec
 
 _SCHEMA = None
@@ -40,7 +40,7 @@ def schema_problems(file: BpmnFile) -> list[Problem]:
     validator.preprocess(file.root)
     if validator.validator.validate(file.root):
         return []
-    return [Problem(e.line, f"BPMN schema: {e.message}") for e in validator.validator.error_log]
+    return [Problem(e.line, f"BPMN schema: {e.message}", element_at_line(file.root, e.line)) for e in validator.validator.error_log]
 
 
 def process_problems(file: BpmnFile) -> list[Problem]:
@@ -49,7 +49,7 @@ def process_problems(file: BpmnFile) -> list[Problem]:
         return [Problem(file.root.sourceline, 'no executable process: mark the process isExecutable="true"')]
     if len(processes) > 1:
         ids = ", ".join(p.get("id") for p in processes)
-        return [Problem(processes[1].sourceline, f"more than one executable process ({ids}); deploy one per file")]
+        return [Problem(processes[1].sourceline, f"more than one executable process ({ids}); deploy one per file", processes[1].get("id"))]
     process = processes[0]
     problems = department_problems(process)
     problems += expression_problems(process)
@@ -64,9 +64,23 @@ def department_problems(process: etree._Element) -> list[Problem]:
         described = describe_user_task(task, owner.get(task.get("id")))
         due_date = described["due_date"]
         if due_date and limit_from_due_date(due_date) is None:
-            problems.append(Problem(task.sourceline, f"camunda:dueDate of {task.get('id')}: '{due_date}' is not understood; write P<n>D (n working days), PT<n>H (n working hours) or ${{dateTime().plusDays(n)}}"))
+            problems.append(Problem(task.sourceline, f"camunda:dueDate of {task.get('id')}: '{due_date}' is not understood; write P<n>D (n working days), PT<n>H (n working hours) or ${{dateTime().plusDays(n)}}", task.get("id")))
         if not described["department"]:
-            problems.append(Problem(task.sourceline, f"user task '{described['name']}' ({task.get('id')}) belongs to no department: put it in a lane or give it candidate groups"))
+            problems.append(Problem(task.sourceline, f"user task '{described['name']}' ({task.get('id')}) belongs to no department: put it in a lane or give it candidate groups", task.get("id")))
+        problems += limit_problems(task, described)
+    return problems
+
+
+def limit_problems(task: etree._Element, described: dict) -> list[Problem]:
+    """Limits are whole numbers, and a promised limit (承诺时限) never exceeds the statutory one."""
+    problems, task_id = [], task.get("id")
+    for name in LIMIT_PROPERTIES:
+        raw = described["properties"].get(name)
+        if raw not in (None, "") and (described[name] is None or described[name] < 0):
+            problems.append(Problem(task.sourceline, f"{name} of {task_id}: '{raw}' is not a whole number of 0 or more", task_id))
+    promised, statutory = described["promised_limit_working_days"], described["statutory_limit_working_days"]
+    if promised is not None and statutory is not None and 0 <= statutory < promised:
+        problems.append(Problem(task.sourceline, f"promised limit of {task_id} ({promised} working days) exceeds its statutory limit ({statutory})", task_id))
     return problems
 
 
@@ -80,7 +94,8 @@ def _check(element: etree._Element, text: str, what: str, script: bool = False, 
         line = (source if source is not None else element).sourceline + (error.lineno - 1 if at_line else 0)
         # One line per problem (FILE:LINE: message): quote the offending line, whitespace collapsed.
         quoted = " ".join((lines[error.lineno - 1] if at_line else text).split())[:80]
-        return [Problem(line, f"{what} of {element.getparent().get('id') if what == 'timer' else element.get('id')}: {error.message}: {quoted}")]
+        owner = element.getparent().get("id") if what == "timer" else element.get("id")
+        return [Problem(line, f"{what} of {owner}: {error.message}: {quoted}", owner)]
     return []
 
 
@@ -93,7 +108,7 @@ def expression_problems(process: etree._Element) -> list[Problem]:
     for task in bpmn(process, ".//bpmn:scriptTask"):
         script_format = (task.get("scriptFormat") or "python").lower()
         if script_format not in ("python", "binglian", ""):
-            problems.append(Problem(task.sourceline, f"script of {task.get('id')}: scriptFormat '{script_format}' is not supported; write it in Binglian's expression language"))
+            problems.append(Problem(task.sourceline, f"script of {task.get('id')}: scriptFormat '{script_format}' is not supported; write it in Binglian's expression language", task.get("id")))
             continue
         for script in bpmn(task, "bpmn:script"):
             problems += _check(task, script.text or "", "script", script=True, source=script)
@@ -119,12 +134,12 @@ def _timer_problems(expression: etree._Element) -> list[Problem]:
     text = (expression.text or "").strip()
     event = expression.getparent().getparent()
     if not text:
-        return [Problem(expression.sourceline, f"timer of {event.get('id')}: empty {local(expression.tag)}")]
+        return [Problem(expression.sourceline, f"timer of {event.get('id')}: empty {local(expression.tag)}", event.get("id"))]
     literal = iso_literal(text)
     if literal is None and _ISO_LIKE.fullmatch(text):
         # "P5X" is a valid Python name, so the expression check would pass it and the case
         # would stop at run time on an undefined name: it is a mistyped duration.
-        return [Problem(expression.sourceline, f"timer of {event.get('id')}: not a valid ISO-8601 {local(expression.tag)}: {text}")]
+        return [Problem(expression.sourceline, f"timer of {event.get('id')}: not a valid ISO-8601 {local(expression.tag)}: {text}", event.get("id"))]
     if literal is None:
         return _check(expression.getparent(), text, "timer")
     try:
@@ -133,7 +148,7 @@ def _timer_problems(expression: etree._Element) -> list[Problem]:
         else:
             TimerEventDefinition.parse_time_or_duration(literal)
     except Exception:  # SpiffWorkflow raises bare Exception for a bad interval
-        return [Problem(expression.sourceline, f"timer of {event.get('id')}: not a valid ISO-8601 {local(expression.tag)}: {text}")]
+        return [Problem(expression.sourceline, f"timer of {event.get('id')}: not a valid ISO-8601 {local(expression.tag)}: {text}", event.get("id"))]
     return []
 
 
@@ -145,14 +160,14 @@ def reachability_problems(container: etree._Element) -> list[Problem]:
         source, target = flow.get("sourceRef"), flow.get("targetRef")
         for ref in (source, target):
             if ref not in nodes:
-                problems.append(Problem(flow.sourceline, f"sequence flow {flow.get('id')} refers to unknown node {ref}"))
+                problems.append(Problem(flow.sourceline, f"sequence flow {flow.get('id')} refers to unknown node {ref}", flow.get("id")))
         successors[source].add(target)
     for node in nodes.values():
         if local(node.tag) == "boundaryEvent":
             successors[node.get("attachedToRef")].add(node.get("id"))
     starts = [i for i, n in nodes.items() if local(n.tag) == "startEvent" or (local(n.tag) == "subProcess" and n.get("triggeredByEvent") == "true")]
     if not starts and local(container.tag) == "process":
-        problems.append(Problem(container.sourceline, f"process {container.get('id')} has no start event"))
+        problems.append(Problem(container.sourceline, f"process {container.get('id')} has no start event", container.get("id")))
     reached = _closure(starts, successors)
     predecessors = defaultdict(set)
     for source, targets in successors.items():
@@ -163,12 +178,12 @@ def reachability_problems(container: etree._Element) -> list[Problem]:
     for node_id, node in nodes.items():
         label = f"{local(node.tag)} '{node.get('name') or node_id}' ({node_id})"
         if node_id not in reached and not _is_event_subprocess(node):
-            problems.append(Problem(node.sourceline, f"{label} cannot be reached from a start event"))
+            problems.append(Problem(node.sourceline, f"{label} cannot be reached from a start event", node_id))
         elif local(node.tag) != "endEvent" and not successors.get(node_id) and not _is_event_subprocess(node):
             if not (local(node.tag) == "boundaryEvent" and _is_compensation(node)):
-                problems.append(Problem(node.sourceline, f"{label} is a dead end: it has no outgoing sequence flow"))
+                problems.append(Problem(node.sourceline, f"{label} is a dead end: it has no outgoing sequence flow", node_id))
         elif node_id in reached and node_id not in finishing and ends:
-            problems.append(Problem(node.sourceline, f"{label} never reaches an end event"))
+            problems.append(Problem(node.sourceline, f"{label} never reaches an end event", node_id))
         if local(node.tag) in ("subProcess", "transaction"):
             problems += reachability_problems(node)
     return problems
@@ -196,10 +211,26 @@ def spiff_problems(file: BpmnFile) -> list[Problem]:
     try:
         build_spec(file.data, file.dialect, file.filename)
     except ValidationException as error:
-        return [Problem(int(error.line_number) if str(error.line_number).isdigit() else None, f"SpiffWorkflow: {error}")]
+        line = int(error.line_number) if str(error.line_number).isdigit() else None
+        return [Problem(line, f"SpiffWorkflow: {error}", error.id or None)]
     except (SpiffWorkflowException, KeyError, ValueError, TypeError, AttributeError) as error:
         return [Problem(None, f"SpiffWorkflow cannot build this process: {type(error).__name__}: {error}")]
     return []
+
+
+def element_at_line(root: etree._Element, line: int | None) -> str | None:
+    """The id of the BPMN element written on ``line`` (or the one around it), for problems that
+    come with a line only. A diagram shape or edge names its element in ``bpmnElement``."""
+    if not line:
+        return None
+    found = next((e for e in root.iter() if isinstance(e.tag, str) and e.sourceline == line), None)
+    while found is not None:
+        if found.get("bpmnElement"):
+            return found.get("bpmnElement")
+        if found.get("id") and found.getparent() is not None:
+            return found.get("id")
+        found = found.getparent()
+    return None
 
 
 def validate(file: BpmnFile) -> list[Problem]:
