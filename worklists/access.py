@@ -6,7 +6,7 @@
 - Department clerks: their department's queue and tasks; the cases their department has work in.
 - Department heads: as clerks, and reassign their department's tasks.
 - Supervisors (电子监察): read everything, change nothing.
-- Process designers: processes only; no case data.
+- Process designers: processes only (the workbench: drafts, the modeler, deploying versions); no case data.
 - Administrators: everything.
 
 Functions named ``access_<noun>_by_<key>`` return the object or raise (Http404 when it does not
@@ -236,3 +236,45 @@ def mask_id_number(value: str) -> str:
 
 def identity_for(user, case) -> str:
     return case.applicant_id_number if sees_full_identity(user) else mask_id_number(case.applicant_id_number)
+
+
+# --- process design --------------------------------------------------------------------------
+
+# The designer's workbench (designer/): drafts, validation, the modeler and deploying new
+# versions. No case data is shown there. Administrators may do everything, as everywhere.
+
+
+def can_design(user) -> bool:
+    return role_of(user) in (R.DESIGNER, R.ADMIN)
+
+
+def access_design(user) -> None:
+    if not can_design(user):
+        raise PermissionDenied("只有流程设计人员可以编辑流程。 Only process designers may edit processes.")
+
+
+def access_deploy(user) -> None:
+    """Deploying a new version changes what every new case runs: designers only (and administrators)."""
+    if not can_design(user):
+        raise PermissionDenied("只有流程设计人员可以部署新版本。 Only process designers may deploy a new version.")
+
+
+def access_draft_by_id(user, draft_id):
+    from designer.models import Draft
+
+    access_design(user)
+    try:
+        return Draft.objects.select_related("based_on__definition", "deployed_as").get(pk=draft_id)
+    except (Draft.DoesNotExist, ValueError):
+        raise Http404(f"没有草稿 {draft_id}。 There is no draft {draft_id}.") from None
+
+
+def access_version_by_id(user, version_id):
+    """A deployed version's file, for designing the next one."""
+    from processes.models import ProcessVersion
+
+    access_design(user)
+    try:
+        return ProcessVersion.objects.select_related("definition").get(pk=version_id)
+    except (ProcessVersion.DoesNotExist, ValueError):
+        raise Http404(f"没有版本 {version_id}。 There is no version {version_id}.") from None
