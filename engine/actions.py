@@ -107,10 +107,7 @@ def do_complete_task(work_item_id: int, *, acting_user=None, outcome: str = "", 
         task = step.workflow.get_task_from_id(item.task_id)
         if task.state != TaskState.READY:
             raise TaskConflict(f"task '{item.name}' is not ready in the process (state {task.state})")
-        task.data.update(data or {})
-        if outcome:
-            task.data[f"{item.task_spec}_outcome"] = outcome
-        task.run()
+        wt.complete_user_task(task, outcome=outcome, data=data)
         step.run_engine()
         item.state, item.completed_at, item.outcome = WorkItem.State.COMPLETED, step.now, outcome
         item.completed_by = acting_user if getattr(acting_user, "pk", None) else None
@@ -182,12 +179,10 @@ def do_deliver_message(case_number: str, message_name: str, *, payload: dict | N
         step = Step.lock(case_id, acting_user)
         if step.case.status != Case.Status.RUNNING:
             raise CaseNotRunning(f"case {case_number} is {step.case.get_status_display()}")
-        waiting = wt.waiting_for_message(step.workflow, message_name)
-        if not waiting:
+        caught = wt.deliver_message(step.workflow, message_name, payload or {})
+        if caught is None:
             raise MessageNotExpected(f"case {case_number} is not waiting for message '{message_name}' now")
-        # The event definition of the waiting task itself: it is of the class its parser built.
-        task, definition = waiting[0]
-        step.workflow.catch(wt.message_event(definition, payload or {}))
+        task = caught[0]
         step.log(Event.Kind.MESSAGE_RECEIVED, activity=message_name, activity_name=version_message_label(step.version, message_name),
                  data={"message": message_name, "waiting_task": task.task_spec.bpmn_id})
         step.run_engine()
@@ -225,9 +220,8 @@ def do_fire_timer(timer_id: int, *, now: dt.datetime | None = None, skip_locked:
             timer.cancelled_at = now
             timer.save(update_fields=["cancelled_at"])
             return False
-        # The row's due time rules, not SpiffWorkflow's clock: mark the event as fired.
-        task._set_internal_data(event_fired=True)
-        step.workflow.refresh_timers()
+        # The row's due time rules, not SpiffWorkflow's clock.
+        wt.fire_timer(step.workflow, task)
         step.run_engine()
         step.save()
     return True

@@ -106,6 +106,11 @@ def waiting_for_message(workflow, name: str) -> list[tuple]:
     return found
 
 
+def waited_message_names(task) -> tuple[str, ...]:
+    """The names of the messages a waiting task would catch (several on an event-based gateway)."""
+    return tuple(d.name for d in _definitions(task) if isinstance(d, MessageEventDefinition))
+
+
 def message_event(definition, payload: dict) -> BpmnEvent:
     """A BpmnEvent for a waiting message, shaped the way its parser's definition expects.
 
@@ -135,3 +140,33 @@ def run_engine_steps(workflow) -> None:
             task.run()
         workflow.do_engine_steps()
     raise EngineError("the process did not settle: engine steps kept producing work")
+
+
+# What each write-path action does to a loaded workflow. The actions add the locking, the rows and
+# the log; the simulation (simulation.machine) calls the same functions on workflows in memory.
+
+
+def complete_user_task(task, *, outcome: str = "", data: dict | None = None) -> None:
+    """Complete a ready user task with its form data; the outcome goes in as ``<task id>_outcome``."""
+    task.data.update(data or {})
+    if outcome:
+        task.data[f"{task.task_spec.bpmn_id}_outcome"] = outcome
+    task.run()
+
+
+def deliver_message(workflow, name: str, payload: dict) -> tuple | None:
+    """Hand a message to the first task waiting for it: (task, definition), or None if none waits.
+    The event is built from the waiting task's own definition: it is of the class its parser built."""
+    waiting = waiting_for_message(workflow, name)
+    if not waiting:
+        return None
+    task, definition = waiting[0]
+    workflow.catch(message_event(definition, payload))
+    return task, definition
+
+
+def fire_timer(workflow, task) -> None:
+    """Fire a waiting timer now. The due time kept outside the workflow rules, not SpiffWorkflow's
+    clock: the event is marked as fired."""
+    task._set_internal_data(event_fired=True)
+    workflow.refresh_timers()
