@@ -27,3 +27,7 @@ class StepFailed(EngineError):
 
 class EngineInconsistency(EngineError):
     """SpiffWorkflow reported something that cannot be true; refused rather than trusted."""
+
+
+class MigrationRefused(EngineError):
+    """The case cannot move to the other version (the dry run says why); nothing was changed."""

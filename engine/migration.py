@@ -1,0 +1,224 @@
+"""Moving running cases to another version of their process: the dry run, the move, the way back.
+
+The dry run and the move run the same code on a case's workflow: the checks of
+``migration_plan.CasePlan``, then the move itself and the engine steps that follow. The dry run
+does it on a copy loaded from the database and throws it away; the move does it under the
+case's row lock and saves it. So the dry run's verdict is what the move will do, unless the
+case moves on in between (then the move checks again and says so).
+
+Each case moves in its own transaction (``do_migrate_case``): lock the row, check, move, update
+the projections (work items keep their task ids and deadlines, timer rows their due times), log
+``case_migrated`` with what the way back needs, save. A bulk move is a loop of those; one case
+that cannot move never stops the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from processes.models import ProcessVersion
+from worklists.models import WorkItem
+
+from . import workflow_tasks as wt
+from .alignment import Alignment, align_versions
+from .errors import CaseNotRunning, EngineError, InvalidInput, MigrationRefused
+from .migration_plan import CasePlan, CaseVerdict, migrate_workflow
+from .models import Case, Event, InstanceState, WaitingTimer
+from .state import load_workflow
+from .stepping import Step
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class MigrationReport:
+    batch: str
+    migrated: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+
+def running_cases(version):
+    return Case.objects.filter(version=version, status=Case.Status.RUNNING).order_by("id")
+
+
+def trial(number: str, workflow, alignment: Alignment, task_targets: dict | None = None) -> tuple[CaseVerdict, object]:
+    """Check and move ``workflow`` (in place); returns the verdict and the moved workflow (None if
+    it cannot move). The new version's engine steps have run on the moved workflow."""
+    plan = CasePlan(workflow, alignment, task_targets)
+    if plan.problems:
+        return CaseVerdict(number, False, plan.problems, plan.positions), None
+    try:
+        moved = migrate_workflow(plan)
+        wt.run_engine_steps(moved)
+    except Exception as error:  # noqa: BLE001 - whatever stops the new version, the verdict says it
+        logger.info("case %s cannot continue on %s: %r", number, alignment.new_version, error)
+        return CaseVerdict(number, False, [f"在新版本中无法继续：{error} It could not continue on v{alignment.new_version.number}: {error}"],
+                           plan.positions), None  # fmt: skip
+    return CaseVerdict(number, True, [], plan.positions), moved
+
+
+def dry_run(
+    from_version, to_version, *, mapping: dict | None = None, numbers=None, alignment: Alignment | None = None
+) -> list[CaseVerdict]:
+    """The verdict on each running case of ``from_version`` (or the given case numbers). Writes nothing."""
+    _check_versions(from_version, to_version)
+    alignment = alignment or align_versions(from_version, to_version, mapping)
+    cases = running_cases(from_version)
+    if numbers is not None:
+        cases = cases.filter(number__in=list(numbers))
+    states = dict(InstanceState.objects.filter(case__in=cases).values_list("case_id", "state"))
+    verdicts = []
+    for case_id, number in cases.values_list("pk", "number"):
+        verdict, _ = trial(number, load_workflow(from_version, states[case_id]), alignment)
+        verdicts.append(verdict)
+    return verdicts
+
+
+def _check_versions(from_version, to_version) -> None:
+    if from_version.definition_id != to_version.definition_id:
+        raise InvalidInput(
+            f"{from_version.label} 与 {to_version.label} 不是同一流程。 They are versions of different processes."
+        )
+    if from_version.pk == to_version.pk:
+        raise InvalidInput(
+            f"源版本与目标版本相同（v{to_version.number}）。 The case is already on v{to_version.number}."
+        )
+
+
+def do_migrate_case(case_id: int, *, to_version, mapping: dict | None = None, acting_user=None, from_version=None,
+                    alignment: Alignment | None = None, batch: str | None = None, task_targets: dict | None = None,
+                    back_of: int | None = None) -> CaseVerdict:  # fmt: skip
+    """Move one case to ``to_version`` in one transaction; raises MigrationRefused if it cannot."""
+    with transaction.atomic():
+        step = Step.lock(case_id, acting_user)
+        case, old_version = step.case, step.case.version
+        if case.status != Case.Status.RUNNING:
+            raise CaseNotRunning(
+                f"办件 {case.number} 已{case.get_status_display()}。 Case {case.number} is not running."
+            )
+        if from_version is not None and case.version_id != from_version.pk:
+            raise MigrationRefused(
+                f"办件 {case.number} 现在在 v{old_version.number}，不在 v{from_version.number}。 "
+                f"Case {case.number} is on v{old_version.number} now, not v{from_version.number}."
+            )
+        _check_versions(old_version, to_version)
+        if alignment is None or alignment.old_version.pk != old_version.pk:
+            alignment = align_versions(old_version, to_version, mapping)
+        verdict, moved = trial(case.number, step.workflow, alignment, task_targets)
+        if not verdict.movable:
+            raise MigrationRefused(f"办件 {case.number} 不能迁移 / case {case.number} cannot move: {verdict.reason()}")
+        step.workflow, step.version = moved, to_version
+        case.version = to_version
+        case.save(update_fields=["version"])
+        changes = _update_projections(step, to_version)
+        step.log(Event.Kind.CASE_MIGRATED, activity_name=f"v{old_version.number} → v{to_version.number}", data={
+            "from_version": old_version.pk, "from_number": old_version.number,
+            "to_version": to_version.pk, "to_number": to_version.number,
+            "mapping": alignment.renamed, "batch": batch, "back_of": back_of, "work_items": changes,
+            "positions": [{"task_id": p.task_id, "from": p.step, "to": p.target, "name": p.name} for p in verdict.positions],
+        })  # fmt: skip
+        step.save()
+    return verdict
+
+
+def _update_projections(step: Step, to_version) -> list[dict]:
+    """Open work items and pending timers follow their tasks to the new steps. Deadlines stay:
+    a case does not get more (or less) time because its process changed under it."""
+    changes = []
+    for item in WorkItem.objects.filter(case=step.case, state=WorkItem.State.OPEN).select_related("assignee"):
+        task = step.task_or_none(item.task_id)
+        if task is None:
+            continue
+        meta = to_version.user_task(task.task_spec.bpmn_id)
+        before = {"task_spec": item.task_spec, "department": item.department_id}
+        item.task_spec, item.version = task.task_spec.bpmn_id, to_version
+        item.name = meta.get("name") or task.task_spec.bpmn_name or item.task_spec
+        item.candidate_group = meta.get("candidate_group", "")
+        if meta.get("department") and meta["department"] != item.department_id:
+            # Another department's queue now: whoever held it there no longer does.
+            item.department_id, item.assignee, item.claimed_at = meta["department"], None, None
+        item.save(
+            update_fields=["task_spec", "version", "name", "candidate_group", "department", "assignee", "claimed_at"]
+        )
+        changes.append({"work_item": item.pk, **{f"from_{k}": v for k, v in before.items()},
+                        "to_task_spec": item.task_spec, "to_department": item.department_id})  # fmt: skip
+    for timer in WaitingTimer.objects.filter(case=step.case, fired_at=None, cancelled_at=None):
+        task = step.task_or_none(timer.task_id)
+        if task is not None:
+            timer.task_spec, timer.name = wt.timer_label(task)
+            timer.save(update_fields=["task_spec", "name"])
+    return changes
+
+
+def do_migrate_cases(from_version, to_version, *, mapping: dict | None = None, acting_user=None, numbers=None,
+                     progress: Callable[[str], None] | None = None) -> MigrationReport:  # fmt: skip
+    """Move the running cases of ``from_version`` (or the given numbers), each in its own transaction."""
+    _check_versions(from_version, to_version)
+    alignment = align_versions(from_version, to_version, mapping)  # a wrong mapping stops here, before any case
+    report = MigrationReport(batch=uuid.uuid4().hex)
+    cases = running_cases(from_version)
+    if numbers is not None:
+        cases = cases.filter(number__in=list(numbers))
+    for case_id, number in list(cases.values_list("pk", "number")):
+        _one(report, number, lambda case_id=case_id: do_migrate_case(
+            case_id, to_version=to_version, from_version=from_version, alignment=alignment, acting_user=acting_user, batch=report.batch))  # fmt: skip
+        if progress:
+            progress(number)
+    return report
+
+
+def _one(report: MigrationReport, number: str, move) -> None:
+    try:
+        move()
+        report.migrated.append(number)
+    except (MigrationRefused, CaseNotRunning) as error:
+        report.refused.append((number, str(error)))
+    except EngineError as error:
+        report.failed.append((number, str(error)))
+    except Exception as error:  # noqa: BLE001 - one broken case never stops the batch; it is reported
+        logger.exception("migrating case %s failed", number)
+        report.failed.append((number, f"{type(error).__name__}: {error}"))
+
+
+def last_migration(case_id: int) -> Event | None:
+    return Event.objects.filter(case_id=case_id, kind=Event.Kind.CASE_MIGRATED).order_by("-id").first()
+
+
+def do_migrate_case_back(case_id: int, *, acting_user=None, batch: str | None = None) -> CaseVerdict:
+    """Undo the case's last migration: back to the version it came from, each live task to the
+    step it was at (if it has not moved on), the renames reversed."""
+    event = last_migration(case_id)
+    if event is None:
+        raise MigrationRefused("此办件没有迁移过。 This case was never migrated.")
+    data = event.data
+    renamed = data.get("mapping") or {}
+    targets = [new for new in renamed.values()]
+    inverse = {new: old for old, new in renamed.items() if targets.count(new) == 1}
+    task_targets = {p["task_id"]: p["from"] for p in data.get("positions", []) if p.get("from")}
+    back_to = ProcessVersion.objects.get(pk=data["from_version"])
+    return do_migrate_case(case_id, to_version=back_to, from_version=ProcessVersion.objects.get(pk=data["to_version"]),
+                           mapping=inverse, acting_user=acting_user, task_targets=task_targets, back_of=event.pk,
+                           batch=batch)  # fmt: skip
+
+
+def do_migrate_batch_back(
+    batch: str, *, acting_user=None, progress: Callable[[str], None] | None = None
+) -> MigrationReport:
+    """Undo a bulk migration: each case of the batch back, each in its own transaction."""
+    report = MigrationReport(batch=uuid.uuid4().hex)
+    moved = Event.objects.filter(kind=Event.Kind.CASE_MIGRATED, data__batch=batch).order_by("id")
+    for case_id, number in list(moved.values_list("case_id", "case__number")):
+        _one(
+            report,
+            number,
+            lambda case_id=case_id: do_migrate_case_back(case_id, acting_user=acting_user, batch=report.batch),
+        )
+        if progress:
+            progress(number)
+    return report

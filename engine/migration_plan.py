@@ -1,0 +1,293 @@
+"""Whether a running case can move to another version of its process, and moving its workflow.
+
+A case is where its live tasks are: ready user tasks, waiting events, waiting joins. It can move
+if each of them has a step in the new version (the same id, a mapping, or an inferred rename)
+of the same kind and, for events, waiting for the same thing; and if the tokens still make sense
+in the new version's flow:
+
+- every parallel join a token can reach must be able to get a token on each of its incoming
+  flows (from another live task, or one that already arrived). A case waiting in a serial step
+  that the new version runs as one branch of a parallel split never passed that split: the join
+  would wait forever for branches that never started;
+- no live task can reach another one without passing a join: two tokens on one path (parallel
+  branches moved into a serial flow) would run the later steps twice.
+
+Moving keeps every task (and so every task id, which work items and timer rows carry), points
+it at the new version's step, removes what the new version no longer has from the history, and
+predicts the live tasks' futures again from the new version. It does not use SpiffWorkflow's
+``WorkflowDiff`` / ``migrate_workflow``: they walk the depth-limited task iterator (so a long
+correction loop would keep stale specs), and they reset waiting tasks, which throws away a
+timer's due time; here a waiting timer keeps the moment it was set for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.inclusive_gateway import InclusiveGateway
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
+from SpiffWorkflow.bpmn.specs.mixins.parallel_gateway import ParallelGateway
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
+from SpiffWorkflow.util.task import TaskState
+
+from .alignment import Alignment
+from .state import dump_workflow, load_workflow, specs_for
+
+LIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+EXPECTED = TaskState.FUTURE | TaskState.PREDICTED_MASK
+
+
+@dataclass
+class Position:
+    """One place a case waits at."""
+
+    task_id: str
+    step: str  # BPMN id in the old version ("" for an internal spec)
+    name: str
+    target: str | None = None  # BPMN id in the new version
+
+
+@dataclass
+class CaseVerdict:
+    """The dry run's word on one case: can it move, and if not, why."""
+
+    number: str
+    movable: bool
+    reasons: list[str] = field(default_factory=list)
+    positions: list[Position] = field(default_factory=list)
+
+    def reason(self) -> str:
+        return "; ".join(self.reasons)
+
+    def where(self) -> str:
+        return "、".join(p.name or p.step for p in self.positions) or "—"
+
+
+def _label(version, spec) -> str:
+    bpmn_id = spec.bpmn_id or ""
+    return version.elements.get("names", {}).get(bpmn_id) or spec.bpmn_name or bpmn_id or spec.name
+
+
+def _is_merge(spec) -> bool:
+    return isinstance(spec, ParallelGateway | InclusiveGateway) and len(spec.inputs) > 1
+
+
+def _waits_for(spec) -> list[tuple]:
+    definition = getattr(spec, "event_definition", None)
+    if definition is None:
+        return []
+    definitions = definition.event_definitions if isinstance(definition, MultipleEventDefinition) else [definition]
+    return sorted((type(d).__name__, d.name if isinstance(d, MessageEventDefinition) else "") for d in definitions)
+
+
+def _reach(start_specs, stop) -> set:
+    """Every spec reachable from ``start_specs`` along outputs; ``stop(spec)`` specs are
+    reached but not passed."""
+    seen, todo = set(), list(start_specs)
+    while todo:
+        spec = todo.pop()
+        for output in spec.outputs:
+            if output not in seen:
+                seen.add(output)
+                if not stop(output):
+                    todo.append(output)
+    return seen
+
+
+class CasePlan:
+    """The checks of one loaded workflow against an alignment; ``problems`` says what stops it."""
+
+    def __init__(self, workflow, alignment: Alignment, task_targets: dict[str, str] | None = None):
+        self.workflow = workflow
+        self.alignment = alignment
+        # Per live task (by id), the new step it goes to; the way back uses it to put each task
+        # where it was, whatever the alignment says.
+        self.task_targets = task_targets or {}
+        self.old = alignment.old_version
+        self.new = alignment.new_version
+        self.new_spec, self.new_subprocess_specs = specs_for(self.new)
+        self.problems: list[str] = []
+        self.positions: list[Position] = []
+        self._check()
+
+    def new_spec_of(self, task):
+        name = self.task_targets.get(str(task.id)) or self.alignment.spec_name(task.task_spec.name)
+        return self.new_spec.task_specs.get(name) if name else None
+
+    def _check(self) -> None:
+        if self.old.dialect != self.new.dialect:
+            self.problems.append(
+                f"两个版本出自不同的建模工具（{self.old.dialect} / {self.new.dialect}）。 "
+                f"The versions come from different modeler dialects ({self.old.dialect} / {self.new.dialect})."
+            )
+            return
+        self._check_subprocesses()
+        live = [t for t in self.workflow.tasks.values() if t.has_state(LIVE | TaskState.ERROR)]
+        tokens, joins = [], []
+        for task in live:
+            target = self._check_task(task)
+            if target is None:
+                continue
+            if task.parent is not None and task.parent.has_state(LIVE):
+                continue  # inside a live task (multi-instance children): moves with it
+            (joins if _is_merge(target) else tokens).append((task, target))
+        if not self.problems:
+            self._check_tokens(tokens, joins)
+
+    def _check_subprocesses(self) -> None:
+        for subprocess in self.workflow.subprocesses.values():
+            name = subprocess.spec.name
+            if name not in self.new_subprocess_specs or name in self._changed_subprocesses():
+                self.problems.append(
+                    f"办件已进入子流程 {name}，新版本改了它。 The case is inside subprocess {name}, which the new version changed."
+                )
+
+    def _changed_subprocesses(self) -> set[str]:
+        old_specs = specs_for(self.old)[1]
+        changed = set()
+        for name, spec in old_specs.items():
+            ids = {s.bpmn_id for s in spec.task_specs.values() if s.bpmn_id}
+            if ids & (set(self.alignment.changed) | set(self.alignment.removed) | set(self.alignment.renamed)):
+                changed.add(name)
+            new = self.new_subprocess_specs.get(name)
+            if new is not None and {s.bpmn_id for s in new.task_specs.values() if s.bpmn_id} - ids:
+                changed.add(name)
+        return changed
+
+    def _check_task(self, task):
+        spec = task.task_spec
+        name = _label(self.old, spec)
+        target = self.new_spec_of(task)
+        position = Position(str(task.id), spec.bpmn_id or "", name, getattr(target, "bpmn_id", None))
+        if task.parent is None or not task.parent.has_state(LIVE):
+            self.positions.append(position)
+        if task.state == TaskState.ERROR:
+            self.problems.append(f"“{name}”出错，需先处理。 '{name}' failed; deal with that first.")
+            return None
+        if target is None:
+            self.problems.append(
+                f"停在“{name}”（{spec.bpmn_id}），新版本删除了这一步，且没有映射。 "
+                f"Waits at '{name}' ({spec.bpmn_id}), which v{self.new.number} removed; no mapping given."
+            )
+            return None
+        if type(target) is not type(spec):
+            self.problems.append(
+                f"“{name}”在新版本中是另一种节点（{type(target).__name__}）。 "
+                f"'{name}' is a {type(spec).__name__}; in v{self.new.number} it is a {type(target).__name__}."
+            )
+            return None
+        if _waits_for(spec) != _waits_for(target):
+            self.problems.append(
+                f"“{name}”在新版本中等待的事件不同。 '{name}' waits for other events in v{self.new.number}."
+            )
+            return None
+        if not self._same_boundary_events(task, target):
+            self.problems.append(
+                f"“{name}”的边界事件在新版本中不同。 '{name}' has other boundary events in v{self.new.number}."
+            )
+            return None
+        if isinstance(spec, LoopTask | SubWorkflowTask) and spec.bpmn_id in self.alignment.changed:
+            self.problems.append(
+                f"“{name}”是多实例或子流程，且在新版本中改了。 '{name}' is a multi-instance or subprocess step that v{self.new.number} changed."
+            )
+            return None
+        return target
+
+    def _same_boundary_events(self, task, target) -> bool:
+        """A task with boundary events hangs from their split; so must its new step."""
+        attached = isinstance(task.parent.task_spec, BoundaryEventSplit) if task.parent is not None else False
+        if not attached and not any(isinstance(i, BoundaryEventSplit) for i in target.inputs):
+            return True
+        return attached and self.new_spec_of(task.parent) in target.inputs
+
+    def _check_tokens(self, tokens: list, joins: list) -> None:
+        def stop_at_merges(spec):
+            return _is_merge(spec)
+
+        reaches = {task.id: _reach([target], stop_at_merges) for task, target in tokens}
+        for task, target in tokens:
+            for other, other_target in tokens:
+                if other is task or self._alternatives(task, other):
+                    continue
+                if other_target in reaches[task.id]:
+                    self.problems.append(
+                        f"“{_label(self.new, target)}”之后会再次到达“{_label(self.new, other_target)}”：同一路径上有两个令牌。 "
+                        f"After '{_label(self.new, target)}' the case would reach '{_label(self.new, other_target)}' again: "
+                        f"two tokens on one path in v{self.new.number}."
+                    )
+                    return
+        to_check = {
+            spec for spec in set().union(*reaches.values()) if isinstance(spec, ParallelGateway) and _is_merge(spec)
+        }
+        to_check |= {target for _, target in joins if isinstance(target, ParallelGateway)}
+        for join in sorted(to_check, key=lambda s: s.name):
+            self._check_join(join, tokens)
+
+    def _alternatives(self, a, b) -> bool:
+        """A task and its boundary events wait side by side: whichever comes first wins."""
+        return a.parent is b.parent and isinstance(a.parent.task_spec, BoundaryEventSplit)
+
+    def _check_join(self, join, tokens: list) -> None:
+        arrived = set()
+        for task in self.workflow.tasks.values():
+            if task.has_state(TaskState.WAITING | TaskState.CANCELLED) and task.parent is not None \
+                    and task.parent.state == TaskState.COMPLETED and self.new_spec_of(task) is join:  # fmt: skip
+                arrived.add(self.new_spec_of(task.parent))
+        reachable = set()
+        for _, target in tokens:
+            reachable |= {target} | _reach([target], lambda spec: spec is join)
+        missing = [spec for spec in join.inputs if spec not in arrived and spec not in reachable]
+        if missing:
+            names = "、".join(_label(self.new, spec) for spec in missing)
+            self.problems.append(
+                f"新版本的“{_label(self.new, join)}”要等“{names}”，但本办件没有走到那里的分支。 "
+                f"In v{self.new.number}, '{_label(self.new, join)}' waits for '{names}', which this case never started: it would wait forever."
+            )
+
+
+def migrate_workflow(plan: CasePlan):
+    """Move ``plan.workflow`` onto the new version's spec; returns the workflow as reloaded from
+    its saved form (which also proves that it loads). The plan must have no problems."""
+    assert not plan.problems, plan.problems
+    workflow = plan.workflow
+    for task in list(workflow.tasks.values()):
+        if task.id not in workflow.tasks:
+            continue  # removed with a dropped branch
+        target = plan.new_spec_of(task)
+        if target is not None:
+            task.task_spec = target
+        elif task.state == TaskState.COMPLETED and task.parent is not None:
+            _splice(workflow, task)
+        else:
+            workflow._remove_task(task.id)  # cancelled or never run: nothing depends on it
+    for subprocess in workflow.subprocesses.values():
+        subprocess.spec = plan.new_subprocess_specs[subprocess.spec.name]
+        for task in subprocess.tasks.values():
+            task.task_spec = subprocess.spec.task_specs[task.task_spec.name]
+    workflow.spec, workflow.subprocess_specs = plan.new_spec, plan.new_subprocess_specs
+    for task in [t for t in workflow.tasks.values() if t.has_state(LIVE)]:
+        # What the old version predicted after a live task is dropped and predicted again from
+        # the new one: a stale FUTURE child would be refused when the task completes.
+        inner = task.task_spec.task_spec if isinstance(task.task_spec, LoopTask) else None
+        for child in [c for c in task.children if c.has_state(EXPECTED) and c.task_spec.name != inner]:
+            workflow._remove_task(child.id)
+        if inner is None:
+            task.task_spec._predict(task, mask=EXPECTED | task.state)
+    if workflow.last_task is not None and workflow.last_task.id not in workflow.tasks:
+        workflow.last_task = None
+    return load_workflow(plan.new, dump_workflow(plan.new, workflow))
+
+
+def _splice(workflow, task) -> None:
+    """Take a finished step the new version does not have out of the history; its children
+    hang from its parent in its place."""
+    parent = task.parent
+    index = parent._children.index(task.id)
+    parent._children[index : index + 1] = list(task._children)
+    for child in task.children:
+        child._parent = parent.id
+    task._children = []
+    workflow.tasks.pop(task.id)
