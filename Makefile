@@ -23,7 +23,13 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $(NODE_STAMP)
 
-node: $(NODE_STAMP)
+# The designer's modeler (bpmn-js, its properties panel and Binglian's properties) needs a bundler:
+# esbuild, from npm, writes designer/static/designer/build/ (gitignored, never committed).
+DESIGNER_BUNDLE := designer/static/designer/build/modeler.js
+$(DESIGNER_BUNDLE): $(NODE_STAMP) $(wildcard designer/static_src/*.js)
+	npm run --silent build
+
+node: $(NODE_STAMP) $(DESIGNER_BUNDLE)
 
 # Only when Chromium is missing: Debian's chromium (and CJK fonts, so that screenshots show the
 # Chinese). Without root or apt-get the browser tests skip and say why; under CI=true they fail.

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from . import views_cases as cases
 from . import views_tasks as tasks
+from . import views_versions as versions
 from .errors import not_found
 
 
@@ -36,6 +37,7 @@ v1 = [
     path("tasks/<int:pk>/reassign/", tasks.TaskReassign.as_view(), name="task_reassign"),
     path("tasks/<int:pk>/complete/", tasks.TaskComplete.as_view(), name="task_complete"),
     path("tasks/<int:pk>/correction/", tasks.TaskCorrection.as_view(), name="task_correction"),
+    path("versions/", versions.VersionDeploy.as_view(), name="versions"),
 ]
 
 app_name = "api"

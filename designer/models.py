@@ -16,10 +16,18 @@ class Draft(models.Model):
     # The file name a deployed version gets: the imported file's, or "<process key>.bpmn".
     filename = models.CharField(max_length=255, blank=True)
     bpmn_xml = models.TextField()
-    based_on = models.ForeignKey("processes.ProcessVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    deployed_as = models.ForeignKey("processes.ProcessVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    based_on = models.ForeignKey(
+        "processes.ProcessVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    deployed_as = models.ForeignKey(
+        "processes.ProcessVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Designers share drafts: a save names the revision it edited, and a save over a newer

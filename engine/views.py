@@ -1,7 +1,7 @@
 """The start page, the case list and the case page. Every view asks worklists.access first.
 
 The start page sends each role where its work is: the front desk to intake, department clerks
-and heads to their worklist, designers to the administration; supervisors and administrators
+and heads to their worklist, designers to their workbench; supervisors and administrators
 get the case list.
 """
 
@@ -34,8 +34,8 @@ def home(request):
         return redirect("worklists:intake")
     if role in (R.CLERK, R.HEAD):
         return redirect("worklists:worklist")
-    if role == R.DESIGNER and request.user.is_staff:
-        return redirect("admin:index")
+    if role == R.DESIGNER:
+        return redirect("designer:index")
     return case_list(request)
 
 

@@ -23,6 +23,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import URLResolver, get_resolver
 
+from designer.actions import do_save_draft
 from engine.actions import do_claim_task, do_complete_task
 from worklists.intake import IntakeForm, do_take_in_application, new_intake_key
 from worklists.models import Material, WorkItem
@@ -57,10 +58,14 @@ class Check:
 
 # An action endpoint answers GET with 405 once logged in: it only takes POST.
 POST_ONLY = logged_in(405)
+DESIGNERS = by_role(LOGIN, 403, 403, 403, 403, 403, 200, 200)
+DESIGNERS_400 = by_role(LOGIN, 403, 403, 403, 403, 403, 400, 400)
+JSON_POST_ONLY = logged_in(405, anonymous=403)
+JSON_400 = by_role(403, 403, 403, 403, 403, 403, 400, 400)
 
 RULES: dict[str, list[Check]] = {
     # The start page sends each role where its work is.
-    "": [Check("GET", "/", by_role(LOGIN, "302 /intake/", "302 /work/", "302 /work/", "302 /work/", 200, "302 /admin/", 200))],
+    "": [Check("GET", "/", by_role(LOGIN, "302 /intake/", "302 /work/", "302 /work/", "302 /work/", 200, "302 /designer/", 200))],
     "cases/": [Check("GET", "/cases/", by_role(LOGIN, 200, 200, 200, 200, 200, 403, 200))],
     "cases/<str:number>/": [
         # tax, police and market have work in {case}; only the front desk has in {fresh}
@@ -130,6 +135,26 @@ RULES: dict[str, list[Check]] = {
     "licences/<licence_number:number>.<str:fmt>": [
         Check("GET", "/licences/BL-LIC-1999-000001.pdf", logged_in(404)),
     ],
+    # The designer's workbench: designers (and administrators) only; no one else sees a process's
+    # drafts, let alone deploys. The modeler's JSON endpoints answer anonymous callers 403 in JSON.
+    "designer/": [Check("GET", "/designer/", DESIGNERS)],
+    "designer/modeler/": [Check("GET", "/designer/modeler/", DESIGNERS)],
+    "designer/modeler/versions/<int:pk>/": [
+        Check("GET", "/designer/modeler/versions/{version}/", DESIGNERS),
+        Check("GET", "/designer/modeler/versions/999999/", by_role(LOGIN, 403, 403, 403, 403, 403, 404, 404)),
+    ],
+    "designer/modeler/drafts/<int:pk>/": [
+        Check("GET", "/designer/modeler/drafts/{draft}/", DESIGNERS),
+        Check("GET", "/designer/modeler/drafts/999999/", by_role(LOGIN, 403, 403, 403, 403, 403, 404, 404)),
+    ],
+    "designer/import/": [Check("GET", "/designer/import/", POST_ONLY), Check("POST", "/designer/import/", DESIGNERS_400)],  # no file: 400
+    "designer/validate/": [Check("GET", "/designer/validate/", JSON_POST_ONLY), Check("POST", "/designer/validate/", JSON_400)],
+    "designer/drafts/": [Check("GET", "/designer/drafts/", JSON_POST_ONLY), Check("POST", "/designer/drafts/", JSON_400)],
+    "designer/drafts/<int:pk>/": [
+        Check("GET", "/designer/drafts/{draft}/", JSON_POST_ONLY),
+        Check("POST", "/designer/drafts/{draft}/", JSON_400),  # no XML: 400
+    ],
+    "designer/deploy/": [Check("GET", "/designer/deploy/", JSON_POST_ONLY), Check("POST", "/designer/deploy/", JSON_400)],
     "login/": [Check("GET", "/login/", everyone(200)), Check("POST", "/login/", everyone(200))],  # no credentials: the form again
     "logout/": [Check("GET", "/logout/", everyone(405)), Check("POST", "/logout/", everyone(LOGIN))],
 }
@@ -212,6 +237,8 @@ def world(reference, settings, tmp_path, frontdesk, clerk_market):
         "material": Material.objects.filter(case=case).first().pk,
         "fresh_material": Material.objects.filter(case=fresh).first().pk,
         "department": "tax",
+        "version": reference["parallel"].pk,
+        "draft": do_save_draft(reference["parallel"].bpmn_xml, acting_user=None, based_on=reference["parallel"]).pk,
     }
 
 

@@ -93,6 +93,7 @@ def menu_for(user, *, live_notifications: bool = False) -> dict:
         "work": role in access.WORKING_ROLES or reads,
         "cases": role in access.WORKING_ROLES or reads,
         "sla": access.can_watch_deadlines(user),
+        "designer": access.can_design(user),
         "admin": user.is_staff,
         "notifications": notifications_count(user, live=live_notifications),
         **badges_for(user),

@@ -1,0 +1,261 @@
+// Binglian's group in the properties panel: what processes/elements.py reads from a BPMN file.
+//   lane              -> department (property "department"; else the lane id without "lane_")
+//   user task         -> promised / statutory limit in working days, outcomes, notify-and-commit,
+//                        special step, form fields (camunda:formData)
+//   flow from an exclusive or inclusive gateway -> its condition
+// Every edit is a command: undo works, and live validation sees it.
+
+import { h } from '@bpmn-io/properties-panel/preact';
+import {
+  CheckboxEntry, ListGroup, SelectEntry, TextFieldEntry,
+  isCheckboxEntryEdited, isSelectEntryEdited, isTextFieldEntryEdited
+} from '@bpmn-io/properties-panel';
+import { useService } from 'bpmn-js-properties-panel';
+import { getBusinessObject, is } from 'bpmn-js/lib/util/ModelUtil';
+
+import * as ext from './extensions';
+
+const WHOLE_DAYS = /^\d+$/;
+const OUTCOME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const LIMITS = {
+  promised_limit_working_days: { id: 'binglian-promised-limit', label: '承诺时限（工作日） Promised limit (working days)' },
+  statutory_limit_working_days: { id: 'binglian-statutory-limit', label: '法定时限（工作日） Statutory limit (working days)' }
+};
+const FIELD_TYPES = [ 'string', 'long', 'boolean', 'date', 'enum' ];
+
+function useExecute() {
+  const commandStack = useService('commandStack');
+  return (commands) => {
+    if (commands.length) {
+      commandStack.execute('properties-panel.multi-command-executor', commands);
+    }
+  };
+}
+
+function usePropertyWriter(element) {
+  const execute = useExecute();
+  const moddle = useService('moddle');
+  const bpmnFactory = useService('bpmnFactory');
+  const { dialect } = useService('config.binglian');
+  const bo = getBusinessObject(element);
+  return (name, value) => execute(ext.setPropertyCommands({ element, bo, name, value, dialect, moddle, bpmnFactory }));
+}
+
+// --- lanes -----------------------------------------------------------------------------------
+
+function DepartmentEntry({ element, id }) {
+  const { departments } = useService('config.binglian');
+  const write = usePropertyWriter(element);
+  const bo = getBusinessObject(element);
+  const current = ext.readProperty(bo, 'department');
+  const fromId = (bo.id || '').replace(/^lane_/i, '');
+  const options = [
+    { value: '', label: `按泳道编号 From the lane id: ${fromId}` },
+    ...departments.map((d) => ({ value: d.code, label: `${d.name}${d.name_en ? ' ' + d.name_en : ''} (${d.code})` }))
+  ];
+  if (current && !departments.some((d) => d.code === current)) {
+    options.push({ value: current, label: `${current}（部署时新建 created on deploy）` });
+  }
+  return h(SelectEntry, {
+    element, id,
+    label: '部门 Department',
+    description: '泳道即部门：其中的人工任务进入该部门的待办。 The lane is a department: its user tasks go to that department\'s queue.',
+    getValue: () => current,
+    setValue: (value) => write('department', value),
+    getOptions: () => options
+  });
+}
+
+// --- user tasks ------------------------------------------------------------------------------
+
+function LimitEntry({ element, id, property }) {
+  const write = usePropertyWriter(element);
+  const bo = getBusinessObject(element);
+  const validate = (value) => {
+    const text = (value || '').trim();
+    if (text && !WHOLE_DAYS.test(text)) {
+      return '填写整数个工作日。 A whole number of working days.';
+    }
+    const props = ext.readProperties(bo);
+    const promised = property === 'promised_limit_working_days' ? text : props.promised_limit_working_days;
+    const statutory = property === 'statutory_limit_working_days' ? text : props.statutory_limit_working_days;
+    if (WHOLE_DAYS.test(promised || '') && WHOLE_DAYS.test(statutory || '') && Number(promised) > Number(statutory)) {
+      return '承诺时限不得超过法定时限。 The promised limit may not exceed the statutory limit.';
+    }
+  };
+  return h(TextFieldEntry, {
+    element, id,
+    label: LIMITS[property].label,
+    getValue: () => ext.readProperty(bo, property),
+    setValue: (value, error) => error || write(property, value),
+    validate,
+    debounce: useService('debounceInput')
+  });
+}
+
+function OutcomesEntry({ element, id }) {
+  const write = usePropertyWriter(element);
+  const bo = getBusinessObject(element);
+  return h(TextFieldEntry, {
+    element, id,
+    label: '办理结果 Outcomes',
+    description: '逗号分隔，如 approve,reject,correction；网关以 <任务编号>_outcome 判断。 Comma-separated; gateways route on <task id>_outcome.',
+    getValue: () => ext.readProperty(bo, 'outcomes'),
+    setValue: (value, error) => error || write('outcomes', value.split(',').map((o) => o.trim()).filter(Boolean).join(',')),
+    validate: (value) => (value || '').split(',').map((o) => o.trim()).filter(Boolean).every((o) => OUTCOME.test(o))
+      ? null : '每个结果是字母、数字和下划线。 Each outcome is letters, digits and underscores.',
+    debounce: useService('debounceInput')
+  });
+}
+
+function FlagEntry({ element, id, property, label, description }) {
+  const write = usePropertyWriter(element);
+  const bo = getBusinessObject(element);
+  return h(CheckboxEntry, {
+    element, id, label, description,
+    getValue: () => [ '1', 'true', 'yes' ].includes(ext.readProperty(bo, property).toLowerCase()),
+    setValue: (checked) => write(property, checked ? 'true' : '')
+  });
+}
+
+// --- form fields -----------------------------------------------------------------------------
+
+function FieldTextEntry({ element, id, field, attribute, label }) {
+  const execute = useExecute();
+  return h(TextFieldEntry, {
+    element, id, label,
+    getValue: () => field[attribute] || '',
+    setValue: (value, error) => error || execute(ext.updateFormFieldCommands({ element, field, properties: { [attribute]: value.trim() } })),
+    validate: attribute === 'id' ? (value) => (OUTCOME.test((value || '').trim()) ? null : '编号是字母、数字和下划线。 Letters, digits and underscores.') : undefined,
+    debounce: useService('debounceInput')
+  });
+}
+
+function FieldTypeEntry({ element, id, field }) {
+  const execute = useExecute();
+  return h(SelectEntry, {
+    element, id,
+    label: '类型 Type',
+    getValue: () => field.type || 'string',
+    setValue: (value) => execute(ext.updateFormFieldCommands({ element, field, properties: { type: value } })),
+    getOptions: () => FIELD_TYPES.map((type) => ({ value: type, label: type }))
+  });
+}
+
+function FieldRequiredEntry({ element, id, field }) {
+  const execute = useExecute();
+  const moddle = useService('moddle');
+  return h(CheckboxEntry, {
+    element, id,
+    label: '必填 Required',
+    getValue: () => ext.isRequired(field),
+    setValue: (required) => execute(ext.setRequiredCommands({ element, field, required, moddle }))
+  });
+}
+
+function formFieldsGroup(element, injector) {
+  const bo = getBusinessObject(element);
+  const commandStack = injector.get('commandStack');
+  const execute = (commands) => commands.length && commandStack.execute('properties-panel.multi-command-executor', commands);
+  const items = ext.formFields(bo).map((field, index) => {
+    const prefix = `binglian-form-field-${index}`;
+    return {
+      id: prefix,
+      label: field.label || field.id || '',
+      entries: [
+        { id: `${prefix}-id`, component: FieldTextEntry, field, attribute: 'id', label: '编号 ID', isEdited: isTextFieldEntryEdited },
+        { id: `${prefix}-label`, component: FieldTextEntry, field, attribute: 'label', label: '标签 Label', isEdited: isTextFieldEntryEdited },
+        { id: `${prefix}-type`, component: FieldTypeEntry, field, isEdited: isSelectEntryEdited },
+        { id: `${prefix}-required`, component: FieldRequiredEntry, field, isEdited: isCheckboxEntryEdited }
+      ],
+      autoFocusEntry: `${prefix}-label`,
+      remove: (event) => {
+        event.stopPropagation();
+        execute(ext.removeFormFieldCommands({ element, bo, field }));
+      }
+    };
+  });
+  return {
+    id: 'binglian-form-fields',
+    label: '表单字段 Form fields',
+    component: ListGroup,
+    items,
+    shouldOpen: true,
+    add: (event) => {
+      event.stopPropagation();
+      execute(ext.addFormFieldCommands({ element, bo, moddle: injector.get('moddle'), bpmnFactory: injector.get('bpmnFactory') }));
+    }
+  };
+}
+
+// --- sequence flows --------------------------------------------------------------------------
+
+function ConditionEntry({ element, id }) {
+  const execute = useExecute();
+  const bpmnFactory = useService('bpmnFactory');
+  const bo = getBusinessObject(element);
+  return h(TextFieldEntry, {
+    element, id,
+    label: '条件 Condition',
+    description: '例如 For example: police_review_outcome == \'correction\'',
+    getValue: () => (bo.conditionExpression && bo.conditionExpression.body) || '',
+    setValue: (value) => {
+      const text = value.trim();
+      const expression = text ? bpmnFactory.create('bpmn:FormalExpression', { body: text }) : undefined;
+      execute([ { cmd: 'element.updateModdleProperties', context: { element, moddleElement: bo, properties: { conditionExpression: expression } } } ]);
+    },
+    debounce: useService('debounceInput')
+  });
+}
+
+// --- the provider ----------------------------------------------------------------------------
+
+function groupsFor(element, injector) {
+  const bo = getBusinessObject(element);
+  if (is(element, 'bpmn:Lane')) {
+    return [ {
+      id: 'binglian-lane', label: '并联 Binglian', shouldOpen: true,
+      entries: [ { id: 'binglian-department', component: DepartmentEntry, isEdited: isSelectEntryEdited } ]
+    } ];
+  }
+  if (is(element, 'bpmn:UserTask')) {
+    return [ {
+      id: 'binglian-task', label: '并联 Binglian: 时限与办理 Limits and handling', shouldOpen: true,
+      entries: [
+        ...Object.entries(LIMITS).map(([ property, { id } ]) => ({ id, component: LimitEntry, property, isEdited: isTextFieldEntryEdited })),
+        { id: 'binglian-outcomes', component: OutcomesEntry, isEdited: isTextFieldEntryEdited },
+        { id: 'binglian-notify-commit', component: FlagEntry, property: 'notify_commit', isEdited: isCheckboxEntryEdited,
+          label: '告知承诺制 Notify-and-commit',
+          description: '申请人承诺后即可办理，事后核查。 Acts on the applicant\'s commitment; a post-check follows.' },
+        { id: 'binglian-special-step', component: FlagEntry, property: 'special_step', isEdited: isCheckboxEntryEdited,
+          label: '特殊环节（不计时） Special step (off the clock)',
+          description: '听证、现场勘验、专家评审。 Hearings, site surveys, expert reviews.' }
+      ]
+    }, formFieldsGroup(element, injector) ];
+  }
+  const source = bo.sourceRef;
+  if (is(element, 'bpmn:SequenceFlow') && source && (is(source, 'bpmn:ExclusiveGateway') || is(source, 'bpmn:InclusiveGateway'))) {
+    return [ {
+      id: 'binglian-flow', label: '并联 Binglian', shouldOpen: true,
+      entries: [ { id: 'binglian-condition', component: ConditionEntry, isEdited: isTextFieldEntryEdited } ]
+    } ];
+  }
+  return [];
+}
+
+function BinglianPropertiesProvider(propertiesPanel, injector) {
+  propertiesPanel.registerProvider(400, this);
+  this.getGroups = (element) => (groups) => {
+    const ours = groupsFor(element, injector).map((group) => ({ ...group, element }));
+    const general = groups.findIndex((group) => group.id === 'general');
+    groups.splice(general + 1, 0, ...ours);
+    return groups;
+  };
+}
+
+BinglianPropertiesProvider.$inject = [ 'propertiesPanel', 'injector' ];
+
+export default {
+  __init__: [ 'binglianPropertiesProvider' ],
+  binglianPropertiesProvider: [ 'type', BinglianPropertiesProvider ]
+};
