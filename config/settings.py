@@ -164,6 +164,9 @@ BPMN_MAX_BYTES = envint("BPMN_MAX_BYTES", 5 * 1024 * 1024)
 LICENCE_KEYS_DIR = Path(os.getenv("LICENCE_KEYS_DIR", VAR_DIR / "keys"))
 LICENCE_SIGNING_KEYS = json.loads(os.getenv("LICENCE_SIGNING_KEYS", "[]"))
 LICENCE_PDF_FONT = os.getenv("LICENCE_PDF_FONT", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+# Event-log export (eventlog/): the HMAC key of the pseudonyms. Unset, one is derived from SECRET_KEY;
+# set it to keep pseudonyms stable across a SECRET_KEY rotation or between installations.
+EVENTLOG_PSEUDONYM_KEY = os.getenv("EVENTLOG_PSEUDONYM_KEY", "")
 # Loaded workflows kept per process between steps of a case (engine/workflow_cache.py); 0 turns it off.
 ENGINE_WORKFLOW_CACHE_SIZE = envint("ENGINE_WORKFLOW_CACHE_SIZE", 256)
 TIMERS_IN_PROCESS = envbool("TIMERS_IN_PROCESS", "true")

@@ -1,0 +1,64 @@
+"""Activity names in an export: one per user task of the BPMN, as the designer named it.
+
+A process mining tool knows an activity by its name alone, so two user tasks that share a name
+(the correction step of each department is "补正材料 Corrected material") would merge into one.
+Such names get the task id appended, and the decision is taken over all versions of a process,
+so that a task keeps its activity name from one version to the next and versions compare.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from engine.models import Event
+from processes.models import ProcessVersion
+
+KIND_LABELS = dict(Event.Kind.choices)
+
+
+def task_labels(versions) -> dict[str, str]:
+    """task id -> activity name, over the user tasks of ``versions`` (all of one process)."""
+    names: dict[str, str] = {}
+    for version in versions:
+        for task_id, meta in version.elements.get("user_tasks", {}).items():
+            names.setdefault(task_id, (meta.get("name") or "").strip() or task_id)
+    ids_by_name = defaultdict(set)
+    for task_id, name in names.items():
+        ids_by_name[name].add(task_id)
+    return {task_id: name if len(ids_by_name[name]) == 1 else f"{name} ({task_id})" for task_id, name in names.items()}
+
+
+class Catalogue:
+    """What the export needs to know of every deployed version: a few rows, read once."""
+
+    def __init__(self):
+        versions = list(
+            ProcessVersion.objects.select_related("definition").only("id", "number", "elements", "definition__key")
+        )
+        by_process = defaultdict(list)
+        for version in versions:
+            by_process[version.definition.key].append(version)
+        labels = {key: task_labels(group) for key, group in by_process.items()}
+        self.process = {v.pk: v.definition.key for v in versions}
+        self.number = {v.pk: v.number for v in versions}
+        self.user_tasks = {
+            v.pk: {t: labels[v.definition.key][t] for t in v.elements.get("user_tasks", {})} for v in versions
+        }
+        self.element_names = {v.pk: v.elements.get("names", {}) for v in versions}
+
+    def user_task_names(self, version_id: int) -> set[str]:
+        return set(self.user_tasks[version_id].values())
+
+    def activity(
+        self, version_id: int, kind: str, activity: str, activity_name: str, *, task_event: bool
+    ) -> tuple[str, str]:
+        """(activity name, user task id or "") of one event."""
+        tasks = self.user_tasks.get(version_id, {})
+        if activity in tasks:
+            # A clock or deadline event of a task is not the task itself: it keeps its kind's name.
+            return (tasks[activity] if task_event else KIND_LABELS.get(kind, kind)), activity
+        if task_event:  # a task the version no longer describes: keep what the log says
+            return activity_name or activity, activity
+        # Other BPMN elements (an end event, a message, a timer) by their name in the diagram.
+        name = activity_name or self.element_names.get(version_id, {}).get(activity, "")
+        return name or KIND_LABELS.get(kind, kind), ""
