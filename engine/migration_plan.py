@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
 from SpiffWorkflow.bpmn.specs.mixins.inclusive_gateway import InclusiveGateway
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.specs.mixins.parallel_gateway import ParallelGateway
@@ -81,6 +82,15 @@ def _waits_for(spec) -> list[tuple]:
         return []
     definitions = definition.event_definitions if isinstance(definition, MultipleEventDefinition) else [definition]
     return sorted((type(d).__name__, d.name if isinstance(d, MessageEventDefinition) else "") for d in definitions)
+
+
+def _branch_step(spec):
+    """The step a join's incoming flow comes from, behind the gateways that route it."""
+    for _ in range(20):
+        if not isinstance(spec, ExclusiveGateway | ParallelGateway | InclusiveGateway) or not spec.inputs:
+            return spec
+        spec = spec.inputs[0]
+    return spec
 
 
 def _reach(start_specs, stop) -> set:
@@ -241,7 +251,7 @@ class CasePlan:
             reachable |= {target} | _reach([target], lambda spec: spec is join)
         missing = [spec for spec in join.inputs if spec not in arrived and spec not in reachable]
         if missing:
-            names = "、".join(_label(self.new, spec) for spec in missing)
+            names = "、".join(dict.fromkeys(_label(self.new, _branch_step(spec)) for spec in missing))
             self.problems.append(
                 f"新版本的“{_label(self.new, join)}”要等“{names}”，但本办件没有走到那里的分支。 "
                 f"In v{self.new.number}, '{_label(self.new, join)}' waits for '{names}', which this case never started: it would wait forever."
