@@ -3,7 +3,16 @@
 Used by ``manage.py drive``, the demo, the tests and the benchmarks. Outcomes are drawn from a
 seeded random generator, so a run is repeatable: mostly approvals, some correction requests,
 a few rejections, some applicants choosing notify-and-commit, most applicants rating the
-service (the others let the rating window's timer close it).
+service (the others let the rating window's timer close it); some apply online, the others at
+the window.
+
+By default every action happens now, as fast as the engine goes. With a ``Timing``
+(``drive --timed``) the driver plays simulated time instead: applications arrive one after
+another, clerks claim and complete each task after waits and work drawn from the departments'
+service times (engine.service_times), the applicant takes days to bring corrected material,
+and other systems answer after a while. The clock is moved with time-machine, so every row
+and event carries the simulated moment, through the unchanged write path. Each case is worked
+to its end before the next one starts; within a case the events are in time order.
 """
 
 from __future__ import annotations
@@ -12,15 +21,20 @@ import datetime as dt
 import random
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 
+from django.utils import timezone
 from stdnum.cn import ric, uscc
 
+from sla.calendar_store import get_calendar
 from worklists.models import WorkItem
 from worklists.people import clerk_for
 
+from . import clocks
 from .actions import do_claim_task, do_complete_task, do_deliver_message, do_fire_timer, do_start_case
 from .errors import MessageNotExpected
 from .models import Case, WaitingTimer
+from .service_times import ServiceTimes, Timing
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英"
@@ -38,6 +52,7 @@ class Rates:
     rating: float = 0.85
     post_check_fail: float = 0.05
     max_corrections_per_task: int = 3
+    online: float = 0.4  # applications made online (一网通办); the others at the window
 
 
 @dataclass
@@ -71,12 +86,21 @@ def applicant(rng: random.Random) -> dict:
     }
 
 
+def timing_from(start: dt.datetime, service_times: ServiceTimes | None = None) -> Timing:
+    return Timing(start_at=start, calendar=get_calendar(), service_times=service_times or ServiceTimes())
+
+
 class Driver:
-    def __init__(self, version, *, service_item=None, seed: int = 1, rates: Rates | None = None):
+    def __init__(self, version, *, service_item=None, seed: int = 1, rates: Rates | None = None,
+                 timing: Timing | None = None):  # fmt: skip
         self.version = version
         self.service_item = service_item
         self.rng = random.Random(seed)
+        # Channels, correction notes and simulated durations draw from a generator of their own,
+        # so that the outcomes of a seed stay what they were before these were drawn at all.
+        self.world = random.Random(f"{seed}/world")
         self.rates = rates or Rates()
+        self.timing = timing
         self.summary = DriveSummary()
         self._clerks: dict[str, object] = {}
 
@@ -87,14 +111,24 @@ class Driver:
 
     def start(self) -> Case:
         commit = bool(self.service_item is None or self.service_item.notify_commit_allowed) and self.rng.random() < self.rates.notify_commit
-        return do_start_case(version=self.version, service_item=self.service_item, notify_commit=commit,
-                             acting_user=self.clerk("front_desk"), **applicant(self.rng))  # fmt: skip
+        channel = Case.Channel.ONLINE if self.world.random() < self.rates.online else Case.Channel.WINDOW
+
+        def start():
+            return do_start_case(version=self.version, service_item=self.service_item, notify_commit=commit, channel=channel,
+                                 acting_user=self.clerk("front_desk"), **applicant(self.rng))  # fmt: skip
+
+        if self.timing is None:
+            return start()
+        return at_moment(self.timing.arrival(self.world), start)
 
     def drive(self, case: Case, max_steps: int | None = None) -> Case:
         """Work one case until it ends (or ``max_steps`` steps, to leave it mid-way for a demo)."""
         corrections: Counter = Counter()
         delivered: set[str] = set()  # each message comes once: never offer it to the case again
         budget = MAX_STEPS_PER_CASE if max_steps is None else max_steps
+        if self.timing is not None:
+            TimedCase(self, case, corrections, delivered).run(budget)
+            budget = 0
         while budget > 0:
             items = list(WorkItem.objects.filter(case=case, state=WorkItem.State.OPEN).order_by("id"))
             if items:
@@ -113,12 +147,27 @@ class Driver:
         return case
 
     def work(self, item: WorkItem, corrections: Counter) -> None:
+        self.claim(item)
+        self.complete(item, corrections)
+
+    def claim(self, item: WorkItem) -> None:
         clerk = self.clerk(item.department_id)
         if clerk is not None:
             do_claim_task(item.pk, acting_user=clerk)
+
+    def complete(self, item: WorkItem, corrections: Counter) -> None:
         outcome = self.choose_outcome(item, corrections)
-        do_complete_task(item.pk, acting_user=clerk, outcome=outcome, data={"opinion": "同意" if outcome in PASS_OUTCOMES else "见通知"})
+        data = {"opinion": "同意" if outcome in PASS_OUTCOMES else "见通知"}
+        if outcome == "correction":
+            data.update(self.correction_notice())
+        do_complete_task(item.pk, acting_user=self.clerk(item.department_id), outcome=outcome, data=data)
         self.summary.outcomes[outcome or "-"] += 1
+
+    def correction_notice(self) -> dict:
+        """一次性告知: what is missing, as a clerk writes it on the task page."""
+        kinds = list(getattr(self.service_item, "materials", None) or ["申请书 application form"])
+        missing = self.world.sample(kinds, k=min(len(kinds), 1 + (self.world.random() < 0.3)))
+        return {"missing_materials": missing, "notice": "请一次性补齐：" + "、".join(m.split(" ")[0] for m in missing)}
 
     def choose_outcome(self, item: WorkItem, corrections: Counter) -> str:
         offered = self.version.user_task(item.task_spec).get("outcomes") or []
@@ -155,3 +204,98 @@ class Driver:
         yield "bank_account_opened", {"bank": "中国工商银行", "account": f"6222{self.rng.randrange(10**11, 10**12)}"}
         if self.rng.random() < self.rates.rating:
             yield "service_rated", {"rating": self.rng.choice([5, 5, 5, 4, 4, 3])}
+
+
+def at_moment(moment: dt.datetime, action):
+    """Run ``action`` with the clock standing at ``moment`` (time-machine: every now() in the
+    write path, SpiffWorkflow's timers included, reads it)."""
+    import time_machine
+
+    with time_machine.travel(moment, tick=False):
+        return action()
+
+
+class TimedCase:
+    """One case worked in simulated time: always the next thing to happen, of
+
+    - a clerk claiming an open task (after the department's wait) or completing it (after the work);
+    - another system's message (after its delay since the last step: offered then, and if the
+      case does not wait for it yet, offered again after the next step);
+    - the case's earliest waiting timer.
+    """
+
+    def __init__(self, driver: Driver, case: Case, corrections: Counter, delivered: set[str]):
+        self.driver, self.case, self.corrections, self.delivered = driver, case, corrections, delivered
+        self.timing = driver.timing
+        self.times = driver.timing.service_times
+        self.claim_at: dict[int, dt.datetime] = {}
+        self.complete_at: dict[int, dt.datetime] = {}
+        self.last_step_at = case.started_at
+        self.refused: set[str] = set()
+        world = driver.world
+        # Which messages this case will get and how long each takes, drawn once per case.
+        self.delays = {"bank_account_opened": self.times.message_hours("bank_account_opened", world)}
+        if world.random() < driver.rates.rating:
+            self.delays["service_rated"] = self.times.message_hours("service_rated", world)
+
+    def run(self, budget: int) -> None:
+        while budget > 0:
+            candidates = self.candidates()
+            if not candidates:
+                return
+            moment, _, act = min(candidates, key=lambda c: (c[0], c[1]))
+            at_moment(moment, act)
+            budget -= 1
+
+    def candidates(self) -> list[tuple]:
+        self.case.refresh_from_db(fields=["status"])
+        if self.case.status != Case.Status.RUNNING:
+            return []
+        out = []
+        for item in WorkItem.objects.filter(case=self.case, state=WorkItem.State.OPEN).order_by("id"):
+            if item.pk not in self.claim_at:
+                applicant = bool(clocks.stops_case_clock(self.driver.version.user_task(item.task_spec)))
+                wait = self.times.wait_hours(item.department_id, self.driver.world, applicant=applicant)
+                self.claim_at[item.pk] = self.timing.after(item.opened_at, wait)
+            if item.assignee_id is None and self.driver.clerk(item.department_id) is not None:
+                out.append((self.claim_at[item.pk], item.pk, partial(self.claim, item)))
+            else:
+                done_at = self.complete_at.get(item.pk) or self.claim_at[item.pk]
+                out.append((done_at, item.pk, partial(self.complete, item)))
+        for name, hours in self.delays.items():
+            if name not in self.delivered and name not in self.refused:
+                out.append((self.timing.after(self.last_step_at, hours), 0, partial(self.offer, name)))
+        timer = WaitingTimer.objects.filter(case=self.case, fired_at=None, cancelled_at=None).order_by("due_at").first()
+        if timer is not None:
+            fire_at = max(timer.due_at + dt.timedelta(seconds=1), self.last_step_at)
+            out.append((fire_at, -1, partial(self.fire, timer)))
+        return out
+
+    def claim(self, item: WorkItem) -> None:
+        self.driver.claim(item)
+        work = self.times.work_hours(item.department_id, self.driver.world)
+        self.complete_at[item.pk] = self.timing.after(self.claim_at[item.pk], work)
+
+    def complete(self, item: WorkItem) -> None:
+        self.driver.complete(item, self.corrections)
+        self.stepped()
+
+    def offer(self, name: str) -> None:
+        payload = {"bank": "中国工商银行", "account": f"6222{self.driver.world.randrange(10**11, 10**12)}"}
+        if name == "service_rated":
+            payload = {"rating": self.driver.world.choice([5, 5, 5, 4, 4, 3])}
+        try:
+            do_deliver_message(self.case.number, name, payload=payload)
+        except MessageNotExpected:
+            self.refused.add(name)
+            return
+        self.delivered.add(name)
+        self.stepped()
+
+    def fire(self, timer: WaitingTimer) -> None:
+        do_fire_timer(timer.pk, now=timer.due_at + dt.timedelta(seconds=1))
+        self.stepped()
+
+    def stepped(self) -> None:
+        self.last_step_at = timezone.now()
+        self.refused.clear()

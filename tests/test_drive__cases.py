@@ -56,3 +56,30 @@ def test_driving_a_version_that_does_not_exist_says_which_versions_do(reference)
 
     with pytest.raises(CommandError, match="has no version 9; it has: 1, 2"):
         call_command("drive", "--cases", "1", "--version", "9", "--no-progress")
+
+
+def test_timed_drive_works_cases_in_office_hours_with_events_in_time_order(reference):
+    """--timed: applications arrive one after another from the start day, every claim and completion
+    falls in office hours after the task opened, and a case's log is in time order."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from sla.calendar_store import get_calendar
+
+    call_command("drive", "--cases", "4", "--version", "2", "--seed", "3", "--timed", "--start", "2026-03-02", "--no-progress")
+    calendar = get_calendar()
+    cases = list(Case.objects.order_by("id"))
+    assert [c.status for c in cases] == ["completed"] * 4
+    starts = [c.started_at for c in cases]
+    assert starts == sorted(starts) and timezone.localtime(starts[0]).date() == dt.date(2026, 3, 2)
+    assert {c.channel for c in cases} <= {"window", "online"}
+    for case in cases:
+        events = list(Event.objects.filter(case=case).order_by("id"))
+        assert [e.at for e in events] == sorted(e.at for e in events), f"case {case.number}: log out of time order"
+        assert case.concluded_at is None or case.concluded_at > case.started_at
+    for item in WorkItem.objects.filter(case__in=cases, state="completed"):
+        assert item.completed_at > item.opened_at
+        assert calendar.working_hours_between(item.opened_at, item.completed_at) > 0
+        local = timezone.localtime(item.completed_at)
+        assert calendar.is_working_day(local.date()) and dt.time(9) <= local.time() <= dt.time(17, 30), local
