@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import versions, views
 
 app_name = "designer"
 urlpatterns = [
@@ -17,4 +17,9 @@ urlpatterns = [
     path("drafts/", views.draft_create, name="draft_create"),
     path("drafts/<int:pk>/", views.draft_save, name="draft_save"),
     path("deploy/", views.deploy, name="deploy"),
+    # Versions of a process: the list, the diff, migrating running cases (designer/versions.py).
+    path("processes/<slug:key>/versions/", versions.versions, name="versions"),
+    path("processes/<slug:key>/diff/", versions.diff, name="diff"),
+    path("processes/<slug:key>/migrate/", versions.migrate, name="migrate"),
+    path("processes/<slug:key>/migrate/back/", versions.migrate_back, name="migrate_back"),
 ]

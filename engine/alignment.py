@@ -198,3 +198,50 @@ def _compare(alignment: Alignment, old_specs: dict, new_specs: dict) -> None:
         keys = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
         if keys:
             alignment.changed[old_id] = keys
+
+
+def behaviour_texts(version) -> dict[str, dict[str, str]]:
+    """BPMN id -> what a designer reads of its behaviour: the event it waits for (a timer's
+    expression, a message's name), its script, its conditions, where its flows come from and
+    go to. For the version diff."""
+    texts: dict[str, dict[str, str]] = {}
+    for _, spec in _all_specs(version):
+        for bpmn_id, task_spec in _elements(spec).items():
+            found = {}
+            definition = getattr(task_spec, "event_definition", None)
+            if definition is not None and type(definition).__name__ != "NoneEventDefinition":
+                found["event"] = _event_text(definition)
+            if getattr(task_spec, "script", None):
+                found["script"] = task_spec.script
+            conditions = [
+                f"{target}: {condition.args[0]}"
+                for condition, target in getattr(task_spec, "cond_task_specs", [])
+                if condition is not None and condition.args
+            ]
+            if conditions:
+                found["conditions"] = "; ".join(sorted(conditions))
+            for key in ("inputs", "outputs"):
+                found[key] = ", ".join(
+                    sorted(set().union(set(), *(_visible(version, s) for s in getattr(task_spec, key))))
+                )
+            texts[bpmn_id] = found
+    return texts
+
+
+def _visible(version, spec) -> set[str]:
+    """The names of the diagram elements a flow to or from ``spec`` connects: the engine's own
+    specs stand for nothing, except a boundary-event split, which stands for what leads to it."""
+    if spec.bpmn_id:
+        return {version.elements.get("names", {}).get(spec.bpmn_id, spec.bpmn_id)}
+    if spec.name.endswith(".BoundaryEventSplit"):
+        return set().union(*(_visible(version, s) for s in spec.inputs)) if spec.inputs else set()
+    return set()
+
+
+def _event_text(definition) -> str:
+    inner = getattr(definition, "event_definitions", None)
+    if inner:
+        return " | ".join(_event_text(d) for d in inner)
+    kind = type(definition).__name__.replace("EventDefinition", "")
+    detail = getattr(definition, "expression", None) or getattr(definition, "name", None) or ""
+    return f"{kind} {detail}".strip()

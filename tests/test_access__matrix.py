@@ -155,6 +155,24 @@ RULES: dict[str, list[Check]] = {
         Check("POST", "/designer/drafts/{draft}/", JSON_400),  # no XML: 400
     ],
     "designer/deploy/": [Check("GET", "/designer/deploy/", JSON_POST_ONLY), Check("POST", "/designer/deploy/", JSON_400)],
+    # Versions, the diff and migrating running cases: designers (and administrators) only. An empty
+    # migration form moves no case and goes back to the versions; moving back needs a known batch.
+    "designer/processes/<slug:key>/versions/": [
+        Check("GET", "/designer/processes/business_registration/versions/", DESIGNERS),
+        Check("GET", "/designer/processes/nowhere/versions/", by_role(LOGIN, 403, 403, 403, 403, 403, 404, 404)),
+    ],
+    "designer/processes/<slug:key>/diff/": [
+        Check("GET", "/designer/processes/business_registration/diff/", DESIGNERS),
+        Check("GET", "/designer/processes/business_registration/diff/?from=1&to=9", by_role(LOGIN, 403, 403, 403, 403, 403, 404, 404)),
+    ],
+    "designer/processes/<slug:key>/migrate/": [
+        Check("GET", "/designer/processes/business_registration/migrate/?from=2&to=1", DESIGNERS),
+        Check("POST", "/designer/processes/business_registration/migrate/", by_role(LOGIN, 403, 403, 403, 403, 403, "302 /designer/processes/", "302 /designer/processes/")),
+    ],
+    "designer/processes/<slug:key>/migrate/back/": [
+        Check("GET", "/designer/processes/business_registration/migrate/back/", POST_ONLY),
+        Check("POST", "/designer/processes/business_registration/migrate/back/", by_role(LOGIN, 403, 403, 403, 403, 403, 404, 404)),
+    ],
     "login/": [Check("GET", "/login/", everyone(200)), Check("POST", "/login/", everyone(200))],  # no credentials: the form again
     "logout/": [Check("GET", "/logout/", everyone(405)), Check("POST", "/logout/", everyone(LOGIN))],
 }

@@ -278,3 +278,21 @@ def access_version_by_id(user, version_id):
         return ProcessVersion.objects.select_related("definition").get(pk=version_id)
     except (ProcessVersion.DoesNotExist, ValueError):
         raise Http404(f"没有版本 {version_id}。 There is no version {version_id}.") from None
+
+
+def access_process_by_key(user, key: str):
+    """A process with its versions: the versions list, the diff between two versions."""
+    from processes.models import ProcessDefinition
+
+    access_design(user)
+    try:
+        return ProcessDefinition.objects.get(key=key)
+    except ProcessDefinition.DoesNotExist:
+        raise Http404(f"没有流程 {key}。 There is no process {key}.") from None
+
+
+def access_migration(user) -> None:
+    """Moving running cases to another version (and back) changes what they run: designers only
+    (and administrators), like deploying. The dry run is asked the same way: it lists cases."""
+    if not can_design(user):
+        raise PermissionDenied("只有流程设计人员可以迁移办件。 Only process designers may migrate running cases.")
