@@ -10,9 +10,14 @@ from django.contrib.auth import get_user_model
 
 from engine.demo import ensure_demo_people
 from engine.models import Case, Event
-from tests.test_migration__cases import MOVABLE, POSITIONS, case_at, versions  # noqa: F401 - the fixture
+from tests.permits import MOVABLE, POSITIONS, case_at, deploy_versions
 
 NOT_DESIGNERS = ("frontdesk", "clerk_tax", "head_market", "supervisor")
+
+
+@pytest.fixture
+def versions(db):
+    return deploy_versions()
 
 
 @pytest.fixture

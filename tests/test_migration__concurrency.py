@@ -18,15 +18,20 @@ from engine.migration import do_migrate_case
 from engine.models import Case, Event, InstanceState, WaitingTimer
 from engine.state import load_workflow
 from tests.conftest import needs_postgres
+from tests.permits import case_at, deploy_versions
 from tests.test_concurrency__postgres import race
-from tests.test_migration__cases import case_at, versions  # noqa: F401 - the fixture
 from worklists.models import WorkItem
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 ROUNDS = 6
 
 
-def test_a_migration_and_a_clerks_completion_do_not_both_win(versions):  # noqa: F811
+@pytest.fixture
+def versions(db):
+    return deploy_versions()
+
+
+def test_a_migration_and_a_clerks_completion_do_not_both_win(versions):
     needs_postgres()
     v1, v2 = versions
     for _ in range(ROUNDS):
