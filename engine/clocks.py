@@ -26,6 +26,18 @@ def task_limits(meta: dict) -> tuple[Limit, Limit]:
     return Limit(working_days=days, working_hours=hours), Limit(working_days=meta.get("statutory_limit_working_days"))
 
 
+def with_post_check_window(meta: dict, case) -> dict:
+    """A post-check task (``post_check=true``) is due within the service item's post-check window,
+    where the item sets one: the window is the department's, the BPMN's limit the default."""
+    if str(meta.get("properties", {}).get("post_check", "")).lower() not in ("1", "true", "yes") or not case.service_item_id:
+        return meta
+    window = case.service_item.post_check_window_working_days
+    if not window:
+        return meta
+    statutory = max(window, meta.get("statutory_limit_working_days") or 0)
+    return {**meta, "promised_limit_working_days": window, "statutory_limit_working_days": statutory}
+
+
 def days_used_before(case_id: int, task_specs: list[str]) -> dict[str, int]:
     """Working days each task already used in earlier rounds that ended in a correction request."""
     calendar = get_calendar()

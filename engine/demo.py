@@ -5,12 +5,22 @@ from __future__ import annotations
 from django.conf import settings
 
 from processes.actions import do_deploy_version
+from processes.decisions import do_deploy_decision
 from processes.models import ProcessDefinition, ServiceItem
 from worklists.models import StaffMember
 from worklists.people import do_create_staff
 
 # Older first: the serial process becomes version 1, the parallel one version 2.
 REFERENCE_FILES = ["business_registration_serial.bpmn", "business_registration.bpmn"]
+# Who may take the notify-and-commit shortcut: a DMN table (dmn/), changed by deploying a new one.
+ELIGIBILITY_FILE = "notify_commit_eligibility.dmn"
+COMMITMENT_TEXT = (
+    "本人承诺：所提交材料真实有效，住所符合使用要求，经营范围不含须经审批的许可类项目；"
+    "如有不实，愿承担撤销许可、记入信用记录等法律责任。\n"
+    "I commit that the materials are true, the premises may be used as registered, and the business scope holds no "
+    "item that needs prior approval; if this proves untrue, the licence may be revoked and the breach recorded "
+    "against the enterprise's credit."
+)
 DEMO_PASSWORD = "binglian-demo"
 R = StaffMember.Role
 DEMO_PEOPLE = [
@@ -42,6 +52,8 @@ def deploy_reference_processes() -> list[str]:
     for name in REFERENCE_FILES:
         path = settings.BASE_DIR / "bpmn" / name
         lines.append(f"bpmn/{name}: {do_deploy_version(path.read_bytes(), f'bpmn/{name}').describe()}")
+    path = settings.BASE_DIR / "dmn" / ELIGIBILITY_FILE
+    lines.append(f"dmn/{ELIGIBILITY_FILE}: {do_deploy_decision(path.read_bytes(), f'dmn/{ELIGIBILITY_FILE}').describe()}")
     return lines
 
 
@@ -55,6 +67,9 @@ def ensure_service_items() -> ServiceItem:
             "statutory_limit_working_days": 20,
             "promised_limit_working_days": 1,
             "notify_commit_allowed": True,
+            "commitment_text": COMMITMENT_TEXT,
+            "eligibility_decision": "notify_commit_eligibility",
+            "post_check_window_working_days": 20,
             "materials": ["申请书 application form", "章程 articles of association", "住所证明 proof of address", "身份证明 identity documents"],
             "department_fields": DEPARTMENT_FIELDS,
         },

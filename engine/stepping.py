@@ -13,7 +13,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from worklists.models import WorkItem
 
-from . import clocks, workflow_cache
+from . import clocks, effects, workflow_cache
 from . import workflow_tasks as wt
 from .errors import EngineInconsistency, StepFailed
 from .events import make_event
@@ -45,6 +45,7 @@ class Step:
         # rows and state in step): after acting, only the difference is written, no SELECT needed.
         self.ready_before = {t.id for t in wt.ready_user_tasks(workflow)}
         self.timers_before = {t.id for t in wt.waiting_timers(workflow)}
+        self.effects_done_before = set(effects.completed_effect_tasks(workflow, effects.effect_specs(self.version)))
 
     @classmethod
     def lock(cls, case_id: int, actor=None, *, skip_locked: bool = False) -> Step | None:
@@ -72,6 +73,7 @@ class Step:
     def save(self) -> None:
         """Bring the projection rows up to date, close the case if it ended, and store it all."""
         self._sync_timers()
+        effects.apply_effects(self)  # after the timer that caused them is logged
         ended = not wt.unfinished(self.workflow)
         ready_specs = self._sync_work_items(ended)
         # Never call workflow.is_completed(): it walks the depth-limited iterator and, in a long
@@ -79,13 +81,14 @@ class Step:
         if self.workflow.completed and not ended:
             raise EngineInconsistency(f"case {self.case.number}: the workflow reports completion with tasks still open")
         if ended and self.case.status == Case.Status.RUNNING:
+            if self.case.concluded_at is None:  # ended without issuing anything (rejected): concluded now
+                effects.conclude(self)
             self.case.status = Case.Status.COMPLETED
             self.case.ended_at = timezone.now()
             self.case.end_activity = wt.reached_end(self.workflow)
             self.log(Event.Kind.CASE_ENDED, activity=self.case.end_activity,
                      activity_name=self.version.elements["names"].get(self.case.end_activity, ""))
-            self.case.light = clocks.final_case_light(self.case, self.case.ended_at)
-        elif self.case.status == Case.Status.RUNNING:
+        elif self.case.status == Case.Status.RUNNING and self.case.concluded_at is None:
             stopped = any(clocks.stops_case_clock(self.version.user_task(spec)) for spec in ready_specs)
             change = clocks.update_case_clock(self.case, stopped=stopped, now=self.now)
             if change:
@@ -93,7 +96,7 @@ class Step:
                                        "due_at": self.case.due_at.isoformat() if self.case.due_at and not stopped else None})
         self.case.steps += 1
         self.case.save(update_fields=["status", "ended_at", "end_activity", "steps", "due_at", "statutory_due_at",
-                                      "yellow_at", "light", "clock_running_since", "clock_used_working_days"])
+                                      "yellow_at", "light", "clock_running_since", "clock_used_working_days", "concluded_at"])
         text = dump_workflow(self.version, self.workflow)
         if self.new_case:
             self.case.instance = InstanceState.objects.create(case=self.case, state=text, size=len(text))
@@ -131,7 +134,7 @@ class Step:
     def _work_item(self, task, used_days: int) -> WorkItem:
         """A new work item with its deadlines, less the working days it used in earlier rounds."""
         spec = task.task_spec.bpmn_id
-        meta = self.version.user_task(spec)
+        meta = clocks.with_post_check_window(self.version.user_task(spec), self.case)
         promised, statutory = clocks.task_deadlines(meta, self.now, used_days)
         return WorkItem(
             case=self.case,

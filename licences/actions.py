@@ -23,9 +23,16 @@ PAYLOAD_TYPE = "binglian.licence"
 PAYLOAD_VERSION = 1
 ISSUER = "并联 Binglian"
 # The licences a completed case of each service item issues (一件事一次办: the bundle's licences).
-# Only the business licence for now; the seal and invoice records follow with the rest of issue 5.
+# A process issues them itself through its tasks' ``issues`` property (engine.effects); this is for
+# cases that ended without (an older version).
 BUNDLE_KINDS = {
-    "business_registration": [Licence.Kind.BUSINESS_LICENCE],
+    "business_registration": [Licence.Kind.BUSINESS_LICENCE, Licence.Kind.COMPANY_SEAL, Licence.Kind.INVOICE_ELIGIBILITY],
+}
+# The department that answers for each kind: it reviews a flagged licence of that kind.
+ISSUING_DEPARTMENT = {
+    Licence.Kind.BUSINESS_LICENCE: "market",
+    Licence.Kind.COMPANY_SEAL: "police",
+    Licence.Kind.INVOICE_ELIGIBILITY: "tax",
 }
 
 
@@ -50,8 +57,11 @@ def build_payload(*, number: str, case: Case, kind: str, issued_at: dt.datetime)
     }
 
 
-def do_issue_licence(case: Case, *, kind: str, acting_user=None) -> Licence:
-    """Sign and store one licence of ``kind`` for the case, with a ``licence_issued`` event."""
+def do_issue_licence(case: Case, *, kind: str, acting_user=None, log=None) -> Licence:
+    """Sign and store one licence of ``kind`` for the case, with a ``licence_issued`` event.
+
+    ``log``: a step's own event log (engine.stepping.Step.log), when the process issues the
+    licence: its event then takes its place among the step's events, in order."""
     if kind not in Licence.Kind.values:
         raise InvalidInput(f"unknown licence kind {kind!r}")
     if not case.enterprise_name or not case.enterprise_uscc:
@@ -67,12 +77,15 @@ def do_issue_licence(case: Case, *, kind: str, acting_user=None) -> Licence:
             enterprise_name=case.enterprise_name, enterprise_uscc=case.enterprise_uscc, issued_at=issued_at,
             payload=payload, signature=signature, key_id=kid,
         )  # fmt: skip
-        record_event(EVENT_LICENCE_ISSUED, case=case, actor=acting_user, at=issued_at,
-                     data={"licence": number, "kind": kind, "kid": kid})  # fmt: skip
+        data = {"licence": number, "kind": kind, "kid": kid}
+        if log is not None:
+            log(EVENT_LICENCE_ISSUED, data=data)
+        else:
+            record_event(EVENT_LICENCE_ISSUED, case=case, actor=acting_user, at=issued_at, data=data)
     return licence
 
 
-def do_revoke_licence(licence: Licence, *, reason: str, acting_user=None) -> Licence:
+def do_revoke_licence(licence: Licence, *, reason: str, acting_user=None, log=None) -> Licence:
     """Revoke a valid licence (e.g. a false commitment found by the post-check), with a ``licence_revoked`` event."""
     reason = (reason or "").strip()
     if not reason:
@@ -86,8 +99,11 @@ def do_revoke_licence(licence: Licence, *, reason: str, acting_user=None) -> Lic
         licence.revoked_at = now
         licence.revocation_reason = reason
         licence.save(update_fields=["status", "revoked_at", "revocation_reason"])
-        record_event(EVENT_LICENCE_REVOKED, case=licence.case, actor=acting_user, at=now,
-                     data={"licence": licence.number, "kind": licence.kind, "reason": reason})  # fmt: skip
+        data = {"licence": licence.number, "kind": licence.kind, "reason": reason}
+        if log is not None:
+            log(EVENT_LICENCE_REVOKED, data=data)
+        else:
+            record_event(EVENT_LICENCE_REVOKED, case=licence.case, actor=acting_user, at=now, data=data)
     return licence
 
 
@@ -98,3 +114,25 @@ def issue_for_case(case: Case, *, acting_user=None) -> list[Licence]:
     kinds = BUNDLE_KINDS.get(getattr(case.service_item, "code", ""), [])
     existing = {licence.kind: licence for licence in case.licences.all()}
     return [existing.get(kind) or do_issue_licence(case, kind=kind, acting_user=acting_user) for kind in kinds]
+
+
+def do_flag_licence(licence: Licence, *, reason: str, at: dt.datetime | None = None) -> Licence:
+    """Flag a licence for its department to review (another result of its case was revoked), and
+    tell that department's staff. It stays valid: only a person decides to revoke it."""
+    from django.urls import reverse
+
+    from sla.notification_models import Notification
+    from sla.notifications import do_notify
+    from worklists.models import StaffMember
+
+    at = at or timezone.now()
+    with transaction.atomic():
+        Licence.objects.filter(pk=licence.pk).update(flagged_at=at, flag_reason=reason)
+        licence.flagged_at, licence.flag_reason = at, reason
+        department = ISSUING_DEPARTMENT.get(licence.kind, "")
+        staff = StaffMember.objects.filter(department_id=department, user__is_active=True,
+                                           role__in=[StaffMember.Role.HEAD, StaffMember.Role.CLERK]).select_related("user")  # fmt: skip
+        do_notify([member.user for member in staff], kind=Notification.Kind.RESULT_FLAGGED,
+                  title=f"证照待复核 {licence.number} licence to review", body=reason,
+                  link=reverse("case_detail", args=[licence.case.number]), now=at)  # fmt: skip
+    return licence

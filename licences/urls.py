@@ -1,8 +1,8 @@
-"""Included at the site root, before api/ (whose catch-all would answer /api/verify/ with 404)."""
+"""Included at the site root, before api/ (whose catch-all would answer /api/verify/ and /api/credit/ with 404)."""
 
 from django.urls import path, register_converter
 
-from . import views
+from . import credit, views
 
 
 class LicenceNumberConverter:
@@ -26,4 +26,6 @@ urlpatterns = [
     path("api/verify/", views.verify_document_api, name="verify_document_api"),
     path("api/verify/<licence_number:number>/", views.verify_api, name="verify_api"),
     path("licences/<licence_number:number>.<str:fmt>", views.licence_download, name="download"),
+    path("credit/<licence_number:code>/", credit.credit_page, name="credit_page"),
+    path("api/credit/<licence_number:code>/", credit.credit_api, name="credit_api"),
 ]

@@ -4,7 +4,8 @@ Stored on ProcessVersion.elements as JSON so that nothing at run time re-reads t
 - ``departments``: code -> display name, one per lane (a lane is a department);
 - ``user_tasks``: id -> name, department, candidate group, limits, form fields, outcomes;
 - ``names``: id -> name for every flow node, for event-log labels;
-- ``messages``: message name -> the ids of the events that wait for it.
+- ``messages``: message name -> the ids of the events that wait for it;
+- ``effects``: id -> what the engine does when that task completes (see ``describe_effects``).
 
 A lane's department code is its ``department`` property if it has one, otherwise the lane id
 without a leading ``lane_`` (``lane_tax`` -> ``tax``). A user task's department is its lane's;
@@ -27,6 +28,7 @@ FLOW_NODE_TAGS = {
 }  # fmt: skip
 
 LIMIT_PROPERTIES = ("promised_limit_working_days", "statutory_limit_working_days", "limit_working_hours")
+EFFECT_PROPERTIES = ("issues", "revokes", "concludes")
 
 
 def lane_department(lane: etree._Element) -> str:
@@ -95,16 +97,39 @@ def describe_user_task(task: etree._Element, lane: etree._Element | None) -> dic
     }
 
 
+def _words(value: str | None) -> list[str]:
+    return [word.strip() for word in (value or "").split(",") if word.strip()]
+
+
+def describe_effects(node: etree._Element) -> dict | None:
+    """A task's effects, from its properties (any task type; the reference process uses script tasks):
+    ``issues``: licence kinds the case issues when it completes (电子证照);
+    ``revokes``: licence kinds it revokes, with a credit record and the case's other results flagged;
+    ``concludes``: the case's result is out (办结): its legal time limit stops here."""
+    props = extension_properties(node)
+    if not any(name in props for name in EFFECT_PROPERTIES):
+        return None
+    return {
+        "issues": _words(props.get("issues")),
+        "revokes": _words(props.get("revokes")),
+        "concludes": props.get("concludes", "").strip().lower() in ("1", "true", "yes"),
+        "line": node.sourceline,
+    }
+
+
 def describe_process(process: etree._Element) -> dict:
     owner = lanes_by_node(process)
     departments = {}
     for lane in bpmn(process, ".//bpmn:lane"):
         departments.setdefault(lane_department(lane), lane.get("name") or lane_department(lane))
-    user_tasks, names = {}, {}
+    user_tasks, names, effects = {}, {}, {}
     for node in process.iter():
         if not isinstance(node.tag, str) or local(node.tag) not in FLOW_NODE_TAGS:
             continue
         names[node.get("id")] = node.get("name") or node.get("id")
+        effect = describe_effects(node)
+        if effect:
+            effects[node.get("id")] = effect
         if local(node.tag) == "userTask":
             user_tasks[node.get("id")] = describe_user_task(node, owner.get(node.get("id")))
     for task in user_tasks.values():
@@ -127,4 +152,5 @@ def describe_process(process: etree._Element) -> dict:
         "user_tasks": user_tasks,
         "names": names,
         "messages": messages,
+        "effects": effects,
     }

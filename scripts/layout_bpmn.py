@@ -11,9 +11,10 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 SIZES = {"user": (110, 70), "script": (110, 70), "start": (36, 36), "end": (36, 36), "xor": (50, 50),
-         "and": (50, 50), "evgw": (50, 50), "msg": (36, 36), "timer": (36, 36)}  # fmt: skip
+         "and": (50, 50), "evgw": (50, 50), "msg": (36, 36), "timer": (36, 36), "boundary_timer": (36, 36)}  # fmt: skip
 TAGS = {"user": "userTask", "script": "scriptTask", "start": "startEvent", "end": "endEvent", "xor": "exclusiveGateway",
-        "and": "parallelGateway", "evgw": "eventBasedGateway", "msg": "intermediateCatchEvent", "timer": "intermediateCatchEvent"}  # fmt: skip
+        "and": "parallelGateway", "evgw": "eventBasedGateway", "msg": "intermediateCatchEvent", "timer": "intermediateCatchEvent",
+        "boundary_timer": "boundaryEvent"}  # fmt: skip
 COL, ROW, LANE_X, X0 = 150, 110, 160, 260
 
 LANES = [
@@ -64,6 +65,9 @@ class Process:
         return tops, y
 
     def bounds(self, n):
+        if n["kind"] == "boundary_timer":  # on the lower edge of the task it is attached to
+            hx, hy, hw, hh = self.bounds(self.nodes[n["attached_to"]])
+            return hx + hw - 48, hy + hh - 18, 36, 36
         tops, _ = self.lane_top()
         w, h = SIZES[n["kind"]]
         cx = X0 + n["col"] * COL
@@ -102,7 +106,7 @@ class Process:
         out.append('    <bpmn:laneSet id="laneset_' + self.pid + '">')
         for code, lname in LANES:
             out.append(f'      <bpmn:lane id="lane_{code}" name={quoteattr(lname)}>')
-            out += [f"        <bpmn:flowNodeRef>{n['id']}</bpmn:flowNodeRef>" for n in self.nodes.values() if n["lane"] == code]
+            out += [f"        <bpmn:flowNodeRef>{n['id']}</bpmn:flowNodeRef>" for n in self.nodes.values() if self.lane_of(n) == code]
             out.append("      </bpmn:lane>")
         out.append("    </bpmn:laneSet>")
         for n in self.nodes.values():
@@ -120,6 +124,9 @@ class Process:
         out.append("</bpmn:definitions>")
         return "\n".join(out) + "\n"
 
+    def lane_of(self, n) -> str:
+        return self.nodes[n["attached_to"]]["lane"] if n["kind"] == "boundary_timer" else n["lane"]
+
     def node_xml(self, n) -> list[str]:
         tag = TAGS[n["kind"]]
         attrs = f'id="{n["id"]}" name={quoteattr(n["name"])}'
@@ -129,10 +136,12 @@ class Process:
             attrs += f' camunda:candidateGroups="{n["lane"]}"'
         if n["kind"] == "script":
             attrs += ' scriptFormat="python"'
+        if n["kind"] == "boundary_timer":
+            attrs += f' cancelActivity="true" attachedToRef="{n["attached_to"]}"'
         body = []
         incoming = [f["id"] for f in self.flows if f["target"] == n["id"]]
         outgoing = [f["id"] for f in self.flows if f["source"] == n["id"]]
-        if n["kind"] == "user":
+        if n["kind"] in ("user", "script") and (n["kind"] == "user" or n.get("props")):
             props = n.get("props", {})
             body.append("      <bpmn:extensionElements>")
             if n.get("form"):
@@ -152,7 +161,7 @@ class Process:
         if n["kind"] == "msg":
             mid = "msg_" + n["message"]
             body.append(f'      <bpmn:messageEventDefinition id="{n["id"]}_definition" messageRef="{mid}" />')
-        if n["kind"] == "timer":
+        if n["kind"] in ("timer", "boundary_timer"):
             body.append(f'      <bpmn:timerEventDefinition id="{n["id"]}_definition">')
             body.append(f'        <bpmn:timeDuration xsi:type="bpmn:tFormalExpression">{n["duration"]}</bpmn:timeDuration>')
             body.append("      </bpmn:timerEventDefinition>")
@@ -212,45 +221,65 @@ def intake_and_market(p: Process):
            props={"promised_limit_working_days": 1, "statutory_limit_working_days": 5, "outcomes": "accept"})
     p.node("gw_commit", "xor", "告知承诺? Notify-and-commit?", "market", 2)
     review(p, "market", "market_review", "营业执照审查 Business licence review", 3, 1, 15)
-    p.node("market_commit_register", "user", "告知承诺登记 Register on commitment", "market", 3, row=1,
-           props={"promised_limit_working_days": 0, "outcomes": "approve", "notify_commit": "true"})
+    # 马上办: on the applicant's written commitment the substantive review is skipped and the
+    # business licence is issued at once; the post-check after the bundle is done verifies it.
+    p.node("issue_on_commitment", "script", "当场发照 Licence at once (告知承诺)", "market", 3, row=2,
+           script="licence_issued_on_commitment = True", props={"issues": "business_licence"})
     p.node("merge_market", "xor", "", "market", 6)
-    p.node("end_rejected", "end", "不予许可 Rejected", "front_desk", 14)
+    p.node("end_rejected", "end", "不予许可 Rejected", "front_desk", 0, row=2)
     p.flow("start", "intake")
     p.flow("intake", "gw_commit")
-    p.flow("gw_commit", "market_commit_register", "notify_commit == True", name="承诺制 commitment")
+    p.flow("gw_commit", "issue_on_commitment", "notify_commit == True", name="承诺制 commitment")
     p.flow("gw_commit", "market_review", default=True)
-    p.flow("market_commit_register", "merge_market")
+    p.flow("issue_on_commitment", "merge_market")
     correction_loop(p, "market", "market_review", 3, on_approve="merge_market")
     # the correction task of market_review sits with the front desk
     p.nodes["market_correction"].update(lane="front_desk", col=3, row=1)
 
 
 def issue_and_rating(p: Process, first_col: int, source: str):
+    """Issue the bundle's licences, await the applicant's rating, then (on commitment) the post-check:
+    passed; or failed, a rectification period, and if it runs out the licence is revoked."""
     c = first_col
     p.node("issue_licences", "script", "发放电子证照 Issue e-licences", "market", c,
-           script="licences_issued = True\nissued_on = today()")
-    p.node("gw_post_check", "xor", "承诺制? Commitment?", "market", c + 1)
-    p.node("post_check", "user", "事后核查 Post-check", "market", c + 2, row=1,
-           props={"promised_limit_working_days": 20, "statutory_limit_working_days": 40, "outcomes": "pass,fail"})
-    p.node("merge_post", "xor", "", "market", c + 3)
-    p.node("gw_rating", "evgw", "等待评价 Await rating", "front_desk", c + 4)
-    p.node("rating_received", "msg", "好差评 Rating received", "front_desk", c + 5, message="service_rated")
-    p.node("rating_window_closed", "timer", "评价期满 Rating window closed", "front_desk", c + 5, row=1, duration="P5D")
-    p.node("merge_rating", "xor", "", "front_desk", c + 6)
-    p.node("end_issued", "end", "办结 Issued", "front_desk", c + 7)
+           script="licences_issued = True\nissued_on = today()",
+           props={"issues": "business_licence,company_seal,invoice_eligibility", "concludes": "true"})
+    p.node("gw_rating", "evgw", "等待评价 Await rating", "front_desk", c + 1)
+    p.node("rating_received", "msg", "好差评 Rating received", "front_desk", c + 2, message="service_rated")
+    p.node("rating_window_closed", "timer", "评价期满 Rating window closed", "front_desk", c + 2, row=1, duration="P5D")
+    p.node("merge_rating", "xor", "", "front_desk", c + 3)
+    p.node("gw_post_check", "xor", "承诺制? Commitment?", "market", c + 4)
+    p.node("post_check", "user", "事后核查 Post-check", "market", c + 5, row=1,
+           form=[("findings", "核查情况 Findings", "string")],
+           props={"promised_limit_working_days": 20, "statutory_limit_working_days": 40, "outcomes": "pass,fail",
+                  "post_check": "true"})
+    p.node("gw_post_check_outcome", "xor", "承诺属实? Commitment true?", "market", c + 6, row=1)
+    p.node("rectification", "user", "限期整改 Rectification", "market", c + 7, row=1,
+           form=[("rectification_report", "整改情况 Rectification done", "string")], props={"outcomes": "rectified"})
+    p.node("rectification_period_over", "boundary_timer", "整改期满 Rectification period over", "market", c + 7, row=1,
+           attached_to="rectification", duration="P2M")
+    p.node("revoke_licence", "script", "撤销许可 Revoke the licence", "market", c + 8, row=2,
+           script="licence_revoked = True", props={"revokes": "business_licence"})
+    p.node("end_revoked", "end", "许可已撤销 Licence revoked", "market", c + 9, row=2)
+    p.node("merge_post", "xor", "", "market", c + 8)
+    p.node("end_issued", "end", "办结 Issued", "front_desk", c + 9)
     p.flow(source, "issue_licences")
-    p.flow("issue_licences", "gw_post_check")
-    p.flow("gw_post_check", "post_check", "notify_commit == True", name="承诺制 commitment")
-    p.flow("gw_post_check", "merge_post", default=True)
-    p.flow("post_check", "merge_post")
-    p.flow("merge_post", "gw_rating")
+    p.flow("issue_licences", "gw_rating")
     p.flow("gw_rating", "rating_received")
     p.flow("gw_rating", "rating_window_closed")
     p.flow("rating_received", "merge_rating")
     p.flow("rating_window_closed", "merge_rating")
-    p.flow("merge_rating", "end_issued")
-    p.nodes["end_rejected"]["col"] = c + 7
+    p.flow("merge_rating", "gw_post_check")
+    p.flow("gw_post_check", "post_check", "notify_commit == True", name="承诺制 commitment")
+    p.flow("gw_post_check", "merge_post", default=True)
+    p.flow("post_check", "gw_post_check_outcome")
+    p.flow("gw_post_check_outcome", "rectification", "post_check_outcome == 'fail'", name="承诺不实 untrue")
+    p.flow("gw_post_check_outcome", "merge_post", default=True)
+    p.flow("rectification", "merge_post")
+    p.flow("rectification_period_over", "revoke_licence")
+    p.flow("revoke_licence", "end_revoked")
+    p.flow("merge_post", "end_issued")
+    p.nodes["end_rejected"]["col"] = c + 9
 
 
 def parallel() -> Process:

@@ -14,6 +14,7 @@ class Notification(models.Model):
 
     class Kind(models.TextChoices):
         ESCALATION = "escalation", "督办 escalation"
+        RESULT_FLAGGED = "result_flagged", "结果待复核 result to review"
 
     class Channel(models.TextChoices):
         IN_APP = "in_app", "站内 in the app"

@@ -66,7 +66,7 @@ _RED_TASKS = (
     f"RETURNING id, case_id, version_id, task_spec, name, department_id, task_id, due_at"
 )
 _RED_CASES = (
-    f"UPDATE {CASE} SET light = 'red' WHERE status = 'running' AND light IN ('green', 'yellow') AND due_at <= %s "
+    f"UPDATE {CASE} SET light = 'red' WHERE status = 'running' AND concluded_at IS NULL AND light IN ('green', 'yellow') AND due_at <= %s "
     f"RETURNING id, version_id, due_at"
 )
 _EVENT_COLUMNS = "case_id, version_id, kind, at, activity, activity_name, department, task_id, work_item, outcome, data"
@@ -106,7 +106,7 @@ def do_sweep_lights(*, now: dt.datetime | None = None) -> SweepResult:
             f"UPDATE {WORKITEM} SET light = 'yellow' WHERE state = 'open' AND light = 'green' AND yellow_at <= %s", [now]
         )
         result.cases_yellow = _update_count(
-            f"UPDATE {CASE} SET light = 'yellow' WHERE status = 'running' AND light = 'green' AND yellow_at <= %s", [now]
+            f"UPDATE {CASE} SET light = 'yellow' WHERE status = 'running' AND concluded_at IS NULL AND light = 'green' AND yellow_at <= %s", [now]
         )
     return result
 

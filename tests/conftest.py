@@ -21,6 +21,12 @@ def fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def licence_keys_of_the_test_run(settings, tmp_path_factory):
+    """Cases that finish issue signed licences: their key lives with the test run, not in var/."""
+    settings.LICENCE_KEYS_DIR = tmp_path_factory.getbasetemp() / "licence-keys"
+
+
 def needs_postgres():
     """Skip on SQLite with the reason; the PostgreSQL run of `make test` carries these tests."""
     if connection.vendor != "postgresql":

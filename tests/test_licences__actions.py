@@ -89,7 +89,7 @@ def _complete(case, task_spec, outcome="approve"):
     do_complete_task(item.pk, acting_user=None, outcome=outcome)
 
 
-def test_issue_for_case_issues_the_bundle_once_for_a_completed_case(case, clerk_police):
+def test_the_process_issues_the_bundle_once_and_issue_for_case_adds_nothing(case, clerk_police):
     with pytest.raises(InvalidInput):
         issue_for_case(case)  # still running
     _complete(case, "intake", "accept")
@@ -100,7 +100,9 @@ def test_issue_for_case_issues_the_bundle_once_for_a_completed_case(case, clerk_
     do_deliver_message(case.number, "service_rated", payload={"rating": 5})
     case.refresh_from_db()
     assert case.status == Case.Status.COMPLETED
-    licences = issue_for_case(case)
-    assert [licence.kind for licence in licences] == [Licence.Kind.BUSINESS_LICENCE]
-    assert issue_for_case(case) == licences  # a retry issues nothing new
-    assert Event.objects.filter(case=case, kind="licence_issued").count() == 1
+    # The issue_licences task of the process signed the bundle when the departments agreed.
+    issued = list(case.licences.order_by("id"))
+    assert [licence.kind for licence in issued] == list(Licence.Kind.values)
+    assert all(signing.verify(bytes(licence.payload), licence.signature, licence.key_id) for licence in issued)
+    assert issue_for_case(case) == issued  # a retry issues nothing new
+    assert Event.objects.filter(case=case, kind="licence_issued").count() == 3

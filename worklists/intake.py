@@ -17,6 +17,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from engine.actions import do_start_case
 from engine.models import Case
+from processes.eligibility import commitment_eligibility
 
 from .materials import MaterialError, check_upload, delete_quietly, store
 from .models import Material
@@ -78,6 +79,14 @@ class IntakeForm(forms.Form):
                 self.checked[index] = check_upload(upload)
             except MaterialError as error:
                 self.add_error(f"material_{index}", str(error))
+        self.eligibility = None
+        if cleaned.get("notify_commit") and not self.errors:
+            # The shortcut is decided on the application as entered: the DMN table, not code.
+            self.eligibility = commitment_eligibility(self.service_item, {
+                "business_scope": cleaned["business_scope"], "registered_capital": float(cleaned["registered_capital"]),
+                "address": cleaned["address"]})  # fmt: skip
+            if not self.eligibility.eligible:
+                self.add_error("notify_commit", f"不能选择告知承诺制：{self.eligibility.reason} Notify-and-commit is not available.")
         return cleaned
 
     def material_fields(self):
@@ -100,6 +109,11 @@ def do_take_in_application(form: IntakeForm, *, acting_user) -> tuple[Case, bool
         "business_scope": data["business_scope"],
         "address": data["address"],
     }
+    if data.get("notify_commit"):
+        # What the applicant signed, and which decision found them eligible: the post-check and
+        # any revocation refer to exactly this.
+        application["commitment"] = {"text": form.service_item.commitment_text,
+                                     "decision": form.eligibility.decision if form.eligibility else ""}  # fmt: skip
     stored: list[str] = []
     try:
         with transaction.atomic():

@@ -2,12 +2,13 @@ from django.core.management.base import BaseCommand, CommandError
 
 from processes.actions import do_deploy_version
 from processes.bpmn_file import BpmnFileError
+from processes.decisions import do_deploy_decision
 
 from .lint import read_file
 
 
 class Command(BaseCommand):
-    help = "Validate and deploy BPMN files as new process versions. The same file again is a no-op."
+    help = "Validate and deploy BPMN files (processes) and DMN files (decisions) as new versions. The same file again is a no-op."
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+")
@@ -16,7 +17,8 @@ class Command(BaseCommand):
         failed = 0
         for name in files:
             try:
-                result = do_deploy_version(read_file(name), name)
+                deploy = do_deploy_decision if name.lower().endswith(".dmn") else do_deploy_version
+                result = deploy(read_file(name), name)
             except BpmnFileError as error:
                 failed += 1
                 for problem in error.problems:

@@ -3,10 +3,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from processes.actions import lint_bytes
+from processes.decisions import lint_decision
 
 
 class Command(BaseCommand):
-    help = "Validate BPMN files without deploying: every problem as FILE:LINE: message; exit 1 if any."
+    help = "Validate BPMN and DMN files without deploying: every problem as FILE:LINE: message; exit 1 if any."
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+")
@@ -14,7 +15,8 @@ class Command(BaseCommand):
     def handle(self, *args, files, **options):
         failed = 0
         for name in files:
-            problems = lint_bytes(read_file(name), name)
+            lint = lint_decision if name.lower().endswith(".dmn") else lint_bytes
+            problems = lint(read_file(name), name)
             for problem in problems:
                 self.stderr.write(problem.format(name))
             if problems:

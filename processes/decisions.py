@@ -1,0 +1,199 @@
+"""DMN decision tables: read safely, checked, deployed as versions, decided with the safe evaluator.
+
+A DMN file is untrusted input like a BPMN file: it is read with entities, DTDs and the network
+refused, and every cell (input expressions, input entries, output entries) is checked by the
+safe evaluator at deploy time and run only through it (engine.script_engine). SpiffWorkflow's
+DMN parser and engine give the table its meaning (hit policies, ``-`` for any value, ``?`` for
+the input in an entry), so a table from Camunda Modeler or SpiffArena means the same here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+from defusedxml import ElementTree as safe_et
+from defusedxml.common import DefusedXmlException
+from django.conf import settings
+from django.db import transaction
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.dmn.engine.DMNEngine import DMNEngine
+from SpiffWorkflow.dmn.parser.DMNParser import DMNParser
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+
+from engine.evaluator import ExpressionError, check_expression
+from engine.script_engine import SafeScriptEngine
+
+from .bpmn_file import BpmnFileError, Problem, _hardened_parser
+from .models import DecisionVersion
+
+DMN_NAMESPACES = (
+    "https://www.omg.org/spec/DMN/20191111/MODEL/",  # DMN 1.3 (Camunda Modeler 4+)
+    "http://www.omg.org/spec/DMN/20180521/MODEL/",  # DMN 1.2
+    "http://www.omg.org/spec/DMN/20151101/dmn.xsd",  # DMN 1.1
+)
+# FIRST: the first matching row, top to bottom (DMNEngine returns rules in order); UNIQUE is taken
+# the same way; COLLECT gives a list per output.
+HIT_POLICIES = ("UNIQUE", "FIRST", "COLLECT")
+# DMNEngine's own rewrite of '?' (the input) in an entry, outside quotes.
+_QUESTION_MARK = re.compile(r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)")
+
+
+@dataclass
+class DecisionFile:
+    filename: str
+    data: bytes
+    root: etree._Element
+    sha256: str
+    decision: object  # SpiffWorkflow.dmn.specs.model.Decision
+
+    @property
+    def key(self) -> str:
+        return self.decision.id
+
+    @property
+    def table(self):
+        return self.decision.decisionTables[0]
+
+
+def _parse_xml(data: bytes) -> etree._Element:
+    if len(data) > settings.BPMN_MAX_BYTES:
+        raise BpmnFileError([Problem(1, f"file is {len(data) / 1048576:.1f} MB; the limit is {settings.BPMN_MAX_BYTES / 1048576:.1f} MB")])
+    try:
+        safe_et.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException:
+        raise BpmnFileError([Problem(1, "DOCTYPE declarations are not allowed in DMN files")]) from None
+    except safe_et.ParseError as error:
+        line = error.position[0] if getattr(error, "position", None) else 1
+        raise BpmnFileError([Problem(line, f"malformed XML: {error}")]) from None
+    try:
+        return etree.fromstring(data, parser=_hardened_parser())
+    except etree.XMLSyntaxError as error:
+        raise BpmnFileError([Problem(error.lineno, f"malformed XML: {error.msg}")]) from None
+
+
+def read_decision(data: bytes, filename: str) -> DecisionFile:
+    """Parse and check a DMN file; raise BpmnFileError with every problem found."""
+    root = _parse_xml(data)
+    namespace = etree.QName(root).namespace
+    if etree.QName(root).localname != "definitions" or namespace not in DMN_NAMESPACES:
+        raise BpmnFileError([Problem(root.sourceline, "not a DMN file: the root element must be dmn:definitions (DMN 1.1 to 1.3)")])
+    decisions = root.findall(f"{{{namespace}}}decision")
+    if len(decisions) != 1 or decisions[0].find(f"{{{namespace}}}decisionTable") is None:
+        raise BpmnFileError([Problem(root.sourceline, "a DMN file here holds exactly one decision with one decision table")])
+    try:
+        parser = DMNParser(None, root, {"dmn": namespace}, filename=filename)
+        parser.parse()
+    except ValidationException as error:
+        line = int(error.line_number) if str(error.line_number).isdigit() else root.sourceline
+        raise BpmnFileError([Problem(line, f"DMN: {error}")]) from None
+    except (SpiffWorkflowException, KeyError, IndexError) as error:
+        raise BpmnFileError([Problem(root.sourceline, f"DMN cannot be read: {type(error).__name__}: {error}")]) from None
+    file = DecisionFile(filename, data, root, hashlib.sha256(data).hexdigest(), parser.decision)
+    problems = []
+    if file.table.hit_policy not in HIT_POLICIES:
+        problems.append(Problem(lines_of(root).get(file.table.id, 1), f"hit policy {file.table.hit_policy} is not supported (use one of: {', '.join(HIT_POLICIES)})"))
+    problems += cell_problems(file)
+    if problems:
+        raise BpmnFileError(problems)
+    return file
+
+
+def lines_of(root: etree._Element) -> dict[str, int]:
+    return {element.get("id"): element.sourceline for element in root.iter() if isinstance(element.tag, str)}
+
+
+def cell_problems(file: DecisionFile) -> list[Problem]:
+    """Every expression in the table, checked the way DMNEngine will run it."""
+    lines = lines_of(file.root)
+    problems = []
+
+    def check(text: str, where: str, element_id: str) -> None:
+        try:
+            check_expression(text)
+        except ExpressionError as error:
+            problems.append(Problem(lines.get(element_id, 1), f"{where}: {error.message}: {' '.join(text.split())[:80]}", element_id))
+
+    table = file.table
+    for column in table.inputs:
+        if not column.expression:
+            problems.append(Problem(lines.get(column.id, 1), f"input '{column.label or column.id}' has no input expression", column.id))
+        else:
+            check(column.expression, f"input expression of '{column.label or column.id}'", column.id)
+    for rule in table.rules:
+        for entry in rule.inputEntries:
+            for text in entry.lhs:
+                if text is None or not entry.input.expression:
+                    continue
+                if _QUESTION_MARK.search(text):
+                    check(_QUESTION_MARK.sub("dmninputexpr", text), f"rule {rule.row_number}", entry.id)
+                else:
+                    check(f"({entry.input.expression}) == ({text})", f"rule {rule.row_number}", entry.id)
+        for entry in rule.outputEntries:
+            if getattr(entry, "text", None):
+                check(entry.text, f"rule {rule.row_number} output", entry.id)
+    return problems
+
+
+@dataclass
+class DecisionDeployResult:
+    version: DecisionVersion
+    created: bool
+
+    def describe(self) -> str:
+        v = self.version
+        if self.created:
+            return f"deployed decision {v.key} version {v.number} ({v.sha256[:12]})"
+        return f"unchanged: decision {v.key} version {v.number} already has this file ({v.sha256[:12]})"
+
+
+def do_deploy_decision(data: bytes, filename: str, *, acting_user=None) -> DecisionDeployResult:
+    """Check and deploy a DMN file: the same bytes again are a no-op, changed bytes version N+1."""
+    file = read_decision(data, filename)
+    existing = DecisionVersion.objects.filter(key=file.key, sha256=file.sha256).first()
+    if existing:
+        return DecisionDeployResult(existing, created=False)
+    with transaction.atomic():
+        # Lock the key's versions so that two deploys cannot both take number N+1.
+        latest = DecisionVersion.objects.select_for_update().filter(key=file.key).order_by("-number").first()
+        version = DecisionVersion.objects.create(
+            key=file.key, number=(latest.number + 1) if latest else 1, name=file.decision.name or "",
+            sha256=file.sha256, filename=filename, dmn_xml=data.decode("utf-8"), deployed_by=acting_user,
+        )  # fmt: skip
+    return DecisionDeployResult(version, created=True)
+
+
+def lint_decision(data: bytes, filename: str) -> list[Problem]:
+    try:
+        read_decision(data, filename)
+    except BpmnFileError as error:
+        return error.problems
+    return []
+
+
+class DecisionError(Exception):
+    """A deployed decision could not decide (a missing input, a cell that failed)."""
+
+
+_TABLES: dict[str, object] = {}  # sha256 -> parsed table: versions never change
+
+
+def decide(version: DecisionVersion, context: dict) -> dict:
+    """The outputs of the table's matching rule(s) for ``context`` ({} if none matched)."""
+    table = _TABLES.get(version.sha256)
+    if table is None:
+        table = read_decision(version.dmn_xml.encode("utf-8"), version.filename).table
+        _TABLES[version.sha256] = table
+    # DMNEngine asks a task for its data and its workflow's script engine: give it just that.
+    task = SimpleNamespace(data=dict(context), workflow=SimpleNamespace(script_engine=SafeScriptEngine()))
+    try:
+        return dict(DMNEngine(table).result(task))
+    except (SpiffWorkflowException, ExpressionError) as error:
+        raise DecisionError(f"decision {version.label} failed: {error}") from None
+
+
+def latest_decision(key: str) -> DecisionVersion | None:
+    return DecisionVersion.objects.filter(key=key).order_by("-number").first()
