@@ -4,6 +4,7 @@ from django.urls import include, path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView
 
 from . import views_cases as cases
+from . import views_migration as migration
 from . import views_tasks as tasks
 from . import views_versions as versions
 from .errors import not_found
@@ -38,6 +39,11 @@ v1 = [
     path("tasks/<int:pk>/complete/", tasks.TaskComplete.as_view(), name="task_complete"),
     path("tasks/<int:pk>/correction/", tasks.TaskCorrection.as_view(), name="task_correction"),
     path("versions/", versions.VersionDeploy.as_view(), name="versions"),
+    path("processes/<slug:key>/versions/", migration.ProcessVersions.as_view(), name="process_versions"),
+    path("processes/<slug:key>/diff/", migration.ProcessDiff.as_view(), name="process_diff"),
+    path("processes/<slug:key>/migrations/dry-run/", migration.MigrationDryRun.as_view(), name="migrations_dry_run"),
+    path("processes/<slug:key>/migrations/", migration.Migrations.as_view(), name="migrations"),
+    path("processes/<slug:key>/migrations/back/", migration.MigrationBack.as_view(), name="migrations_back"),
 ]
 
 app_name = "api"
