@@ -131,6 +131,11 @@ RULES: dict[str, list[Check]] = {
     "verify/<licence_number:number>/": [Check("GET", "/verify/BL-LIC-1999-000001/", everyone(404))],
     "api/verify/": [Check("GET", "/api/verify/", everyone(405)), Check("POST", "/api/verify/", everyone(400))],
     "api/verify/<licence_number:number>/": [Check("GET", "/api/verify/BL-LIC-1999-000001/", everyone(404))],
+    # Enterprises' credit records are public by credit code; a malformed code is refused.
+    "credit/<licence_number:code>/": [Check("GET", "/credit/91350100M000100Y43/", everyone(200)),
+                                      Check("GET", "/credit/91350100M000100Y44/", everyone(400))],
+    "api/credit/<licence_number:code>/": [Check("GET", "/api/credit/91350100M000100Y43/", everyone(200)),
+                                          Check("POST", "/api/credit/91350100M000100Y43/", everyone(405))],
     # Downloads follow the case's gate (tests/test_licences__verify_page.py has a real licence).
     "licences/<licence_number:number>.<str:fmt>": [
         Check("GET", "/licences/BL-LIC-1999-000001.pdf", logged_in(404)),
