@@ -32,6 +32,7 @@ def test_the_versions_list_says_who_deployed_what_when_and_how_many_cases_run_on
     v2.save(update_fields=["deployed_by"])
     case_at(v1, "receive"), case_at(v1, "review"), case_at(v2, "receive")
     client.force_login(people["designer"])
+    assert 'href="/designer/processes/permit_change/versions/"' in client.get("/designer/").content.decode()
     page = client.get("/designer/processes/permit_change/versions/").content.decode()
     assert 'data-version="2" data-running="1"' in page and 'data-version="1" data-running="2"' in page
     assert "permit_v2.bpmn" in page and v2.sha256[:12] in page and ">designer<" in page
