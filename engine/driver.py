@@ -51,6 +51,9 @@ class Rates:
     notify_commit: float = 0.2
     rating: float = 0.85
     post_check_fail: float = 0.05
+    # A task with no deadline of its own while a timer waits beside it (a rectification period on a
+    # boundary timer): how often the applicant acts in time; otherwise the timer runs out.
+    acts_before_timer: float = 0.5
     max_corrections_per_task: int = 3
     online: float = 0.4  # applications made online (一网通办); the others at the window
 
@@ -147,8 +150,17 @@ class Driver:
         return case
 
     def work(self, item: WorkItem, corrections: Counter) -> None:
+        if self.let_timer_run_out(item):
+            return
         self.claim(item)
         self.complete(item, corrections)
+
+    def let_timer_run_out(self, item: WorkItem) -> bool:
+        """An undated task with a timer waiting beside it: sometimes nobody acts and the timer fires."""
+        if item.due_at is not None or self.rng.random() < self.rates.acts_before_timer:
+            return False
+        timer = WaitingTimer.objects.filter(case_id=item.case_id, fired_at=None, cancelled_at=None).order_by("due_at").first()
+        return timer is not None and do_fire_timer(timer.pk, now=timer.due_at + dt.timedelta(seconds=1))
 
     def claim(self, item: WorkItem) -> None:
         clerk = self.clerk(item.department_id)
