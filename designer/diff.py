@@ -47,6 +47,7 @@ BEHAVIOUR_LABELS = {
     "event": "事件 event",
     "script": "脚本 script",
     "conditions": "条件 conditions",
+    "default": "默认流 default flow",
     "inputs": "来自 comes from",
     "outputs": "去往 goes to",
 }
@@ -154,7 +155,16 @@ def _details(diff: Alignment, old_id: str, new_id: str, behaviour: tuple[dict, d
         if before_texts.get(key) != after_texts.get(key):
             details.append((label, before_texts.get(key) or "—", after_texts.get(key) or "—"))
     # Said above in the designer's words; the other keys are named as changed.
-    covered = {"bpmn_name", "event_definition", "script", "typename", "inputs", "outputs", "cond_task_specs"}
+    covered = {
+        "bpmn_name",
+        "event_definition",
+        "script",
+        "typename",
+        "inputs",
+        "outputs",
+        "cond_task_specs",
+        "default_task_spec",
+    }
     if before_task or after_task:
         covered |= {"extensions", "form", "lane"}
     details += [(KEY_LABELS.get(key, key), "", "") for key in keys if key not in covered]

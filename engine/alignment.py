@@ -220,6 +220,9 @@ def behaviour_texts(version) -> dict[str, dict[str, str]]:
             ]
             if conditions:
                 found["conditions"] = "; ".join(sorted(conditions))
+            default = getattr(task_spec, "default_task_spec", None)
+            if default:
+                found["default"] = ", ".join(sorted(_visible(version, spec.task_specs[default])))
             for key in ("inputs", "outputs"):
                 found[key] = ", ".join(
                     sorted(set().union(set(), *(_visible(version, s) for s in getattr(task_spec, key))))
