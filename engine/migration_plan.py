@@ -148,9 +148,10 @@ class CasePlan:
             self._check_tokens(tokens, joins)
 
     def _check_subprocesses(self) -> None:
+        changed = self._changed_subprocesses() if self.workflow.subprocesses else set()
         for subprocess in self.workflow.subprocesses.values():
             name = subprocess.spec.name
-            if name not in self.new_subprocess_specs or name in self._changed_subprocesses():
+            if name not in self.new_subprocess_specs or name in changed:
                 self.problems.append(
                     f"办件已进入子流程 {name}，新版本改了它。 The case is inside subprocess {name}, which the new version changed."
                 )
@@ -172,8 +173,8 @@ class CasePlan:
         name = _label(self.old, spec)
         target = self.new_spec_of(task)
         position = Position(str(task.id), spec.bpmn_id or "", name, getattr(target, "bpmn_id", None))
-        if task.parent is None or not task.parent.has_state(LIVE):
-            self.positions.append(position)
+        if spec.bpmn_id and (task.parent is None or not task.parent.has_state(LIVE)):
+            self.positions.append(position)  # the engine's own specs (an end join) are no place to show
         if task.state == TaskState.ERROR:
             self.problems.append(f"“{name}”出错，需先处理。 '{name}' failed; deal with that first.")
             return None
@@ -236,6 +237,14 @@ class CasePlan:
         for join in sorted(to_check, key=lambda s: s.name):
             self._check_join(join, tokens)
 
+    def _surviving_parent_spec(self, task):
+        """The new step of the nearest ancestor the new version keeps: finished steps it removed
+        are spliced out of the history, so that ancestor becomes the parent (migrate_workflow)."""
+        parent = task.parent
+        while parent is not None and self.new_spec_of(parent) is None and parent.state == TaskState.COMPLETED:
+            parent = parent.parent
+        return self.new_spec_of(parent) if parent is not None else None
+
     def _alternatives(self, a, b) -> bool:
         """A task and its boundary events wait side by side: whichever comes first wins."""
         return a.parent is b.parent and isinstance(a.parent.task_spec, BoundaryEventSplit)
@@ -245,7 +254,7 @@ class CasePlan:
         for task in self.workflow.tasks.values():
             if task.has_state(TaskState.WAITING | TaskState.CANCELLED) and task.parent is not None \
                     and task.parent.state == TaskState.COMPLETED and self.new_spec_of(task) is join:  # fmt: skip
-                arrived.add(self.new_spec_of(task.parent))
+                arrived.add(self._surviving_parent_spec(task))
         reachable = set()
         for _, target in tokens:
             reachable |= {target} | _reach([target], lambda spec: spec is join)
