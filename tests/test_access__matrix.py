@@ -62,6 +62,7 @@ DESIGNERS = by_role(LOGIN, 403, 403, 403, 403, 403, 200, 200)
 DESIGNERS_400 = by_role(LOGIN, 403, 403, 403, 403, 403, 400, 400)
 JSON_POST_ONLY = logged_in(405, anonymous=403)
 JSON_400 = by_role(403, 403, 403, 403, 403, 403, 400, 400)
+REPORT_READERS = by_role(LOGIN, 403, 403, 403, 403, 200, 200, 200)
 
 RULES: dict[str, list[Check]] = {
     # The start page sends each role where its work is.
@@ -118,6 +119,18 @@ RULES: dict[str, list[Check]] = {
     "sla/": [Check("GET", "/sla/", by_role(LOGIN, 403, 403, 403, 200, 200, 403, 200))],
     "sla/red-list.csv": [Check("GET", "/sla/red-list.csv", by_role(LOGIN, 403, 403, 403, 200, 200, 403, 200))],
     "sla/counts.csv": [Check("GET", "/sla/counts.csv", by_role(LOGIN, 403, 403, 403, 200, 200, 403, 200))],
+    # Reengineering reports and the KPI tree: figures over many cases, for supervisors, designers and administrators.
+    "reports/": [Check("GET", "/reports/", REPORT_READERS)],
+    "reports/kpi/": [
+        Check("GET", "/reports/kpi/", REPORT_READERS),
+        Check("GET", "/reports/kpi/?process=business_registration&version=2", REPORT_READERS),
+        Check("GET", "/reports/kpi/?process=nowhere", by_role(LOGIN, 403, 403, 403, 403, 404, 404, 404)),
+    ],
+    "reports/<slug:key>/": [
+        Check("GET", "/reports/business_registration/", REPORT_READERS),
+        Check("GET", "/reports/business_registration/?compare=1,9", by_role(LOGIN, 403, 403, 403, 403, 404, 404, 404)),
+        Check("GET", "/reports/nowhere/", by_role(LOGIN, 403, 403, 403, 403, 404, 404, 404)),
+    ],
     # Everyone reads their own notifications (escalation notices) and marks them read.
     "sla/notifications/": [Check("GET", "/sla/notifications/", logged_in(200))],
     "sla/notifications/read/": [

@@ -6,7 +6,8 @@
 - Department clerks: their department's queue and tasks; the cases their department has work in.
 - Department heads: as clerks, and reassign their department's tasks.
 - Supervisors (电子监察): read everything, change nothing.
-- Process designers: processes only (the workbench: drafts, the modeler, deploying versions); no case data.
+- Process designers: processes only (the workbench: drafts, the modeler, deploying versions), and the
+  reengineering reports (figures over many cases); no case data.
 - Administrators: everything.
 
 Functions named ``access_<noun>_by_<key>`` return the object or raise (Http404 when it does not
@@ -72,6 +73,20 @@ def departments_visible_to(user) -> list[str] | None:
 def access_deadlines(user) -> None:
     if not can_watch_deadlines(user):
         raise PermissionDenied("只有电子监察、管理员和部门负责人可以查看时限监控。 Only supervisors, administrators and department heads may watch deadlines.")
+
+
+# --- reengineering reports -------------------------------------------------------------------
+
+
+def can_read_reports(user) -> bool:
+    """Reports and the KPI tree: figures over many cases, no case data. Supervisors judge them,
+    designers decide the next version on them, administrators keep the KPI tree."""
+    return role_of(user) in (R.SUPERVISOR, R.DESIGNER, R.ADMIN)
+
+
+def access_reports(user) -> None:
+    if not can_read_reports(user):
+        raise PermissionDenied("只有电子监察、流程设计人员和管理员可以查看流程再造报告。 Only supervisors, process designers and administrators may read the reengineering reports.")
 
 
 # --- intake and queues -----------------------------------------------------------------------

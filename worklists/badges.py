@@ -94,6 +94,7 @@ def menu_for(user, *, live_notifications: bool = False) -> dict:
         "cases": role in access.WORKING_ROLES or reads,
         "sla": access.can_watch_deadlines(user),
         "designer": access.can_design(user),
+        "reports": access.can_read_reports(user),
         "admin": user.is_staff,
         "notifications": notifications_count(user, live=live_notifications),
         **badges_for(user),
