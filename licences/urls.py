@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from . import credit, views
+from . import credit, views, views_commitment
 
 
 class LicenceNumberConverter:
@@ -28,4 +28,5 @@ urlpatterns = [
     path("licences/<licence_number:number>.<str:fmt>", views.licence_download, name="download"),
     path("credit/<licence_number:code>/", credit.credit_page, name="credit_page"),
     path("api/credit/<licence_number:code>/", credit.credit_api, name="credit_api"),
+    path("commitment/", views_commitment.commitment_page, name="commitment"),
 ]

@@ -24,7 +24,7 @@ from SpiffWorkflow.dmn.engine.DMNEngine import DMNEngine
 from SpiffWorkflow.dmn.parser.DMNParser import DMNParser
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from engine.evaluator import ExpressionError, check_expression
+from engine.evaluator import ExpressionError, check_expression, evaluate
 from engine.script_engine import SafeScriptEngine
 
 from .bpmn_file import BpmnFileError, Problem, _hardened_parser
@@ -187,12 +187,22 @@ def decide(version: DecisionVersion, context: dict) -> dict:
     if table is None:
         table = read_decision(version.dmn_xml.encode("utf-8"), version.filename).table
         _TABLES[version.sha256] = table
-    # DMNEngine asks a task for its data and its workflow's script engine: give it just that.
-    task = SimpleNamespace(data=dict(context), workflow=SimpleNamespace(script_engine=SafeScriptEngine()))
+    # DMNEngine asks a task for its data and its workflow's script engine (and, to word an error,
+    # its spec): give it just that.
+    task = SimpleNamespace(data=dict(context), workflow=SimpleNamespace(script_engine=SafeScriptEngine()),
+                           task_spec=SimpleNamespace(name=version.key, bpmn_id=version.key, bpmn_name=version.name))
+    for column in table.inputs:  # a missing input is the usual failure: say which, plainly
+        try:
+            evaluate(column.expression, task.data)
+        except ExpressionError as error:
+            raise DecisionError(f"decision {version.label}, input '{column.label or column.id}': {error.message}") from None
     try:
         return dict(DMNEngine(table).result(task))
     except (SpiffWorkflowException, ExpressionError) as error:
         raise DecisionError(f"decision {version.label} failed: {error}") from None
+    except (AttributeError, TypeError) as error:
+        # SpiffWorkflow words a failing cell with the workflow task it expects; there is none here.
+        raise DecisionError(f"decision {version.label} failed: {type(error).__name__}: {error}") from None
 
 
 def latest_decision(key: str) -> DecisionVersion | None:

@@ -149,6 +149,8 @@ RULES: dict[str, list[Check]] = {
                                       Check("GET", "/credit/91350100M000100Y44/", everyone(400))],
     "api/credit/<licence_number:code>/": [Check("GET", "/api/credit/91350100M000100Y43/", everyone(200)),
                                           Check("POST", "/api/credit/91350100M000100Y43/", everyone(405))],
+    # The notify-and-commit figures are figures over many cases: the report readers'.
+    "commitment/": [Check("GET", "/commitment/", REPORT_READERS)],
     # Downloads follow the case's gate (tests/test_licences__verify_page.py has a real licence).
     "licences/<licence_number:number>.<str:fmt>": [
         Check("GET", "/licences/BL-LIC-1999-000001.pdf", logged_in(404)),

@@ -186,3 +186,31 @@ def test_a_restricted_business_scope_may_not_commit_and_the_form_keeps_everythin
     # Without the commitment the same application goes into the normal review.
     take_in(client, reference, commit=False, business_scope=scope)
     assert Case.objects.count() == 1
+
+
+def test_the_commitment_page_counts_time_to_licence_and_post_checks_per_department(client, reference):
+    full = take_in(client, reference, commit=False)
+    work(full, "intake", "frontdesk", "accept")
+    work(full, "market_review", "clerk_market")
+    departments_and_rating(full)
+    kept = take_in(client, reference, commit=True)
+    departments_and_rating(kept)
+    work(kept, "post_check", "clerk_market", "pass")
+    lost = take_in(client, reference, commit=True)
+    departments_and_rating(lost)
+    work(lost, "post_check", "clerk_market", "fail")
+    do_fire_due_timers(now=WaitingTimer.objects.get(case=lost, task_spec="rectification_period_over").due_at + dt.timedelta(minutes=1))
+
+    client.force_login(user("supervisor"))
+    page = client.get("/commitment/").content.decode()
+    from licences import figures
+
+    by_route = {row.committed: row for row in figures.time_to_licence()}
+    assert by_route[True].working_days.count == 2 and by_route[False].working_days.count == 1
+    # With a commitment the licence comes at intake; without, after the market review.
+    assert by_route[True].hours.median <= by_route[False].hours.median
+    (market,) = figures.post_check_outcomes()
+    assert (market.department, market.passed, market.failed, market.revoked, market.rectified) == ("market", 1, 1, 1, 0)
+    assert 'data-department="market"' in page and lost.licences.get(kind="business_licence").number in page
+    client.force_login(user("clerk_tax"))
+    assert client.get("/commitment/").status_code == 403
