@@ -190,35 +190,48 @@ def last_migration(case_id: int) -> Event | None:
     return Event.objects.filter(case_id=case_id, kind=Event.Kind.CASE_MIGRATED).order_by("-id").first()
 
 
-def do_migrate_case_back(case_id: int, *, acting_user=None, batch: str | None = None) -> CaseVerdict:
+def do_migrate_case_back(
+    case_id: int,
+    *,
+    acting_user=None,
+    batch: str | None = None,
+    alignments: dict | None = None,
+    of_batch: str | None = None,
+) -> CaseVerdict:
     """Undo the case's last migration: back to the version it came from, each live task to the
     step it was at (if it has not moved on), the renames reversed."""
     event = last_migration(case_id)
     if event is None:
         raise MigrationRefused("此办件没有迁移过。 This case was never migrated.")
+    if of_batch is not None and event.data.get("batch") != of_batch:
+        raise MigrationRefused(
+            "此办件之后又迁移过，先撤回那一次。 The case was migrated again since; move that one back first."
+        )
     data = event.data
     renamed = data.get("mapping") or {}
     targets = [new for new in renamed.values()]
     inverse = {new: old for old, new in renamed.items() if targets.count(new) == 1}
     task_targets = {p["task_id"]: p["from"] for p in data.get("positions", []) if p.get("from")}
     back_to = ProcessVersion.objects.get(pk=data["from_version"])
-    return do_migrate_case(case_id, to_version=back_to, from_version=ProcessVersion.objects.get(pk=data["to_version"]),
-                           mapping=inverse, acting_user=acting_user, task_targets=task_targets, back_of=event.pk,
-                           batch=batch)  # fmt: skip
+    now_on = ProcessVersion.objects.get(pk=data["to_version"])
+    # A batch moves back many cases the same way: align the two versions once (``alignments``).
+    key = (now_on.pk, back_to.pk, tuple(sorted(inverse.items())))
+    alignment = (alignments or {}).get(key) or align_versions(now_on, back_to, inverse)
+    if alignments is not None:
+        alignments[key] = alignment
+    return do_migrate_case(case_id, to_version=back_to, from_version=now_on, alignment=alignment,
+                           acting_user=acting_user, task_targets=task_targets, back_of=event.pk, batch=batch)  # fmt: skip
 
 
 def do_migrate_batch_back(
     batch: str, *, acting_user=None, progress: Callable[[str], None] | None = None
 ) -> MigrationReport:
     """Undo a bulk migration: each case of the batch back, each in its own transaction."""
-    report = MigrationReport(batch=uuid.uuid4().hex)
+    report, alignments = MigrationReport(batch=uuid.uuid4().hex), {}
     moved = Event.objects.filter(kind=Event.Kind.CASE_MIGRATED, data__batch=batch).order_by("id")
     for case_id, number in list(moved.values_list("case_id", "case__number")):
-        _one(
-            report,
-            number,
-            lambda case_id=case_id: do_migrate_case_back(case_id, acting_user=acting_user, batch=report.batch),
-        )
+        _one(report, number, lambda case_id=case_id: do_migrate_case_back(
+            case_id, acting_user=acting_user, batch=report.batch, alignments=alignments, of_batch=batch))  # fmt: skip
         if progress:
             progress(number)
     return report

@@ -8,7 +8,7 @@ import pytest
 
 from engine.actions import do_deliver_message
 from engine.errors import MigrationRefused
-from engine.migration import do_migrate_case, do_migrate_case_back, do_migrate_cases, dry_run
+from engine.migration import do_migrate_batch_back, do_migrate_case, do_migrate_case_back, do_migrate_cases, dry_run
 from engine.models import Case, Event, InstanceState, WaitingTimer
 from tests.permits import MOVABLE, POSITIONS, case_at, complete, deadlines, deploy_versions, finish, fire
 from worklists.models import WorkItem
@@ -119,3 +119,14 @@ def test_the_way_back_restores_timers_and_renames_and_refuses_a_case_that_moved_
     assert review.version == v2
     assert finish(review).end_activity == "end"
     assert finish(cooling).end_activity == "end"
+
+
+def test_moving_a_batch_back_leaves_a_case_that_was_migrated_again_since(versions):
+    v1, v2 = versions
+    case = case_at(v1, "receive")
+    first = do_migrate_cases(v1, v2)
+    second = do_migrate_batch_back(first.batch)  # the case is on v1 again, by the second batch
+    report = do_migrate_batch_back(first.batch)
+    assert report.migrated == [] and "migrated again since" in report.refused[0][1]
+    case.refresh_from_db()
+    assert case.version == v1 and second.migrated == [case.number]
