@@ -244,14 +244,18 @@ function groupsFor(element, injector) {
 }
 
 function BinglianPropertiesProvider(propertiesPanel, injector) {
+  this._injector = injector;
   propertiesPanel.registerProvider(400, this);
-  this.getGroups = (element) => (groups) => {
-    const ours = groupsFor(element, injector).map((group) => ({ ...group, element }));
+}
+
+BinglianPropertiesProvider.prototype.getGroups = function(element) {
+  return (groups) => {
+    const ours = groupsFor(element, this._injector);
     const general = groups.findIndex((group) => group.id === 'general');
     groups.splice(general + 1, 0, ...ours);
     return groups;
   };
-}
+};
 
 BinglianPropertiesProvider.$inject = [ 'propertiesPanel', 'injector' ];
 
