@@ -129,9 +129,8 @@ def modeler_draft(request, pk):
         dialect = read_bpmn(draft.bpmn_xml.encode(), draft.filename or "draft.bpmn").dialect
     except BpmnFileError:  # saved under an older, more lenient reading: open it anyway
         dialect = "camunda"
-    return modeler_page(
-        request, xml=draft.bpmn_xml, dialect=dialect, title=str(draft), draft=draft, version=draft.based_on
-    )
+    title = draft.name or draft.process_key or "草稿 Draft"
+    return modeler_page(request, xml=draft.bpmn_xml, dialect=dialect, title=title, draft=draft, version=draft.based_on)
 
 
 def modeler_page(request, *, xml: str, dialect: str, title: str, draft: Draft | None = None, version=None):

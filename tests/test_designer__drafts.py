@@ -1,0 +1,126 @@
+"""The modeler's server side: live validation is `manage.py lint` with the element of each
+problem; drafts are saved by revision (a stale save is refused, not lost); imports go through the
+same safe reading as every BPMN file; a new process starts from a blank pool."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.test import Client
+
+from designer.actions import do_save_draft
+from designer.models import Draft
+from processes.actions import lint_bytes
+
+from .conftest import FIXTURES
+
+
+@pytest.fixture
+def as_designer(designer) -> Client:
+    client = Client()
+    client.force_login(designer)
+    return client
+
+
+def post_json(client, path: str, body: dict):
+    return client.post(path, json.dumps(body), content_type="application/json")
+
+
+def without_outgoing_flow(xml: str, node: str) -> tuple[str, str]:
+    """The XML with ``node``'s (first) outgoing sequence flow pointing back at ``node`` removed."""
+    flow = re.search(rf'<bpmn:sequenceFlow id="([^"]+)" sourceRef="{node}" targetRef="[^"]+"', xml).group(1)
+    return re.sub(rf'\s*<bpmn:sequenceFlow id="{flow}" [^>]*?(/>|>.*?</bpmn:sequenceFlow>)', "", xml, flags=re.S), flow
+
+
+def test_live_validation_answers_what_lint_says_with_the_element_of_each_problem(reference, as_designer):
+    xml = reference["parallel"].bpmn_xml
+    valid = post_json(as_designer, "/designer/validate/", {"xml": xml}).json()
+    assert valid == {"ok": True, "dialect": "camunda", "problems": []}
+
+    broken, _ = without_outgoing_flow(xml, "tax_review")
+    answer = post_json(as_designer, "/designer/validate/", {"xml": broken}).json()
+
+    linted = lint_bytes(broken.encode(), "modeler.bpmn")
+    assert answer["ok"] is False
+    assert answer["problems"] == [{"line": p.line, "message": p.message, "element": p.element} for p in linted]
+    assert any(p["element"] == "tax_review" and "dead end" in p["message"] for p in answer["problems"])
+
+
+def test_live_validation_reports_unreadable_xml_by_line(reference, as_designer):
+    answer = post_json(as_designer, "/designer/validate/", {"xml": "<bpmn:definitions>\n<oops"}).json()
+    assert answer["ok"] is False and answer["problems"][0]["element"] is None
+    assert "malformed XML" in answer["problems"][0]["message"]
+    doctype = (FIXTURES / "broken" / "external_entity_passwd.bpmn").read_text()
+    answer = post_json(as_designer, "/designer/validate/", {"xml": doctype}).json()
+    assert "DOCTYPE declarations are not allowed" in answer["problems"][0]["message"]
+
+
+def test_lint_refuses_a_promise_beyond_the_statutory_limit_and_names_the_task(reference):
+    xml = reference["parallel"].bpmn_xml
+    task = re.search(r'<bpmn:userTask id="([^"]+)"[^>]*>\s*<bpmn:extensionElements>(?:(?!</bpmn:userTask>).)*?'
+                     r'name="statutory_limit_working_days" value="(\d+)"', xml, flags=re.S)  # fmt: skip
+    task_id, statutory = task.group(1), int(task.group(2))
+    start = xml.index(f'<bpmn:userTask id="{task_id}"')
+    end = xml.index("</bpmn:userTask>", start)
+    body = re.sub(r'name="promised_limit_working_days" value="\d+"', f'name="promised_limit_working_days" value="{statutory + 1}"',
+                  xml[start:end])  # fmt: skip
+    problems = lint_bytes((xml[:start] + body + xml[end:]).encode(), "promise.bpmn")
+    assert [(p.element, p.message) for p in problems] == [
+        (task_id, f"promised limit of {task_id} ({statutory + 1} working days) exceeds its statutory limit ({statutory})")
+    ]
+    assert problems[0].format("promise.bpmn").startswith(f"promise.bpmn:{problems[0].line}: promised limit of {task_id}")
+
+
+def test_drafts_are_saved_by_revision_and_a_stale_save_is_refused(reference, as_designer, designer):
+    xml = reference["parallel"].bpmn_xml
+    created = post_json(as_designer, "/designer/drafts/", {"xml": xml, "based_on": reference["parallel"].pk})
+    assert created.status_code == 201, created.json()
+    draft = created.json()["draft"]
+    assert (draft["revision"], draft["process_key"], draft["url"]) == (1, "business_registration", f"/designer/modeler/drafts/{draft['id']}/")
+
+    edited = xml.replace("并联审批 Parallel approval", "并联审批 Approval in parallel")
+    saved = post_json(as_designer, f"/designer/drafts/{draft['id']}/", {"xml": edited, "revision": 1})
+    stale = post_json(as_designer, f"/designer/drafts/{draft['id']}/", {"xml": xml, "revision": 1})
+
+    assert saved.status_code == 200 and saved.json()["draft"]["revision"] == 2
+    assert stale.status_code == 409 and "designer" in stale.json()["detail"] and stale.json()["draft"]["revision"] == 2
+    row = Draft.objects.get(pk=draft["id"])
+    assert (row.revision, row.bpmn_xml, row.author, row.updated_by, row.based_on) == (2, edited, designer, designer, reference["parallel"])
+    page = as_designer.get(draft["url"])
+    assert page.status_code == 200 and "Approval in parallel" in json.dumps(page.context["data"])
+
+
+def test_a_draft_must_be_readable_bpmn(reference, as_designer):
+    refused = post_json(as_designer, "/designer/drafts/", {"xml": (FIXTURES / "broken" / "billion_laughs.bpmn").read_text()})
+    assert refused.status_code == 400 and "DOCTYPE" in refused.json()["detail"]
+    assert post_json(as_designer, "/designer/drafts/", {"xml": ""}).status_code == 400
+    assert not Draft.objects.exists()
+
+
+def test_importing_a_file_makes_a_draft_in_its_dialect_and_a_hostile_file_is_refused(reference, as_designer):
+    with (FIXTURES / "dialects" / "spiffarena.bpmn").open("rb") as upload:
+        imported = as_designer.post("/designer/import/", {"file": upload})
+    draft = Draft.objects.get()
+    assert imported.status_code == 302 and imported.url == f"/designer/modeler/drafts/{draft.pk}/"
+    assert (draft.filename, draft.process_key) == ("spiffarena.bpmn", "social_insurance_enrolment")
+    assert 'data-dialect="spiff"' in as_designer.get(imported.url).content.decode()
+
+    with (FIXTURES / "broken" / "external_entity_passwd.bpmn").open("rb") as upload:
+        refused = as_designer.post("/designer/import/", {"file": upload})
+    assert refused.status_code == 400
+    assert "external_entity_passwd.bpmn:2: DOCTYPE declarations are not allowed" in refused.content.decode()
+    assert "root:x:0:0" not in refused.content.decode()
+    assert Draft.objects.count() == 1
+
+
+def test_a_new_process_starts_as_a_pool_with_a_start_event_and_lint_says_what_is_missing(reference, as_designer):
+    page = as_designer.get("/designer/modeler/")
+    data = page.context["data"]
+    assert page.status_code == 200 and data["draft"] is None and data["dialect"] == "camunda"
+    assert "tax" in {d["code"] for d in data["departments"]}
+    problems = lint_bytes(data["xml"].encode(), "new.bpmn")
+    assert [(p.element, "dead end" in p.message) for p in problems] == [("start", True)]
+    saved = do_save_draft(data["xml"], acting_user=None)
+    assert saved.process_key.startswith("new_process_") and saved.name == "新流程 New process"
