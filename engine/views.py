@@ -124,6 +124,7 @@ def case_detail(request, number):
         "open_items": [item for item in items if item.state == WorkItem.State.OPEN],
         "decisions": decisions_of(case),
         "materials": list(case.materials.order_by("uploaded_at", "kind")),
+        "licences": list(case.licences.order_by("id")),
         "diagram": diagram_state(case, items, events),
         "end_name": case.version.elements.get("names", {}).get(case.end_activity, case.end_activity),
     }

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ProcessDefinition, ProcessVersion, ServiceItem
+from .models import DecisionVersion, ProcessDefinition, ProcessVersion, ServiceItem
 
 
 @admin.register(ProcessDefinition)
@@ -25,3 +25,18 @@ class ProcessVersionAdmin(admin.ModelAdmin):
 @admin.register(ServiceItem)
 class ServiceItemAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "process", "promised_limit_working_days", "statutory_limit_working_days", "notify_commit_allowed"]
+
+
+@admin.register(DecisionVersion)
+class DecisionVersionAdmin(admin.ModelAdmin):
+    """DMN decisions are deployed with ``manage.py deploy FILE.dmn``, like processes; never edited here."""
+
+    list_display = ["key", "number", "name", "filename", "deployed_at", "deployed_by"]
+    list_filter = ["key"]
+    readonly_fields = [f.name for f in DecisionVersion._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

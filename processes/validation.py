@@ -20,7 +20,7 @@ from engine.evaluator import ExpressionError, check_expression, check_script, is
 from sla.clock import limit_from_due_date
 
 from .bpmn_file import CAMUNDA_NS, SPIFF_NS, BpmnFile, Problem, bpmn, executable_processes, local
-from .elements import LIMIT_PROPERTIES, describe_user_task, flow_nodes, lanes_by_node
+from .elements import FLOW_NODE_TAGS, LIMIT_PROPERTIES, describe_effects, describe_user_task, flow_nodes, lanes_by_node
 from .spec import build_spec
 
 _SCHEMA = None
@@ -54,6 +54,24 @@ def process_problems(file: BpmnFile) -> list[Problem]:
     problems = department_problems(process)
     problems += expression_problems(process)
     problems += reachability_problems(process)
+    problems += effect_problems(process)
+    return problems
+
+
+def effect_problems(process: etree._Element) -> list[Problem]:
+    """``issues`` and ``revokes`` name licence kinds the engine can sign (licences.models)."""
+    from licences.models import Licence  # licences builds on processes; the kinds are its own
+
+    problems = []
+    for node in process.iter():
+        if not isinstance(node.tag, str) or local(node.tag) not in FLOW_NODE_TAGS:
+            continue
+        effect = describe_effects(node)
+        for prop in ("issues", "revokes"):
+            for kind in (effect or {}).get(prop, []):
+                if kind not in Licence.Kind.values:
+                    problems.append(Problem(node.sourceline, f"{prop} of {node.get('id')}: unknown licence kind '{kind}' "
+                                                             f"(one of: {', '.join(Licence.Kind.values)})", node.get("id")))  # fmt: skip
     return problems
 
 

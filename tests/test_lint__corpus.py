@@ -40,6 +40,7 @@ EXPECTED = {
     ),
     "condition_subclasses.bpmn": (12, ["condition of flow_gw_rejected", "attribute access", "__subclasses__"]),
     "dead_end.bpmn": (6, ["'Archive' (archive) is a dead end", "no outgoing sequence flow"]),
+    "unknown_licence_kind.bpmn": (5, ["issues of issue", "unknown licence kind 'fishing_permit'"]),
     "external_dtd.bpmn": (2, ["DOCTYPE declarations are not allowed", "external references are refused"]),
     "external_entity_passwd.bpmn": (2, ["DOCTYPE declarations are not allowed", "external references are refused"]),
     "malformed_xml.bpmn": (10, ["malformed XML", "mismatched tag"]),

@@ -3,7 +3,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from engine.demo import DEMO_PASSWORD, ensure_service_items, seed
-from engine.driver import Driver
+from engine.driver import Driver, Rates
 from engine.embedded import start_timer_loop
 from engine.models import Case
 
@@ -45,4 +45,11 @@ class Command(BaseCommand):
             # a few left mid-way, so that every inbox has work in it
             for steps in (1, 2, 3, 4, 6):
                 driver.drive(driver.start(), max_steps=steps)
-        self.stdout.write("Drove demo cases: some finished, some waiting in the departments' queues.")
+        # 告知承诺: one commitment that the post-check confirms, one found untrue and never
+        # rectified (its licence revoked, shown on /verify/ and in the credit record).
+        latest = item.process.latest_version()
+        for seed, untrue in ((101, False), (102, True)):
+            rates = Rates(correction=0, reject=0, notify_commit=1.0, post_check_fail=1.0 if untrue else 0.0, acts_before_timer=0.0)
+            driver = Driver(latest, service_item=item, seed=seed, rates=rates)
+            driver.drive(driver.start())
+        self.stdout.write("Drove demo cases: some finished, some waiting in the departments' queues, one licence revoked.")
