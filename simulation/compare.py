@@ -1,0 +1,70 @@
+"""Prediction beside reality: a version's latest simulation run and what its cases then measured.
+
+The measured figures are the reports' own (reports.figures.version_figures), so the two columns
+count the same things the same way (simulation.results follows those definitions).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .models import SimulationRun
+from .results import COMPARED
+
+
+@dataclass
+class Row:
+    key: str
+    label: str
+    unit: str
+    predicted: float | None
+    measured: float | None
+
+    @property
+    def error(self) -> float | None:
+        """(predicted - measured) / measured: +0.10 means the prediction was 10% high."""
+        if self.predicted is None or not self.measured:
+            return None
+        return (self.predicted - self.measured) / self.measured
+
+
+@dataclass
+class SideBySide:
+    run: SimulationRun
+    measured_cases: int
+    rows: list[Row]
+
+
+def side_by_side(version, measured: dict | None = None) -> SideBySide | None:
+    """The latest run for ``version`` and its figures beside the measured ones (``measured``: the
+    version's reports figures if the caller has them already); None if it was never simulated."""
+    run = SimulationRun.latest_for(version)
+    if run is None:
+        return None
+    if measured is None:
+        from reports.figures import version_figures  # reports read the engine's rows; loaded when needed
+
+        measured = version_figures(version)
+    concluded = measured.get("concluded") or 0
+    rows = [
+        Row(key, label, unit, run.prediction.get(key), measured.get(key) if concluded else None)
+        for key, label, unit in COMPARED
+    ]
+    return SideBySide(run, concluded, rows)
+
+
+def lines(comparison: SideBySide) -> list[str]:
+    run = comparison.run
+    out = [f"prediction of {run.created_at:%Y-%m-%d %H:%M} ({run.cases} cases; {run.learned_from or 'figures given by hand'}) "
+           f"beside {comparison.measured_cases} concluded cases:"]  # fmt: skip
+    for row in comparison.rows:
+        fmt = (
+            (lambda v: "-" if v is None else f"{v * 100:.1f}%")
+            if row.unit == "share"
+            else (lambda v: "-" if v is None else f"{v:.2f}")
+        )
+        error = "" if row.error is None else f"  ({row.error * 100:+.1f}%)"
+        out.append(
+            f"  {row.label:<28} {row.unit:<15} predicted {fmt(row.predicted):>8}   measured {fmt(row.measured):>8}{error}"
+        )
+    return out
