@@ -35,6 +35,9 @@ class ServiceItemSerializer(serializers.Serializer):
     statutory_limit_working_days = serializers.IntegerField()
     promised_limit_working_days = serializers.IntegerField()
     notify_commit_allowed = serializers.BooleanField()
+    commitment_text = serializers.CharField(help_text="what the applicant signs when choosing notify-and-commit")
+    eligibility_decision = serializers.CharField(help_text="the DMN decision that says who may commit; empty: everyone")
+    post_check_window_working_days = serializers.IntegerField(allow_null=True)
     materials = serializers.ListField(child=serializers.CharField(), help_text="upload material_<i> for the i-th, from 0")
 
 
@@ -127,7 +130,9 @@ class CaseSerializer(serializers.Serializer):
     enterprise_name = serializers.CharField()
     enterprise_uscc = serializers.CharField()
     notify_commit = serializers.BooleanField()
-    application = serializers.SerializerMethodField(help_text="the application fields the caller's department needs (信息互认)")
+    application = serializers.SerializerMethodField(
+        help_text="the application fields the caller's department needs (信息互认); with a commitment, `commitment`: the text signed and the decision that allowed it")
+    licences = serializers.SerializerMethodField(help_text="the case's e-licences: number, kind, status, flagged for review")
     light = serializers.ChoiceField(choices=LIGHTS)
     due_at = serializers.DateTimeField(allow_null=True, help_text="the case's promised limit")
     statutory_due_at = serializers.DateTimeField(allow_null=True)
@@ -140,8 +145,12 @@ class CaseSerializer(serializers.Serializer):
     def get_applicant_id_number(self, case) -> str:
         return identity_for(self.context["user"], case)
 
-    def get_application(self, case) -> dict[str, str]:
+    def get_application(self, case) -> dict:
         return application_for(self.context["user"], case)
+
+    def get_licences(self, case) -> list[dict]:
+        return [{"number": licence.number, "kind": licence.kind, "status": licence.status, "flagged": licence.flagged_at is not None}
+                for licence in case.licences.order_by("id")]
 
     def get_clock_running(self, case) -> bool:
         return case.clock_running_since is not None
