@@ -63,14 +63,18 @@ class Office:
         case = self.start(start, channel)
         self.work(case, "review", self.clerk, f"{day} 15:00", f"{day} 16:00", "correction",
                   {"missing_materials": missing, "notice": "请一次性补齐"})  # fmt: skip
-        self.work(case, "review_correction", self.frontdesk, f"{material_day} 10:00", f"{material_day} 10:30", "resubmitted")
+        self.work(
+            case, "review_correction", self.frontdesk, f"{material_day} 10:00", f"{material_day} 10:30", "resubmitted"
+        )
         self.work(case, "review", self.clerk, f"{last_day} 11:00", f"{last_day} 11:30", "approve")
         return case
 
 
 @pytest.fixture
 def three_cases(reference, frontdesk, clerk_market):
-    version = do_deploy_version((FIXTURES / "engine" / "review_with_correction.bpmn").read_bytes(), "review.bpmn").version
+    version = do_deploy_version(
+        (FIXTURES / "engine" / "review_with_correction.bpmn").read_bytes(), "review.bpmn"
+    ).version
     item = ServiceItem.objects.create(code="licence_review", name="许可审查", process=version.definition,
                                       promised_limit_working_days=5, statutory_limit_working_days=20,
                                       materials=["申请书 application form", "章程 articles of association"])  # fmt: skip
