@@ -94,6 +94,13 @@ def test_a_camunda_modeler_file_keeps_its_dialect_and_extensions_through_the_mod
     type_into(page, "binglian-form-field-0-label", "发票数量 Invoice count")
     page.select_option("#bio-properties-panel-binglian-form-field-0-type", "long")
     page.check("#bio-properties-panel-binglian-form-field-0-required")
+    # Handing over the licence issues it and concludes the case (the results it has in the engine).
+    select(page, "hand_over")
+    page.click("[data-group-id='group-binglian-results'] .bio-properties-panel-group-header")
+    type_into(page, "binglian-issues", "business_licence, passport")
+    assert "No such licence kind: passport" in page.locator("[data-entry-id='binglian-issues'] .bio-properties-panel-error").inner_text()
+    type_into(page, "binglian-issues", "business_licence")
+    page.check("#bio-properties-panel-binglian-concludes")
     wait_for_validation(page, "ok")
     save_and_deploy(designer_browser, "camunda")
 
@@ -102,6 +109,8 @@ def test_a_camunda_modeler_file_keeps_its_dialect_and_extensions_through_the_mod
     assert (version.dialect, version.filename, draft.revision) == ("camunda", "camunda_modeler.bpmn", 2)
     expected = elements_of(path.read_bytes())
     set_property(expected, "tax_review", "statutory_limit_working_days", 8)
+    expected["user_tasks"]["hand_over"]["properties"].update(issues="business_licence", concludes="true")
+    expected["effects"]["hand_over"] = {"issues": ["business_licence"], "revokes": [], "concludes": True}
     expected["user_tasks"]["tax_review"]["form_fields"] = [
         {"id": "invoice_count", "label": "发票数量 Invoice count", "type": "long", "default": None, "required": True, "values": []}
     ]

@@ -23,7 +23,7 @@ const modeler = new BpmnModeler({
   container: '#modeler-canvas',
   propertiesPanel: { parent: '#modeler-properties' },
   additionalModules: [ BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, BinglianPropertiesModule ],
-  binglian: { departments: data.departments, dialect: data.dialect }
+  binglian: { departments: data.departments, licenceKinds: data.licence_kinds, dialect: data.dialect }
 });
 // For scripted edits (and the browser tests): the modeling API is reachable from the page.
 window.binglianModeler = modeler;

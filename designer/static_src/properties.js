@@ -1,7 +1,8 @@
 // Binglian's group in the properties panel: what processes/elements.py reads from a BPMN file.
 //   lane              -> department (property "department"; else the lane id without "lane_")
-//   user task         -> promised / statutory limit in working days, outcomes, notify-and-commit,
-//                        special step, form fields (camunda:formData)
+//   user task         -> promised / statutory limit in working days, outcomes, post-check of a
+//                        commitment (告知承诺制), special step, form fields (camunda:formData)
+//   any task          -> its results: licences it issues or revokes, whether the case concludes
 //   flow from an exclusive or inclusive gateway -> its condition
 // Every edit is a command: undo works, and live validation sees it.
 
@@ -118,6 +119,42 @@ function FlagEntry({ element, id, property, label, description }) {
   });
 }
 
+// --- results: licences and the case's conclusion (engine/effects.py) ------------------------
+
+function KindsEntry({ element, id, property, label }) {
+  const write = usePropertyWriter(element);
+  const { licenceKinds } = useService('config.binglian');
+  const bo = getBusinessObject(element);
+  const known = licenceKinds.map((kind) => kind.code);
+  return h(TextFieldEntry, {
+    element, id, label,
+    description: `逗号分隔 Comma-separated: ${licenceKinds.map((kind) => `${kind.code} (${kind.name})`).join(', ')}`,
+    getValue: () => ext.readProperty(bo, property),
+    setValue: (value, error) => error || write(property, value.split(',').map((k) => k.trim()).filter(Boolean).join(',')),
+    validate: (value) => {
+      const unknown = (value || '').split(',').map((k) => k.trim()).filter((k) => k && !known.includes(k));
+      return unknown.length ? `没有这种证照 No such licence kind: ${unknown.join(', ')}` : null;
+    },
+    debounce: useService('debounceInput')
+  });
+}
+
+// Open where it matters: on other tasks it is the only group; on a user task, once it is used.
+function resultsGroup(element) {
+  const props = ext.readProperties(getBusinessObject(element));
+  return {
+    id: 'binglian-results', label: '并联 Binglian: 办结与证照 Results and licences',
+    shouldOpen: !is(element, 'bpmn:UserTask') || [ 'issues', 'revokes', 'concludes' ].some((name) => props[name]),
+    entries: [
+      { id: 'binglian-issues', component: KindsEntry, property: 'issues', label: '签发证照 Issues licences', isEdited: isTextFieldEntryEdited },
+      { id: 'binglian-revokes', component: KindsEntry, property: 'revokes', label: '撤销证照 Revokes licences', isEdited: isTextFieldEntryEdited },
+      { id: 'binglian-concludes', component: FlagEntry, property: 'concludes', isEdited: isCheckboxEntryEdited,
+        label: '办结 The case\'s result is out',
+        description: '办件时限于此停止。 The case\'s clock stops here.' }
+    ]
+  };
+}
+
 // --- form fields -----------------------------------------------------------------------------
 
 function FieldTextEntry({ element, id, field, attribute, label }) {
@@ -224,14 +261,17 @@ function groupsFor(element, injector) {
       entries: [
         ...Object.entries(LIMITS).map(([ property, { id } ]) => ({ id, component: LimitEntry, property, isEdited: isTextFieldEntryEdited })),
         { id: 'binglian-outcomes', component: OutcomesEntry, isEdited: isTextFieldEntryEdited },
-        { id: 'binglian-notify-commit', component: FlagEntry, property: 'notify_commit', isEdited: isCheckboxEntryEdited,
-          label: '告知承诺制 Notify-and-commit',
-          description: '申请人承诺后即可办理，事后核查。 Acts on the applicant\'s commitment; a post-check follows.' },
+        { id: 'binglian-post-check', component: FlagEntry, property: 'post_check', isEdited: isCheckboxEntryEdited,
+          label: '事后核查（告知承诺制） Post-check of a commitment',
+          description: '期限取政务服务事项的核查期。 Due within the service item\'s post-check window.' },
         { id: 'binglian-special-step', component: FlagEntry, property: 'special_step', isEdited: isCheckboxEntryEdited,
           label: '特殊环节（不计时） Special step (off the clock)',
           description: '听证、现场勘验、专家评审。 Hearings, site surveys, expert reviews.' }
       ]
-    }, formFieldsGroup(element, injector) ];
+    }, resultsGroup(element), formFieldsGroup(element, injector) ];
+  }
+  if (is(element, 'bpmn:Task')) {
+    return [ resultsGroup(element) ];
   }
   const source = bo.sourceRef;
   if (is(element, 'bpmn:SequenceFlow') && source && (is(source, 'bpmn:ExclusiveGateway') || is(source, 'bpmn:InclusiveGateway'))) {
