@@ -24,6 +24,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
 from processes.spec import build_spec
 
+from .linear_workflow import LinearWorkflow, linearise_joins
 from .script_engine import SafeScriptEngine
 
 STATE_FORMAT = 1
@@ -56,8 +57,10 @@ class StateSerializer:
         config = deepcopy(CAMUNDA_CONFIG if dialect == "camunda" else SPIFF_CONFIG)
         config[BpmnWorkflow] = StateOnlyWorkflowConverter
         self.registry = BpmnWorkflowSerializer.configure(config)
-        # A second instance registers the same functions again; we keep it to call restore_state.
-        self.converter = StateOnlyWorkflowConverter(BpmnWorkflow, self.registry)
+        # A second instance registers the same functions again, for the engine's own workflow class
+        # under the library's name (the saved state stays exactly as it was); we keep it to call
+        # restore_state, which builds LinearWorkflows.
+        self.converter = StateOnlyWorkflowConverter(LinearWorkflow, self.registry, typename="BpmnWorkflow")
 
     def dumps(self, workflow: BpmnWorkflow) -> str:
         envelope = {
@@ -96,6 +99,7 @@ def specs_for(version) -> tuple:
     cached = _specs.get(version.sha256)
     if cached is None:
         built = build_spec(version.bpmn_xml.encode("utf-8"), version.dialect, version.filename)
+        linearise_joins(*built)
         with _specs_lock:
             cached = _specs.setdefault(version.sha256, built)
     return cached
@@ -103,7 +107,7 @@ def specs_for(version) -> tuple:
 
 def new_workflow(version) -> BpmnWorkflow:
     spec, subprocess_specs = specs_for(version)
-    return BpmnWorkflow(spec, subprocess_specs, script_engine=SCRIPT_ENGINE)
+    return LinearWorkflow(spec, subprocess_specs, script_engine=SCRIPT_ENGINE)
 
 
 def load_workflow(version, text: str) -> BpmnWorkflow:
