@@ -22,7 +22,7 @@ from .errors import CaseNotRunning, InvalidInput, MessageNotExpected, TaskConfli
 from .models import Case, CaseCounter, Event, WaitingTimer
 from .numbers import next_yearly_number
 from .state import new_workflow
-from .stepping import Step, lock_case_row
+from .stepping import Step, case_of, lock_case_row
 
 CASE_NUMBER_PREFIX = "BL"
 
@@ -69,11 +69,8 @@ def do_start_case(*, version=None, service_item=None, acting_user=None, data=Non
     return case
 
 
-def _case_id_of(work_item_id: int) -> int:
-    try:
-        return WorkItem.objects.values_list("case_id", flat=True).get(pk=work_item_id)
-    except WorkItem.DoesNotExist:
-        raise TaskConflict(f"task {work_item_id} does not exist") from None
+def _no_such_task(work_item_id: int) -> TaskConflict:
+    return TaskConflict(f"task {work_item_id} does not exist")
 
 
 def _check_open(item: WorkItem) -> WorkItem:
@@ -86,12 +83,15 @@ def _check_open(item: WorkItem) -> WorkItem:
 
 def _lock_open_item(work_item_id: int) -> WorkItem:
     """Lock the item's case row, then read the item: its state is only final under the lock."""
-    lock_case_row(_case_id_of(work_item_id))
+    if not lock_case_row(case_of(WorkItem.objects.filter(pk=work_item_id))):
+        raise _no_such_task(work_item_id)
     return _check_open(WorkItem.objects.select_related("case", "completed_by", "assignee").get(pk=work_item_id))
 
 
 def _open_item_locked(work_item_id: int, acting_user) -> tuple[WorkItem, Step]:
-    step = Step.lock(_case_id_of(work_item_id), acting_user)
+    step = Step.lock(case_of(WorkItem.objects.filter(pk=work_item_id)), acting_user)
+    if step is None:
+        raise _no_such_task(work_item_id)
     return _check_open(WorkItem.objects.select_related("case", "completed_by", "assignee").get(pk=work_item_id)), step
 
 
@@ -164,7 +164,7 @@ def do_reassign_task(work_item_id: int, *, acting_user, assignee) -> WorkItem:
 
 
 def _log_item_event(item: WorkItem, kind: str, actor, data: dict | None = None) -> None:
-    Event.objects.create(case=item.case, version=item.version, kind=kind, actor=actor, activity=item.task_spec,
+    Event.objects.create(case=item.case, version_id=item.version_id, kind=kind, actor=actor, activity=item.task_spec,
                          activity_name=item.name, department=item.department_id, task_id=item.task_id,
                          work_item=item.pk, data=data or {})  # fmt: skip
 
@@ -172,11 +172,9 @@ def _log_item_event(item: WorkItem, kind: str, actor, data: dict | None = None) 
 def do_deliver_message(case_number: str, message_name: str, *, payload: dict | None = None, acting_user=None) -> Case:
     """A message from another system (the bank opened the account) reaches the case waiting for it."""
     with transaction.atomic():
-        try:
-            case_id = Case.objects.values_list("pk", flat=True).get(number=case_number)
-        except Case.DoesNotExist:
-            raise MessageNotExpected(f"there is no case {case_number}") from None
-        step = Step.lock(case_id, acting_user)
+        step = Step.lock(case_of(Case.objects.filter(number=case_number), "pk"), acting_user)
+        if step is None:
+            raise MessageNotExpected(f"there is no case {case_number}")
         if step.case.status != Case.Status.RUNNING:
             raise CaseNotRunning(f"case {case_number} is {step.case.get_status_display()}")
         caught = wt.deliver_message(step.workflow, message_name, payload or {})
@@ -205,12 +203,8 @@ def do_fire_timer(timer_id: int, *, now: dt.datetime | None = None, skip_locked:
     """
     now = now or timezone.now()
     with transaction.atomic():
-        try:
-            case_id = WaitingTimer.objects.values_list("case_id", flat=True).get(pk=timer_id)
-        except WaitingTimer.DoesNotExist:
-            return False
-        step = Step.lock(case_id, skip_locked=skip_locked)
-        if step is None:
+        step = Step.lock(case_of(WaitingTimer.objects.filter(pk=timer_id)), skip_locked=skip_locked)
+        if step is None:  # no such timer, or its case is busy
             return False
         timer = WaitingTimer.objects.get(pk=timer_id)
         if timer.fired_at or timer.cancelled_at or timer.due_at > now:

@@ -8,6 +8,7 @@ here, and whoever comes second sees the first one's result.
 
 from __future__ import annotations
 
+from django.db.models import Subquery
 from django.utils import timezone
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
@@ -31,6 +32,12 @@ def lock_case_row(case_id: int, *, skip_locked: bool = False) -> bool:
     return bool(list(rows))
 
 
+def case_of(rows, column: str = "case_id") -> Subquery:
+    """The case of the first of ``rows`` (a work item, a timer, a case by its number) as a subquery,
+    so that the case is found and locked in one statement (lock_case_row, Step.lock)."""
+    return Subquery(rows.values(column)[:1])
+
+
 class Step:
     def __init__(self, case: Case, workflow, actor=None):
         self.case = case
@@ -48,13 +55,19 @@ class Step:
         self.effects_done_before = set(effects.completed_effect_tasks(workflow, effects.effect_specs(self.version)))
 
     @classmethod
-    def lock(cls, case_id: int, actor=None, *, skip_locked: bool = False) -> Step | None:
-        """Lock the case and load it; None if ``skip_locked`` and another transaction holds it."""
-        if not lock_case_row(case_id, skip_locked=skip_locked):
+    def lock(cls, case_id, actor=None, *, skip_locked: bool = False) -> Step | None:
+        """Lock the case and load it; None if there is no such case, or if ``skip_locked`` and
+        another transaction holds it. ``case_id`` may be a subquery (``case_of``)."""
+        # One statement locks the case row and reads it: once a FOR UPDATE has waited for another
+        # step to commit, PostgreSQL returns the row as that step left it. It locks the case row
+        # only, not its version, which all cases share; the version joined in never changes (its
+        # file is left out: the spec is parsed once per process). The state is read after the
+        # lock, in its own query, when this process does not hold the case's workflow already.
+        rows = (Case.objects.select_for_update(skip_locked=skip_locked, of=("self",)).select_related("version")
+                .defer("version__bpmn_xml").filter(pk=case_id))  # fmt: skip
+        case = next(iter(rows), None)
+        if case is None:
             return None
-        # Read the state only after the lock is held, in its own query: under READ COMMITTED a
-        # row joined into the locking query would be the one from before the other step committed.
-        case = Case.objects.select_related("version").get(pk=case_id)
         workflow = workflow_cache.workflows.take(case.pk, case.steps)
         if workflow is None:
             state = InstanceState.objects.values_list("state", flat=True).get(case_id=case.pk)
