@@ -47,20 +47,33 @@ def running_cases(version):
     return Case.objects.filter(version=version, status=Case.Status.RUNNING).order_by("id")
 
 
-def trial(number: str, workflow, alignment: Alignment, task_targets: dict | None = None) -> tuple[CaseVerdict, object]:
+def trial(number: str, workflow, alignment: Alignment, task_targets: dict | None = None, *, run_engine: bool = True
+          ) -> tuple[CaseVerdict, object]:  # fmt: skip
     """Check and move ``workflow`` (in place); returns the verdict and the moved workflow (None if
-    it cannot move). The new version's engine steps have run on the moved workflow."""
+    it cannot move). With ``run_engine`` (the dry run), what the engine does right after the move
+    runs too; the move itself runs it in its step instead (see do_migrate_case)."""
     plan = CasePlan(workflow, alignment, task_targets)
     if plan.problems:
         return CaseVerdict(number, False, plan.problems, plan.positions), None
     try:
         moved = migrate_workflow(plan)
-        wt.run_engine_steps(moved)
-    except Exception as error:  # noqa: BLE001 - whatever stops the new version, the verdict says it
-        logger.info("case %s cannot continue on %s: %r", number, alignment.new_version, error)
-        return CaseVerdict(number, False, [f"在新版本中无法继续：{error} It could not continue on v{alignment.new_version.number}: {error}"],
-                           plan.positions), None  # fmt: skip
+    except Exception as error:  # noqa: BLE001 - whatever stops the move, the verdict says it
+        logger.info("case %s cannot be moved to %s: %r", number, alignment.new_version, error)
+        return CaseVerdict(number, False, [f"无法迁移：{error} It cannot be moved: {error}"], plan.positions), None
+    reason = continue_on(moved, alignment.new_version, number) if run_engine else None
+    if reason:
+        return CaseVerdict(number, False, [reason], plan.positions), None
     return CaseVerdict(number, True, [], plan.positions), moved
+
+
+def continue_on(workflow, version, number: str) -> str | None:
+    """Run the engine steps that follow the move; why the case cannot continue, or None."""
+    try:
+        wt.run_engine_steps(workflow)
+    except Exception as error:  # noqa: BLE001 - a condition or script of the new version failed
+        logger.info("case %s cannot continue on %s: %r", number, version, error)
+        return f"在新版本中无法继续：{error} It could not continue on v{version.number}: {error}"
+    return None
 
 
 def dry_run(
@@ -110,12 +123,17 @@ def do_migrate_case(case_id: int, *, to_version, mapping: dict | None = None, ac
         _check_versions(old_version, to_version)
         if alignment is None or alignment.old_version.pk != old_version.pk:
             alignment = align_versions(old_version, to_version, mapping)
-        verdict, moved = trial(case.number, step.workflow, alignment, task_targets)
+        verdict, moved = trial(case.number, step.workflow, alignment, task_targets, run_engine=False)
         if not verdict.movable:
-            raise MigrationRefused(f"办件 {case.number} 不能迁移 / case {case.number} cannot move: {verdict.reason()}")
-        step.workflow, step.version = moved, to_version
+            raise refused(case.number, verdict.reason())
         case.version = to_version
         case.save(update_fields=["version"])
+        # A new step over the moved workflow: what it remembers as "before" (ready tasks, timers,
+        # effects already done) must be read against the new version, with the same task ids.
+        step = Step(case, moved, acting_user)
+        reason = continue_on(step.workflow, to_version, case.number)
+        if reason:
+            raise refused(case.number, reason)
         changes = _update_projections(step, to_version)
         step.log(Event.Kind.CASE_MIGRATED, activity_name=f"v{old_version.number} → v{to_version.number}", data={
             "from_version": old_version.pk, "from_number": old_version.number,
@@ -125,6 +143,10 @@ def do_migrate_case(case_id: int, *, to_version, mapping: dict | None = None, ac
         })  # fmt: skip
         step.save()
     return verdict
+
+
+def refused(number: str, reason: str) -> MigrationRefused:
+    return MigrationRefused(f"办件 {number} 不能迁移 / case {number} cannot move: {reason}")
 
 
 def _update_projections(step: Step, to_version) -> list[dict]:
