@@ -23,6 +23,9 @@ def _tag(name: str) -> str:
     return f"{{{NS}}}{name}"
 
 
+TAGS = {kind: _tag(kind) for kind in ("string", "date", "int", "boolean")}
+
+
 class _Writer:
     """Every element through the xmlfile's own contexts: they know the namespace is declared once,
     on <log>, where a written Element would declare it again on each event."""
@@ -38,7 +41,8 @@ class _Writer:
             pass
 
     def attribute(self, kind: str, key: str, value) -> None:
-        self.empty(kind, key=key, value=value)
+        with self.xf.element(TAGS[kind], {"key": key, "value": value}):  # the innermost loop: no detours
+            pass
 
     def strings(self, pairs) -> None:
         for key, value in pairs:
