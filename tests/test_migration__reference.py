@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from engine.actions import do_complete_task, do_start_case
-from engine.migration import do_migrate_cases, dry_run
-from engine.models import Case
+from engine.actions import do_complete_task, do_deliver_message, do_start_case
+from engine.migration import do_migrate_case, do_migrate_cases, dry_run
+from engine.models import Case, Event, WaitingTimer
 from worklists.models import WorkItem
 
 PASSING = ("accept", "approve", "pass")
 
 
 def advance(case, until: str) -> Case:
-    """Approve whatever is open until ``until`` is."""
+    """Approve whatever is open until ``until`` is (or nothing is)."""
     for _ in range(20):
         items = WorkItem.objects.filter(case=case, state="open").order_by("id")
-        if items.filter(task_spec=until).exists():
+        if items.filter(task_spec=until).exists() or not items.exists():
             return case
         item = items.first()
         outcomes = item.version.user_task(item.task_spec).get("outcomes") or [""]
@@ -52,3 +52,26 @@ def test_parallel_cases_past_the_fan_out_cannot_move_to_the_serial_version(refer
     assert verdicts[fresh.number].movable
     assert not verdicts[fanned.number].movable
     assert "two tokens on one path" in verdicts[fanned.number].reason()
+
+
+def test_a_case_waiting_for_its_rating_moves_without_its_licences_being_issued_again(reference):
+    serial, parallel, item = reference["serial"], reference["parallel"], reference["item"]
+    case = do_start_case(
+        version=serial, service_item=item, enterprise_name="北京并联科技有限公司", enterprise_uscc="91350100M000100Y43"
+    )
+    for _ in range(20):  # the departments approve, the bank opens the account, the licences are issued
+        if WaitingTimer.objects.filter(case=case, task_spec="rating_window_closed", fired_at=None).exists():
+            break
+        if WorkItem.objects.filter(case=case, state="open").exists():
+            advance(case, "nothing")
+        else:
+            do_deliver_message(case.number, "bank_account_opened")
+    kinds = ("licence_issued", "case_concluded", "result_flagged")
+    before = {kind: Event.objects.filter(case=case, kind=kind).count() for kind in kinds}
+    assert before["licence_issued"] == 3 and before["case_concluded"] == 1
+
+    do_migrate_case(case.pk, to_version=parallel)
+    assert {kind: Event.objects.filter(case=case, kind=kind).count() for kind in kinds} == before
+    do_deliver_message(case.number, "service_rated", payload={"rating": 5})
+    case.refresh_from_db()
+    assert (case.version, case.status) == (parallel, Case.Status.COMPLETED)
