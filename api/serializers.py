@@ -130,6 +130,7 @@ class CaseSerializer(serializers.Serializer):
     enterprise_name = serializers.CharField()
     enterprise_uscc = serializers.CharField()
     notify_commit = serializers.BooleanField()
+    channel = serializers.CharField(help_text="window or online: how the application came in")
     application = serializers.SerializerMethodField(
         help_text="the application fields the caller's department needs (信息互认); with a commitment, `commitment`: the text signed and the decision that allowed it")
     licences = serializers.SerializerMethodField(help_text="the case's e-licences: number, kind, status, flagged for review")
@@ -211,6 +212,8 @@ class IntakeRequestSerializer(serializers.Serializer):
     business_scope = serializers.CharField(max_length=2000)
     address = serializers.CharField(max_length=300)
     notify_commit = serializers.BooleanField(required=False, help_text="only where the service item allows it")
+    channel = serializers.ChoiceField(choices=["window", "online"], required=False,
+                                      help_text="window (default) or online: an online portal (一网通办) submitting for the applicant")  # fmt: skip
 
     def get_fields(self):
         fields = super().get_fields()

@@ -219,6 +219,16 @@ def test_the_same_intake_key_twice_returns_the_same_case(reference, frontdesk):
     assert Case.objects.count() == 1 and Material.objects.count() == len(reference["item"].materials)
 
 
+def test_an_online_portal_says_online_and_the_window_is_the_default(reference, frontdesk):
+    client = client_for(frontdesk)
+    online = client.post("/api/v1/cases/", application(reference["item"], channel="online"), format="multipart")
+    window = client.post("/api/v1/cases/", application(reference["item"]), format="multipart")
+    assert (online.json()["channel"], window.json()["channel"]) == ("online", "window")
+    assert Event.objects.get(case__number=online.json()["number"], kind="case_started").data["channel"] == "online"
+    refused = client.post("/api/v1/cases/", application(reference["item"], channel="post"), format="multipart")
+    assert refused.status_code == 400 and "channel" in refused.json()["errors"]
+
+
 def test_only_the_front_desk_takes_in_and_only_as_multipart(reference, frontdesk, clerk_market, private_materials):
     refused = client_for(clerk_market).post("/api/v1/cases/", application(reference["item"]), format="multipart")
     assert refused.status_code == 403 and refused.json()["detail"] == "只有综合窗口可以受理申请。 Only the front desk takes in applications."

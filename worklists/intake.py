@@ -52,6 +52,9 @@ class IntakeForm(forms.Form):
     business_scope = forms.CharField(label="经营范围 Business scope", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     address = forms.CharField(label="住所 Registered address", max_length=300)
     notify_commit = forms.BooleanField(label="选择告知承诺制 Notify-and-commit", required=False)
+    # The window's own page never shows it: there the application is taken in at the window. An
+    # online portal (一网通办) that submits through the API says "online"; reports count trips by it.
+    channel = forms.ChoiceField(label="受理渠道 Channel", choices=Case.Channel.choices, required=False)
 
     def __init__(self, *args, service_item, **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,6 +124,7 @@ def do_take_in_application(form: IntakeForm, *, acting_user) -> tuple[Case, bool
                 service_item=form.service_item, acting_user=acting_user, applicant_name=data["applicant_name"],
                 applicant_id_number=data["applicant_id_number"], enterprise_name=data["enterprise_name"],
                 enterprise_uscc=data["enterprise_uscc"], notify_commit=data.get("notify_commit", False),
+                channel=data.get("channel") or Case.Channel.WINDOW,
                 data={"registered_capital": float(data["registered_capital"]), "business_scope": data["business_scope"]},
             )  # fmt: skip
             Case.objects.filter(pk=case.pk).update(intake_key=data["intake_key"], application=application)
