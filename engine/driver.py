@@ -244,6 +244,7 @@ class TimedCase:
         self.complete_at: dict[int, dt.datetime] = {}
         self.last_step_at = case.started_at
         self.refused: set[str] = set()
+        self.left: set[int] = set()  # tasks nobody acts on: their timer runs out
         world = driver.world
         # Which messages this case will get and how long each takes, drawn once per case.
         self.delays = {"bank_account_opened": self.times.message_hours("bank_account_opened", world)}
@@ -264,8 +265,15 @@ class TimedCase:
         if self.case.status != Case.Status.RUNNING:
             return []
         out = []
+        timer = WaitingTimer.objects.filter(case=self.case, fired_at=None, cancelled_at=None).order_by("due_at").first()
         for item in WorkItem.objects.filter(case=self.case, state=WorkItem.State.OPEN).order_by("id"):
+            if item.pk in self.left:
+                continue
             if item.pk not in self.claim_at:
+                # As in untimed runs: an undated task beside a waiting timer is sometimes left to it.
+                if item.due_at is None and timer is not None and self.driver.rng.random() >= self.driver.rates.acts_before_timer:
+                    self.left.add(item.pk)
+                    continue
                 applicant = bool(clocks.stops_case_clock(self.driver.version.user_task(item.task_spec)))
                 wait = self.times.wait_hours(item.department_id, self.driver.world, applicant=applicant)
                 self.claim_at[item.pk] = self.timing.after(item.opened_at, wait)
@@ -277,7 +285,6 @@ class TimedCase:
         for name, hours in self.delays.items():
             if name not in self.delivered and name not in self.refused:
                 out.append((self.timing.after(self.last_step_at, hours), 0, partial(self.offer, name)))
-        timer = WaitingTimer.objects.filter(case=self.case, fired_at=None, cancelled_at=None).order_by("due_at").first()
         if timer is not None:
             fire_at = max(timer.due_at + dt.timedelta(seconds=1), self.last_step_at)
             out.append((fire_at, -1, partial(self.fire, timer)))

@@ -1,9 +1,12 @@
+import datetime as dt
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from engine.demo import DEMO_PASSWORD, ensure_service_items, seed
-from engine.driver import Driver, Rates
+from engine.driver import Driver, Rates, timing_from
 from engine.embedded import start_timer_loop
 from engine.models import Case
 
@@ -38,10 +41,14 @@ class Command(BaseCommand):
 
     def drive_demo_cases(self):
         item = ensure_service_items()
+        # The finished ones in simulated time over the past weeks, every version under the same
+        # service times, so that the reports (/reports/) compare versions on real durations.
+        start = dt.datetime.combine(timezone.localdate() - dt.timedelta(days=28), dt.time(9), tzinfo=timezone.get_current_timezone())
         for version in item.process.versions.order_by("number"):
+            timed = Driver(version, service_item=item, seed=version.number, timing=timing_from(start))
+            for _ in range(8):
+                timed.drive(timed.start())
             driver = Driver(version, service_item=item, seed=version.number)
-            for _ in range(6):
-                driver.drive(driver.start())
             # a few left mid-way, so that every inbox has work in it
             for steps in (1, 2, 3, 4, 6):
                 driver.drive(driver.start(), max_steps=steps)
