@@ -97,31 +97,30 @@ class TaskKind:
 
 
 class Department:
-    __slots__ = ("code", "staff", "busy", "queue", "waiting", "area", "busy_area", "last", "peak", "by_day",
-                 "waits", "works", "tasks", "red", "applicant")  # fmt: skip
+    __slots__ = ("code", "staff", "busy", "queue", "waiting", "last", "peak", "by_day", "waits", "works", "tasks",
+                 "red", "applicant")  # fmt: skip
 
     def __init__(self, code: str, staff: int | None):
         self.code, self.staff = code, staff
         self.busy = self.waiting = self.peak = self.tasks = self.red = 0
         self.queue: list = []  # (due, sequence, task) of tasks ready to be taken up
-        self.area = self.busy_area = self.last = 0.0
-        self.by_day: dict[int, float] = {}
+        self.last = 0.0
+        self.by_day: dict[int, tuple[float, float]] = {}  # working day -> (queue length, busy clerks) x office hours
         self.waits: list[float] = []  # opened -> claimed, office hours (the department's own tasks)
         self.works: list[float] = []  # claimed -> completed
         self.applicant: list[float] = []  # opened -> completed of tasks that wait for the applicant
 
     def account(self, moment: float) -> None:
-        """Integrate the queue length (and the busy clerks) up to ``moment``, by working day."""
+        """Integrate the queue length and the busy clerks up to ``moment``, per working day."""
         last = self.last
         if moment <= last:
             return
-        self.busy_area += self.busy * (moment - last)
-        if self.waiting:
-            self.area += self.waiting * (moment - last)
+        if self.waiting or self.busy:
             while last < moment:
                 day = int(last // DAY)
                 end = min(moment, (day + 1) * DAY)
-                self.by_day[day] = self.by_day.get(day, 0.0) + self.waiting * (end - last)
+                waiting, busy = self.by_day.get(day, (0.0, 0.0))
+                self.by_day[day] = (waiting + self.waiting * (end - last), busy + self.busy * (end - last))
                 last = end
         self.last = moment
 

@@ -57,11 +57,15 @@ def summarise(simulation: Simulation, tally: Tally, seconds: float) -> dict:
         late += red
         statutory_late += statutory_red
     concluded = len(tally.cases)
-    span = max(tally.last_arrival, DAY)
+    # Queues and utilisation over the working days applications kept arriving (not the last cases'
+    # tail, when queues run dry).
+    days_of_arrivals = max(int(tally.last_arrival // DAY), 1)
     departments = {}
     for code, department in simulation.departments.items():
         if not (department.waits or department.applicant or department.peak):
             continue
+        by_day = [department.by_day.get(day, (0.0, 0.0)) for day in range(days_of_arrivals)]
+        queue_area, busy_area = sum(q for q, _ in by_day), sum(b for _, b in by_day)
         departments[code] = {
             "staff": department.staff,
             "tasks": department.tasks,
@@ -69,11 +73,13 @@ def summarise(simulation: Simulation, tally: Tally, seconds: float) -> dict:
             "wait_hours_p90": _round(percentile(department.waits, 90)),
             "work_hours_median": _round(median(department.works)),
             "applicant_hours_median": _round(median(department.applicant)),
-            "queue_mean": _round(department.area / span),
+            "queue_mean": _round(queue_area / (days_of_arrivals * DAY)),
             "queue_max": department.peak,
-            "utilisation": _round(department.busy_area / (department.staff * span)) if department.staff else None,
+            "utilisation": _round(busy_area / (department.staff * days_of_arrivals * DAY))
+            if department.staff
+            else None,
             "on_time_share": _round(1 - department.red / department.tasks) if department.tasks else None,
-            "queue_by_day": [round(department.by_day.get(day, 0.0) / DAY, 2) for day in range(int(span // DAY) + 1)],
+            "queue_by_day": [round(q / DAY, 2) for q, _ in by_day],
         }
     machine = simulation.machine
     return {
@@ -82,7 +88,7 @@ def summarise(simulation: Simulation, tally: Tally, seconds: float) -> dict:
         "failed": sum(tally.failures.values()),
         "failures": tally.failures,
         "first_day": clock.day(0).isoformat(),
-        "arrival_days": round(span / DAY, 1),
+        "arrival_days": round(tally.last_arrival / DAY, 1),
         "cycle_working_days_median": _round(median(days)),
         "cycle_working_days_p90": _round(percentile(days, 90)),
         "cycle_calendar_hours_median": _round(median(hours), 2),

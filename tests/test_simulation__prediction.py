@@ -1,0 +1,48 @@
+"""The point of simulating: predict a new version's cycle time from the old version's log.
+
+Cases are driven through the write path in simulated time (``drive --timed``: the departments'
+service times are the same for both versions) on the serial version 1 and the parallel version
+2. The simulation of version 2 learns from version 1's event log alone, and its prediction is
+checked against what version 2's cases then measured, in the reports' own figures.
+"""
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from reports.figures import version_figures
+from simulation.compare import side_by_side
+from simulation.models import SimulationRun
+
+CASES = 80  # per version, through the database: the slow part of this test
+START = dt.date(2026, 3, 2)  # after Spring Festival, before Qingming: an ordinary stretch of working days
+
+
+@pytest.mark.slow
+def test_simulation_learned_from_the_serial_log_predicts_the_parallel_versions_median_cycle_time(reference):
+    call_command("drive", cases=CASES, version=1, seed=21, timed=True, start=START, no_progress=True, stdout=StringIO())
+    serial = version_figures(reference["serial"])
+
+    out = StringIO()
+    call_command("simulate", "--version", "2", "--from-log", "--cases", "3000", "--no-progress", stdout=out)
+    run = SimulationRun.objects.get(version=reference["parallel"])
+    assert run.learned_from.startswith(f"the event log of business_registration v1 ({CASES} cases)")
+    predicted = run.prediction["cycle_working_days_median"]
+    # Before version 2 has run, the prediction already shows what the parallel process buys.
+    assert predicted < 0.75 * serial["cycle_working_days_median"]
+
+    call_command("drive", cases=CASES, version=2, seed=22, timed=True, start=START, no_progress=True, stdout=StringIO())
+    parallel = version_figures(reference["parallel"])
+    measured = parallel["cycle_working_days_median"]
+    assert parallel["concluded"] == CASES and measured < serial["cycle_working_days_median"]
+    assert abs(predicted - measured) / measured < 0.15, (
+        f"predicted {predicted:.2f}, measured {measured:.2f} working days"
+    )
+
+    # The report's side-by-side reads the same run and the same measured figures.
+    comparison = side_by_side(reference["parallel"], parallel)
+    row = next(r for r in comparison.rows if r.key == "cycle_working_days_median")
+    assert (row.predicted, row.measured) == (predicted, measured) and abs(row.error) < 0.15
+    assert comparison.measured_cases == CASES
