@@ -31,7 +31,6 @@ from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
 from SpiffWorkflow.bpmn.specs.mixins.inclusive_gateway import InclusiveGateway
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.specs.mixins.parallel_gateway import ParallelGateway
-from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.util.task import TaskState
 
 from .alignment import Alignment
@@ -120,6 +119,7 @@ class CasePlan:
         self.new = alignment.new_version
         self.new_spec, self.new_subprocess_specs = specs_for(self.new)
         self.problems: list[str] = []
+        self.stale_subprocesses: list = []  # finished subprocesses the new version changed (left behind)
         self.positions: list[Position] = []
         self._check()
 
@@ -148,13 +148,20 @@ class CasePlan:
             self._check_tokens(tokens, joins)
 
     def _check_subprocesses(self) -> None:
+        """A case inside a subprocess moves only if the new version left that subprocess as it
+        was. A finished subprocess that changed is history: the move leaves it behind."""
+        self.stale_subprocesses = []
         changed = self._changed_subprocesses() if self.workflow.subprocesses else set()
-        for subprocess in self.workflow.subprocesses.values():
+        for task_id, subprocess in self.workflow.subprocesses.items():
             name = subprocess.spec.name
-            if name not in self.new_subprocess_specs or name in changed:
+            if name in self.new_subprocess_specs and name not in changed:
+                continue
+            if any(t.has_state(TaskState.NOT_FINISHED_MASK) for t in subprocess.tasks.values()):
                 self.problems.append(
-                    f"办件已进入子流程 {name}，新版本改了它。 The case is inside subprocess {name}, which the new version changed."
+                    f"办件在子流程 {name} 中，新版本改了它。 The case is inside subprocess {name}, which the new version changed."
                 )
+            else:
+                self.stale_subprocesses.append(task_id)
 
     def _changed_subprocesses(self) -> set[str]:
         old_specs = specs_for(self.old)[1]
@@ -200,9 +207,11 @@ class CasePlan:
                 f"“{name}”的边界事件在新版本中不同。 '{name}' has other boundary events in v{self.new.number}."
             )
             return None
-        if isinstance(spec, LoopTask | SubWorkflowTask) and spec.bpmn_id in self.alignment.changed:
+        # A multi-instance step's instances were made from its old definition; where its flows go
+        # may change, nothing else. (A subprocess's content is checked in _check_subprocesses.)
+        if isinstance(spec, LoopTask) and set(self.alignment.changed.get(spec.bpmn_id, [])) - {"inputs", "outputs"}:
             self.problems.append(
-                f"“{name}”是多实例或子流程，且在新版本中改了。 '{name}' is a multi-instance or subprocess step that v{self.new.number} changed."
+                f"“{name}”是多实例步骤，新版本改了它。 '{name}' is a multi-instance step that v{self.new.number} changed."
             )
             return None
         return target
@@ -282,6 +291,8 @@ def migrate_workflow(plan: CasePlan):
             _splice(workflow, task)
         else:
             workflow._remove_task(task.id)  # cancelled or never run: nothing depends on it
+    for task_id in plan.stale_subprocesses:
+        del workflow.subprocesses[task_id]
     for subprocess in workflow.subprocesses.values():
         subprocess.spec = plan.new_subprocess_specs[subprocess.spec.name]
         for task in subprocess.tasks.values():
