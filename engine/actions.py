@@ -85,14 +85,17 @@ def _lock_open_item(work_item_id: int) -> WorkItem:
     """Lock the item's case row, then read the item: its state is only final under the lock."""
     if not lock_case_row(case_of(WorkItem.objects.filter(pk=work_item_id))):
         raise _no_such_task(work_item_id)
-    return _check_open(WorkItem.objects.select_related("case", "completed_by", "assignee").get(pk=work_item_id))
+    # Its case, and who holds or completed it, are read only when a conflict needs to name them.
+    return _check_open(WorkItem.objects.get(pk=work_item_id))
 
 
 def _open_item_locked(work_item_id: int, acting_user) -> tuple[WorkItem, Step]:
     step = Step.lock(case_of(WorkItem.objects.filter(pk=work_item_id)), acting_user)
     if step is None:
         raise _no_such_task(work_item_id)
-    return _check_open(WorkItem.objects.select_related("case", "completed_by", "assignee").get(pk=work_item_id)), step
+    item = WorkItem.objects.get(pk=work_item_id)
+    item.case = step.case
+    return _check_open(item), step
 
 
 def do_complete_task(work_item_id: int, *, acting_user=None, outcome: str = "", data: dict | None = None) -> WorkItem:
@@ -164,7 +167,7 @@ def do_reassign_task(work_item_id: int, *, acting_user, assignee) -> WorkItem:
 
 
 def _log_item_event(item: WorkItem, kind: str, actor, data: dict | None = None) -> None:
-    Event.objects.create(case=item.case, version_id=item.version_id, kind=kind, actor=actor, activity=item.task_spec,
+    Event.objects.create(case_id=item.case_id, version_id=item.version_id, kind=kind, actor=actor, activity=item.task_spec,
                          activity_name=item.name, department=item.department_id, task_id=item.task_id,
                          work_item=item.pk, data=data or {})  # fmt: skip
 
