@@ -60,12 +60,17 @@ class Step:
         another transaction holds it. ``case_id`` may be a subquery (``case_of``)."""
         # One statement locks the case row and reads it: once a FOR UPDATE has waited for another
         # step to commit, PostgreSQL returns the row as that step left it. It locks the case row
-        # only, not its version, which all cases share; the version joined in never changes (its
-        # file is left out: the spec is parsed once per process). The state is read after the
-        # lock, in its own query, when this process does not hold the case's workflow already.
+        # only, not its version, which all cases share (its file is left out: the spec is parsed
+        # once per process). The state is read after the lock, in its own query, when this
+        # process does not hold the case's workflow already.
         rows = (Case.objects.select_for_update(skip_locked=skip_locked, of=("self",)).select_related("version")
                 .defer("version__bpmn_xml").filter(pk=case_id))  # fmt: skip
         case = next(iter(rows), None)
+        if case is None and not skip_locked:
+            # A migration (engine.migration) changes the case's version. Having waited for it,
+            # PostgreSQL rechecks the join with the version row it had read before, which no
+            # longer matches, and returns nothing. Asked again, it reads the committed rows.
+            case = next(iter(rows.all()), None)
         if case is None:
             return None
         workflow = workflow_cache.workflows.take(case.pk, case.steps)
@@ -133,9 +138,7 @@ class Step:
                          department=item.department_id, task_id=item.task_id, work_item=item.pk)
             cancelled.update(state=WorkItem.State.CANCELLED, completed_at=self.now)
         new_tasks = [task for task_id, task in ready.items() if task_id not in self.ready_before]
-        # A new case has no earlier rounds to ask about.
-        earlier = new_tasks and not self.new_case
-        used_before = clocks.days_used_before(self.case.pk, [t.task_spec.bpmn_id for t in new_tasks]) if earlier else {}
+        used_before = clocks.days_used_before(self.case.pk, [t.task_spec.bpmn_id for t in new_tasks]) if new_tasks else {}
         new_items = [self._work_item(task, used_before.get(task.task_spec.bpmn_id, 0)) for task in new_tasks]
         for item in WorkItem.objects.bulk_create(new_items):
             fields = dict(activity=item.task_spec, activity_name=item.name, department=item.department_id,
