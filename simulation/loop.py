@@ -29,7 +29,7 @@ import random
 
 from engine.clocks import PAUSING_OUTCOMES, stops_case_clock, task_limits
 from sla.calendar import WorkCalendar
-from sla.clock import Limit, deadline
+from sla.clock import Limit
 
 from .machine import COMPLETE, MESSAGE, TIMER, ProcessFailed, ProcessMachine
 from .office import DAY, OfficeClock
@@ -161,7 +161,6 @@ class Simulation:
         self._events: list = []
         self._sequence = itertools.count()
         self._started = 0
-        self._due_cache: dict[tuple, float] = {}
 
     # -- the loop -----------------------------------------------------------------------------
 
@@ -344,17 +343,16 @@ class Simulation:
     # -- clocks -------------------------------------------------------------------------------
 
     def _due(self, limit: Limit, moment: float, used_days: int) -> float:
-        """A limit's due moment in office time, by sla.clock's rules (cached per start day)."""
-        if not limit.is_set:
-            return NO_DUE
+        """A limit's due moment in office time, by sla.clock.deadline's rule: the close of office on
+        the working day that lies the days left after the start day (start day not counted); for
+        a limit in hours, that many office hours on. Every simulated moment is on a working day,
+        so in office time this is arithmetic (tests/test_simulation__engine_in_memory.py checks
+        it against sla.clock.deadline)."""
         if limit.working_hours is not None:
             return moment + max(limit.working_hours, 0.0)
-        key = (limit.working_days, self.clock.day_index(moment), used_days)
-        due = self._due_cache.get(key)
-        if due is None:
-            at = deadline(self.clock.to_datetime(moment), limit, self.calendar, used_days=used_days).due_at
-            due = self._due_cache[key] = self.clock.from_datetime(at)
-        return due
+        if limit.working_days is None:
+            return NO_DUE
+        return (self.clock.day_index(moment) + max(limit.working_days - used_days, 0) + 1) * DAY
 
     def _task_due(self, kind: TaskKind, moment: float, used_days: int) -> float:
         return self._due(kind.promised, moment, used_days)

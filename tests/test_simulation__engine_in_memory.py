@@ -103,3 +103,18 @@ def test_office_time_agrees_with_the_working_day_calendar():
     assert clock.from_datetime(holiday) == clock.from_datetime(
         dt.datetime.combine(reopening, dt.time(9), tzinfo=calendar.zone)
     )
+
+
+def test_simulated_deadlines_follow_the_sla_clock(reference):
+    from sla.clock import deadline
+
+    simulation, _ = run(reference["parallel"], merge_states=True, cases=1)
+    clock, calendar = simulation.clock, simulation.calendar
+    rng = random.Random(8)
+    for _ in range(200):
+        moment = rng.uniform(0, 60 * DAY)
+        limit = rng.choice([Limit(working_days=0), Limit(working_days=1), Limit(working_days=5), Limit(working_days=20),
+                            Limit(working_hours=4)])  # fmt: skip
+        used = rng.choice([0, 0, 1, 3])
+        expected = deadline(clock.to_datetime(moment), limit, calendar, used_days=used).due_at
+        assert clock.to_datetime(simulation._due(limit, moment, used)) == expected
