@@ -15,7 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DATABASE_URL = os.getenv("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/binglian_bench")
-SCENARIOS = ["sweep", "queue", "export"]  # export: the event-log export at 1,000,000 events
+SCENARIOS = ["sweep", "queue", "export", "simulation"]  # export: the event-log export at 1,000,000 events; simulation: 10,000 cases in memory
 
 
 def ensure_database(url: str) -> None:
