@@ -138,7 +138,9 @@ class Step:
                          department=item.department_id, task_id=item.task_id, work_item=item.pk)
             cancelled.update(state=WorkItem.State.CANCELLED, completed_at=self.now)
         new_tasks = [task for task_id, task in ready.items() if task_id not in self.ready_before]
-        used_before = clocks.days_used_before(self.case.pk, [t.task_spec.bpmn_id for t in new_tasks]) if new_tasks else {}
+        # A new case has no earlier rounds to ask about.
+        earlier = new_tasks and not self.new_case
+        used_before = clocks.days_used_before(self.case.pk, [t.task_spec.bpmn_id for t in new_tasks]) if earlier else {}
         new_items = [self._work_item(task, used_before.get(task.task_spec.bpmn_id, 0)) for task in new_tasks]
         for item in WorkItem.objects.bulk_create(new_items):
             fields = dict(activity=item.task_spec, activity_name=item.name, department=item.department_id,
