@@ -19,8 +19,8 @@ from .scope import TASK_TRANSITIONS, Scope
 CHUNK = 2000
 COLUMNS = (
     "id", "case_id", "kind", "at", "activity", "activity_name", "department", "actor__username", "work_item",
-    "outcome", "licence_number", "case__number", "case__version_id", "case__service_item__code", "case__status",
-    "case__end_activity", "case__notify_commit", "case__applicant_id_number", "case__applicant_name",
+    "outcome", "licence_number", "version_id", "case__number", "case__version_id", "case__service_item__code",
+    "case__status", "case__end_activity", "case__notify_commit", "case__applicant_id_number", "case__applicant_name",
     "case__enterprise_uscc", "case__enterprise_name",
 )  # fmt: skip
 
@@ -88,11 +88,12 @@ def read_events(scope: Scope, pseudonyms: Pseudonyms, catalogue: Catalogue | Non
     lifecycle, case, case_id = Lifecycle(), None, None
     for row in rows:
         (event_id, row_case_id, kind, at, activity, activity_name, department, username, work_item, outcome,
-         licence, *case_columns) = row  # fmt: skip
+         licence, event_version_id, *case_columns) = row  # fmt: skip
         if row_case_id != case_id:
             case_id, case = row_case_id, _log_case(case_columns, catalogue, pseudonyms)
             lifecycle.new_case()
-        version_id = case_columns[1]
+        # The version the event happened in: a case moved to a newer version keeps its history.
+        version_id = event_version_id or case_columns[1]
         is_task_event = kind in TASK_TRANSITIONS
         name, task = catalogue.activity(version_id, kind, activity, activity_name, task_event=is_task_event)
         # Who opened or cancelled a task is whoever moved the process on: not a resource of the task.
