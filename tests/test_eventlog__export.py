@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import gzip
+import io
 import json
 import logging
 
@@ -141,11 +142,15 @@ def test_ocel_relates_every_event_to_objects_that_exist(driven, tmp_path):
     assert not [licence.number for licence in Licence.objects.all() if licence.number in text]
 
 
-def test_by_default_only_user_tasks_are_activities_and_all_events_adds_the_rest(driven, tmp_path):
+def test_by_default_only_user_tasks_are_activities_and_all_events_adds_the_rest(driven, tmp_path, capsysbinary):
     labels = expected_activities(driven["parallel"])
-    tasks_only = {r["concept:name"] for r in read_csv(export(tmp_path / "a.csv", "csv"))}
+    export("-", "csv")  # to stdout, the summary to stderr
+    out = capsysbinary.readouterr()
+    tasks_only = list(csv.DictReader(io.StringIO(out.out.decode("utf-8"))))
+    assert b"events to -" in out.err
+    assert len(tasks_only) == Event.objects.filter(kind__in=TASK_KINDS).count()
+    assert {r["concept:name"] for r in tasks_only} <= labels
     everything = read_csv(export(tmp_path / "b.csv", "csv", all_events=True))
-    assert tasks_only <= labels
     others = {r["concept:name"] for r in everything if r["kind"] not in TASK_KINDS}
     assert {"受理 case started", "办结 Issued", "银行开户 Bank account opened"} <= others
     assert others.isdisjoint(labels), "a case event named like a user task"
