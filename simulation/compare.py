@@ -8,17 +8,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reports.registry import FIGURES, UNIT_LABELS, Figure
+
 from .models import SimulationRun
 from .results import COMPARED
 
 
 @dataclass
 class Row:
-    key: str
-    label: str
-    unit: str
+    figure: Figure
     predicted: float | None
     measured: float | None
+
+    @property
+    def key(self) -> str:
+        return self.figure.key
+
+    @property
+    def unit(self) -> tuple[str, str]:
+        return UNIT_LABELS[self.figure.unit]
 
     @property
     def error(self) -> float | None:
@@ -26,6 +34,10 @@ class Row:
         if self.predicted is None or not self.measured:
             return None
         return (self.predicted - self.measured) / self.measured
+
+    def cells(self) -> tuple[str, str, str]:
+        error = "–" if self.error is None else f"{self.error * 100:+.1f}%"
+        return self.figure.format(self.predicted), self.figure.format(self.measured), error
 
 
 @dataclass
@@ -46,10 +58,7 @@ def side_by_side(version, measured: dict | None = None) -> SideBySide | None:
 
         measured = version_figures(version)
     concluded = measured.get("concluded") or 0
-    rows = [
-        Row(key, label, unit, run.prediction.get(key), measured.get(key) if concluded else None)
-        for key, label, unit in COMPARED
-    ]
+    rows = [Row(FIGURES[key], run.prediction.get(key), measured.get(key) if concluded else None) for key in COMPARED]
     return SideBySide(run, concluded, rows)
 
 
@@ -58,13 +67,6 @@ def lines(comparison: SideBySide) -> list[str]:
     out = [f"prediction of {run.created_at:%Y-%m-%d %H:%M} ({run.cases} cases; {run.learned_from or 'figures given by hand'}) "
            f"beside {comparison.measured_cases} concluded cases:"]  # fmt: skip
     for row in comparison.rows:
-        fmt = (
-            (lambda v: "-" if v is None else f"{v * 100:.1f}%")
-            if row.unit == "share"
-            else (lambda v: "-" if v is None else f"{v:.2f}")
-        )
-        error = "" if row.error is None else f"  ({row.error * 100:+.1f}%)"
-        out.append(
-            f"  {row.label:<28} {row.unit:<15} predicted {fmt(row.predicted):>8}   measured {fmt(row.measured):>8}{error}"
-        )
+        predicted, measured, error = row.cells()
+        out.append(f"  {row.figure.en:<40} predicted {predicted:>8}   measured {measured:>8}   error {error:>7}")
     return out

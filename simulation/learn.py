@@ -87,12 +87,12 @@ def learn(sources, *, calendar: WorkCalendar, target=None) -> Params:
         _alias_renamed_tasks(params, target, meta)
     peaks = {code: _peak(changes) for code, changes in seen.in_hand.items()}
     if peaks:
-        params.sources.append(
+        params.hints.append(
             "largest number of tasks in hand at once in the log: "
             + ", ".join(f"{k} {v}" for k, v in sorted(peaks.items()))
         )
     for why, count in seen.replay_failures.items():
-        params.sources.append(f"{count} logged cases could not be replayed for message waits: {why}")
+        params.hints.append(f"{count} logged cases could not be replayed for message waits: {why}")
     return params
 
 
@@ -202,4 +202,4 @@ def _alias_renamed_tasks(params: Params, target, meta: dict) -> None:
         source = by_name.get((task_meta.get("name"), task_meta.get("department")))
         if source is not None:
             params.tasks[spec] = params.tasks[source]
-            params.sources.append(f"{spec}: the figures of {source} (same name and department)")
+            params.hints.append(f"{spec}: the figures of {source} (same name and department)")

@@ -186,7 +186,8 @@ class Params:
     default: TaskParams = field(default_factory=TaskParams)
     messages: dict[str, MessageParams] = field(default_factory=dict)
     case: dict[str, float] = field(default_factory=dict)  # share of cases with a boolean attribute set
-    sources: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)  # where the figures came from
+    hints: list[str] = field(default_factory=list)  # what the sources say beside the figures (for --staff)
 
     def for_task(self, task_id: str, department: str) -> tuple[TaskParams, list[str]]:
         """The task's figures, each taken from the task, else its department, else the default;
@@ -224,6 +225,7 @@ class Params:
             messages={**self.messages, **other.messages},
             case={**self.case, **other.case},
             sources=self.sources + other.sources,
+            hints=self.hints + other.hints,
         )
         for mine, theirs in ((merged.tasks, other.tasks), (merged.departments, other.departments)):
             for key, params in theirs.items():
@@ -240,6 +242,7 @@ class Params:
             "default": self.default.to_json(),
             "messages": {k: v.to_json() for k, v in sorted(self.messages.items())},
             "sources": self.sources,
+            "hints": self.hints,
         }
 
 
@@ -247,11 +250,13 @@ def params_from_dict(data: dict, source: str = "") -> Params:
     """Params from the file layout (TOML or JSON); to_json() gives it back."""
     if not isinstance(data, dict):
         raise ParamsError(f"{source}: the parameters must be a table")
-    known = {"arrivals_per_day", "staff", "case", "tasks", "departments", "default", "messages", "sources"}
+    known = {"arrivals_per_day", "staff", "case", "tasks", "departments", "default", "messages", "sources", "hints"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ParamsError(f"{source}: unknown section(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-    params = Params(sources=list(data.get("sources") or ([source] if source else [])))
+    params = Params(
+        sources=list(data.get("sources") or ([source] if source else [])), hints=list(data.get("hints") or [])
+    )
     if data.get("arrivals_per_day") is not None:
         params.arrivals_per_day = _rate(data["arrivals_per_day"], "arrivals_per_day")
     for department, count in (data.get("staff") or {}).items():

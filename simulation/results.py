@@ -18,13 +18,15 @@ import statistics
 from .loop import Simulation, Tally
 from .office import DAY
 
-# Figures shared with reports.figures: the keys the side-by-side view reads from both.
+# Figures shared with reports.figures (labels and units in reports.registry): the keys the
+# side-by-side view reads from both.
 COMPARED = (
-    ("cycle_working_days_median", "周期中位数 median cycle", "working days"),
-    ("cycle_working_days_p90", "周期 P90 cycle p90", "working days"),
-    ("cycle_calendar_hours_median", "周期中位数 median cycle", "calendar hours"),
-    ("case_on_time_share", "按时办结 cases on time", "share"),
-    ("task_on_time_share", "任务按时 tasks on time", "share"),
+    "cycle_working_days_median",
+    "cycle_working_days_p90",
+    "cycle_calendar_hours_median",
+    "cycle_calendar_hours_p90",
+    "case_on_time_share",
+    "task_on_time_share",
 )
 
 

@@ -98,7 +98,9 @@ class Command(BaseCommand):
             return
         for line in table(prediction, f"simulation of {chosen.label}"):
             self.stdout.write(line)
-        self.stdout.write(f"  figures from: {learned or 'defaults'}")
+        self.stdout.write(f"  figures from: {learned}")
+        for hint in figures.hints:
+            self.stdout.write(f"  {hint}")
         if not no_save and chosen.cases.exists():
             comparison = side_by_side(chosen)
             if comparison is not None and comparison.measured_cases:
