@@ -42,6 +42,7 @@ class Command(BaseCommand):
                 )
             rows = [by_number[compare[0]], by_number[compare[1]]]
         self.table(definition, rows)
+        self.predictions(rows)
         if len(rows) >= 2:
             (before, f_before), (after, f_after) = rows[-2], rows[-1]
             comparison = Comparison(f_before, f_after)
@@ -55,6 +56,19 @@ class Command(BaseCommand):
 
             for path in render_charts(chart_data(rows), png, title=definition.key):
                 self.stdout.write(f"wrote {path}")
+
+    def predictions(self, rows) -> None:
+        """Each version's latest simulation (manage.py simulate) beside what its cases measured."""
+        from simulation.compare import lines, side_by_side
+
+        for version, figures in rows:
+            comparison = side_by_side(version, figures)
+            if comparison is not None:
+                first, *rest = lines(comparison)
+                self.stdout.write("")
+                self.stdout.write(f"v{version.number} {first}")
+                for line in rest:
+                    self.stdout.write(line)
 
     def table(self, definition, rows) -> None:
         width = 44
