@@ -29,9 +29,13 @@ def task_labels(versions) -> dict[str, str]:
 
 
 class Catalogue:
-    """What the export needs to know of every deployed version: a few rows, read once."""
+    """What the export needs to know of every deployed version: a few rows, read once (and again
+    if a version deployed while the export runs turns up)."""
 
     def __init__(self):
+        self._load()
+
+    def _load(self) -> None:
         versions = list(
             ProcessVersion.objects.select_related("definition").only("id", "number", "elements", "definition__key")
         )
@@ -39,26 +43,40 @@ class Catalogue:
         for version in versions:
             by_process[version.definition.key].append(version)
         labels = {key: task_labels(group) for key, group in by_process.items()}
-        self.process = {v.pk: v.definition.key for v in versions}
-        self.number = {v.pk: v.number for v in versions}
-        self.user_tasks = {
+        self._process = {v.pk: v.definition.key for v in versions}
+        self._number = {v.pk: v.number for v in versions}
+        self._user_tasks = {
             v.pk: {t: labels[v.definition.key][t] for t in v.elements.get("user_tasks", {})} for v in versions
         }
-        self.element_names = {v.pk: v.elements.get("names", {}) for v in versions}
+        self._element_names = {v.pk: v.elements.get("names", {}) for v in versions}
 
-    def user_task_names(self, version_id: int) -> set[str]:
-        return set(self.user_tasks[version_id].values())
+    def _know(self, version_id: int) -> None:
+        if version_id not in self._process:
+            self._load()
+
+    def process(self, version_id: int) -> str:
+        self._know(version_id)
+        return self._process[version_id]
+
+    def number(self, version_id: int) -> int:
+        self._know(version_id)
+        return self._number[version_id]
+
+    def task_name(self, version_id: int, task_id: str) -> str:
+        self._know(version_id)
+        return self._user_tasks[version_id].get(task_id, task_id)
 
     def activity(
         self, version_id: int, kind: str, activity: str, activity_name: str, *, task_event: bool
     ) -> tuple[str, str]:
         """(activity name, user task id or "") of one event."""
-        tasks = self.user_tasks.get(version_id, {})
+        self._know(version_id)
+        tasks = self._user_tasks[version_id]
         if activity in tasks:
             # A clock or deadline event of a task is not the task itself: it keeps its kind's name.
             return (tasks[activity] if task_event else KIND_LABELS.get(kind, kind)), activity
         if task_event:  # a task the version no longer describes: keep what the log says
             return activity_name or activity, activity
         # Other BPMN elements (an end event, a message, a timer) by their name in the diagram.
-        name = activity_name or self.element_names.get(version_id, {}).get(activity, "")
+        name = activity_name or self._element_names[version_id].get(activity, "")
         return name or KIND_LABELS.get(kind, kind), ""

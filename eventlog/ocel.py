@@ -94,7 +94,7 @@ class Objects:
         for number, version_id, item, status, end, commit, started, id_number, name, uscc, enterprise in rows.iterator(
             CHUNK
         ):
-            attributes = [("process", self.catalogue.process[version_id]), ("version", self.catalogue.number[version_id]),
+            attributes = [("process", self.catalogue.process(version_id)), ("version", self.catalogue.number(version_id)),
                           ("service_item", item), ("status", status), ("end", end), ("notify_commit", commit),
                           ("started_at", started.isoformat())]  # fmt: skip
             relations = [
@@ -120,7 +120,7 @@ class Objects:
             "id", "task_spec", "version_id", "department_id", "outcome", "case__number")  # fmt: skip
         for pk, spec, version_id, department, outcome, number in rows.iterator(CHUNK):
             self.seen_departments.add(department)
-            name = self.catalogue.user_tasks.get(version_id, {}).get(spec, spec)
+            name = self.catalogue.task_name(version_id, spec)
             yield _object(f"task:{pk}", "task", [("name", name), ("task", spec), ("outcome", outcome)],
                           [(f"case:{number}", "case"), (f"department:{department}", "department")])  # fmt: skip
 

@@ -106,7 +106,7 @@ def read_events(scope: Scope, pseudonyms: Pseudonyms, catalogue: Catalogue | Non
 def _log_case(columns, catalogue: Catalogue, pseudonyms: Pseudonyms) -> LogCase:
     number, version_id, item, status, end, commit, id_number, applicant_name, uscc, enterprise_name = columns
     clear = not pseudonyms.enabled
-    return LogCase(number=number, process=catalogue.process[version_id], version=catalogue.number[version_id],
+    return LogCase(number=number, process=catalogue.process(version_id), version=catalogue.number(version_id),
                    service_item=item or "", status=status, end=end, notify_commit=commit,
                    applicant=pseudonyms.applicant(id_number, applicant_name),
                    enterprise=pseudonyms.enterprise(uscc, enterprise_name),
