@@ -1,4 +1,5 @@
-"""A version's BPMN run in memory by the engine's own SpiffWorkflow setup, with no database.
+"""A version's BPMN run in memory by the engine's own SpiffWorkflow setup, with no database,
+for the what-if simulation (simulation/).
 
 The spec is the one the engine caches (engine.state.specs_for), the script engine is the safe
 one, and each step is what a ``do_*`` action does to the loaded workflow (the shared helpers in
@@ -39,9 +40,9 @@ from SpiffWorkflow.specs.Join import Join
 from SpiffWorkflow.util.event import Event
 from SpiffWorkflow.util.task import TaskState
 
-from engine import workflow_tasks as wt
-from engine.evaluator import ExpressionError
-from engine.state import SCRIPT_ENGINE, new_workflow, specs_for
+from . import workflow_tasks as wt
+from .evaluator import ExpressionError
+from .state import SCRIPT_ENGINE, new_workflow, specs_for
 
 COMPLETE, MESSAGE, TIMER = "complete", "message", "timer"
 LIVE_WORKFLOWS = 2048

@@ -12,7 +12,7 @@ From the log rows (``Event``) of the source versions' cases:
 - per message: its delay after the case began to wait for it, and the share of waits it
   arrived in (the others ended another way: the rating window's timer fired first). When a
   case began to wait is not in the log; each logged case is replayed through the process, in
-  memory (simulation.machine), to find the step that began the wait;
+  memory (engine.in_memory), to find the step that began the wait;
 - the arrival rate (cases started per working day over the logged span), and the share of
   cases with each boolean attribute (notify-and-commit).
 
@@ -27,11 +27,11 @@ import datetime as dt
 from collections import Counter, defaultdict
 
 from engine.clocks import stops_case_clock
+from engine.in_memory import COMPLETE, MESSAGE, TIMER, ProcessFailed, ProcessMachine
 from engine.models import Case, Event
 from sla.calendar import WorkCalendar
 
 from .loop import BASE_CASE_DATA
-from .machine import COMPLETE, MESSAGE, TIMER, ProcessFailed, ProcessMachine
 from .office import DAY
 from .params import Distribution, MessageParams, Params, TaskParams
 

@@ -11,7 +11,7 @@ The model, in office time (simulation.office):
   once; the others queue, earliest due first, as the department's queue page lists them. A
   department without a staff figure has a clerk free whenever a task is ready;
 - the clerk works the task's ``work`` hours, completes it with an outcome drawn from the
-  task's shares, and the engine takes the step (simulation.machine);
+  task's shares, and the engine takes the step (engine.in_memory);
 - a message the case begins to wait for arrives its ``delay`` later (or, with the share
   ``1 - probability``, never); a timer fires at its due time as the engine computed it;
 - the case clock and each task's clock follow the engine's rules (sla.clock): limits in
@@ -28,10 +28,10 @@ import itertools
 import random
 
 from engine.clocks import PAUSING_OUTCOMES, stops_case_clock, task_limits
+from engine.in_memory import COMPLETE, MESSAGE, TIMER, ProcessFailed, ProcessMachine
 from sla.calendar import WorkCalendar
 from sla.clock import Limit
 
-from .machine import COMPLETE, MESSAGE, TIMER, ProcessFailed, ProcessMachine
 from .office import DAY, OfficeClock
 from .params import FALLBACK_MESSAGE, Params
 

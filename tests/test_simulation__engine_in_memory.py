@@ -8,9 +8,9 @@ import random
 import pytest
 
 from engine.driver import Driver
+from engine.in_memory import COMPLETE, MESSAGE, TIMER, ProcessMachine
 from engine.models import Event
 from simulation.loop import BASE_CASE_DATA, Simulation
-from simulation.machine import COMPLETE, MESSAGE, TIMER, ProcessMachine
 from simulation.office import DAY, OfficeClock
 from simulation.params import params_from_dict
 from sla.calendar_store import get_calendar

@@ -6,11 +6,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
+from engine.in_memory import ProcessMachine
 from processes.models import ProcessDefinition, ServiceItem
 from simulation.compare import lines, side_by_side
 from simulation.learn import learn
 from simulation.loop import Simulation
-from simulation.machine import ProcessMachine
 from simulation.models import SimulationRun
 from simulation.params import Params, ParamsError, load_params, parse_staff
 from simulation.results import summarise, table
