@@ -80,6 +80,14 @@ def test_a_designer_adds_a_department_in_parallel_and_its_queue_gets_the_new_tas
         page = browser.page
         browser.login("designer", PASSWORD)
         assert page.url.endswith("/designer/"), "designers start on their workbench"
+        browser.screenshot("designer_workbench")
+        # A new process is a pool with a start event that leads nowhere yet, and the page says so.
+        with page.expect_navigation():
+            page.click("[data-new-process]")
+        modeler_ready(page)
+        assert page.locator("#modeler").get_attribute("data-state") == "problems"
+        assert page.locator(".djs-element.bl-problem[data-element-id='start']").count() == 1
+        page.go_back()
         with page.expect_navigation():
             page.click(f"[data-open-version='{original.pk}']")
         modeler_ready(page)
