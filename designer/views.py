@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.core.exceptions import BadRequest, PermissionDenied
@@ -163,6 +164,10 @@ def import_file(request):
     upload = request.FILES.get("file")
     if upload is None:
         return index(request, import_problems=["请选择一个 .bpmn 文件。 Choose a .bpmn file."], status=400)
+    if upload.size > settings.BPMN_MAX_BYTES:  # refused before it is read into memory
+        limit = settings.BPMN_MAX_BYTES / 1048576
+        problem = f"{upload.name}:1: file is {upload.size / 1048576:.1f} MB; the limit is {limit:.1f} MB"
+        return index(request, import_problems=[problem], status=400)
     try:
         draft = do_import_draft(upload.read(), upload.name, acting_user=request.user)
     except BpmnFileError as error:

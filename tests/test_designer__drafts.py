@@ -99,7 +99,7 @@ def test_a_draft_must_be_readable_bpmn(reference, as_designer):
     assert not Draft.objects.exists()
 
 
-def test_importing_a_file_makes_a_draft_in_its_dialect_and_a_hostile_file_is_refused(reference, as_designer):
+def test_importing_a_file_makes_a_draft_in_its_dialect_and_a_hostile_file_is_refused(reference, as_designer, settings):
     with (FIXTURES / "dialects" / "spiffarena.bpmn").open("rb") as upload:
         imported = as_designer.post("/designer/import/", {"file": upload})
     draft = Draft.objects.get()
@@ -112,6 +112,10 @@ def test_importing_a_file_makes_a_draft_in_its_dialect_and_a_hostile_file_is_ref
     assert refused.status_code == 400
     assert "external_entity_passwd.bpmn:2: DOCTYPE declarations are not allowed" in refused.content.decode()
     assert "root:x:0:0" not in refused.content.decode()
+    settings.BPMN_MAX_BYTES = 1000
+    with (FIXTURES / "dialects" / "spiffarena.bpmn").open("rb") as upload:
+        too_big = as_designer.post("/designer/import/", {"file": upload})
+    assert too_big.status_code == 400 and "the limit is 0.0 MB" in too_big.content.decode()
     assert Draft.objects.count() == 1
 
 
