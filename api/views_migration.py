@@ -176,7 +176,7 @@ class MigrationDryRun(APIView):
     @extend_schema(
         operation_id="migrations_dry_run",
         summary="Which running cases can move to another version, and why the others cannot",
-        description="Designers (and administrators) only. Changes nothing. The verdict per case is what "
+        description="Process designers only. Changes nothing. The verdict per case is what "
         "migrations/ will do with it, unless the case moves on in between.",
         request=MigrationRequestSerializer,
         responses={200: DryRunSerializer, **ERRORS},
@@ -196,7 +196,7 @@ class Migrations(APIView):
     @extend_schema(
         operation_id="migrations_run",
         summary="Move running cases to another version, each in its own transaction",
-        description="Designers (and administrators) only. Each case is checked again under its lock; a case "
+        description="Process designers only. Each case is checked again under its lock; a case "
         "that cannot move is listed under refused with the reason and stays where it was. Deadlines and "
         "timers are kept. Every move is a case_migrated event; the batch can be moved back.",
         request=MigrationRequestSerializer,

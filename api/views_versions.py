@@ -61,7 +61,7 @@ class VersionDeploy(APIView):
     @extend_schema(
         operation_id="versions_deploy",
         summary="Deploy a BPMN file as a new version of its process",
-        description="Process designers (and administrators) only. JSON {filename, bpmn_xml} or multipart with "
+        description="Process designers only. JSON {filename, bpmn_xml} or multipart with "
         "`file`. The file is validated as `manage.py lint` does; with any problem nothing is stored (400, "
         "every problem listed). The same bytes again return the existing version (200, created false); "
         "changed bytes become version N+1 of the process key (201). Running cases stay on their version.",

@@ -174,8 +174,10 @@ RULES: dict[str, list[Check]] = {
         Check("GET", "/designer/drafts/{draft}/", JSON_POST_ONLY),
         Check("POST", "/designer/drafts/{draft}/", JSON_400),  # no XML: 400
     ],
-    "designer/deploy/": [Check("GET", "/designer/deploy/", JSON_POST_ONLY), Check("POST", "/designer/deploy/", JSON_400)],
-    # Versions, the diff and migrating running cases: designers (and administrators) only. An empty
+    # Deploying and migrating are the designer's alone: administrators see the workbench, change nothing.
+    "designer/deploy/": [Check("GET", "/designer/deploy/", JSON_POST_ONLY),
+                         Check("POST", "/designer/deploy/", by_role(403, 403, 403, 403, 403, 403, 400, 403))],
+    # Versions and the diff: designers and administrators; migrating: designers only. An empty
     # migration form moves no case and goes back to the versions; moving back needs a known batch.
     "designer/processes/<slug:key>/versions/": [
         Check("GET", "/designer/processes/business_registration/versions/", DESIGNERS),
@@ -186,12 +188,12 @@ RULES: dict[str, list[Check]] = {
         Check("GET", "/designer/processes/business_registration/diff/?from=1&to=9", by_role(LOGIN, 403, 403, 403, 403, 403, 404, 404)),
     ],
     "designer/processes/<slug:key>/migrate/": [
-        Check("GET", "/designer/processes/business_registration/migrate/?from=2&to=1", DESIGNERS),
-        Check("POST", "/designer/processes/business_registration/migrate/", by_role(LOGIN, 403, 403, 403, 403, 403, "302 /designer/processes/", "302 /designer/processes/")),
+        Check("GET", "/designer/processes/business_registration/migrate/?from=2&to=1", by_role(LOGIN, 403, 403, 403, 403, 403, 200, 403)),
+        Check("POST", "/designer/processes/business_registration/migrate/", by_role(LOGIN, 403, 403, 403, 403, 403, "302 /designer/processes/", 403)),
     ],
     "designer/processes/<slug:key>/migrate/back/": [
         Check("GET", "/designer/processes/business_registration/migrate/back/", POST_ONLY),
-        Check("POST", "/designer/processes/business_registration/migrate/back/", by_role(LOGIN, 403, 403, 403, 403, 403, 404, 404)),
+        Check("POST", "/designer/processes/business_registration/migrate/back/", by_role(LOGIN, 403, 403, 403, 403, 403, 404, 403)),
     ],
     "login/": [Check("GET", "/login/", everyone(200)), Check("POST", "/login/", everyone(200))],  # no credentials: the form again
     "logout/": [Check("GET", "/logout/", everyone(405)), Check("POST", "/logout/", everyone(LOGIN))],

@@ -1,4 +1,4 @@
-"""The REST API for versions, the diff and migration: designers (and administrators) only."""
+"""The REST API for versions, the diff and migration: designers only (administrators may read versions and the diff)."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from processes.models import ProcessVersion
 from .conftest import FIXTURES
 from .test_api__cases import client_for
 
-REFUSED = ("frontdesk", "clerk_tax", "head_market", "supervisor")
+REFUSED = ("frontdesk", "clerk_tax", "head_market", "supervisor")  # and the administrator, below
 
 
 @pytest.fixture
@@ -41,6 +41,16 @@ def page_client(user) -> Client:
 
 def deploy_through_the_page(client, xml: str):
     return client.post("/designer/deploy/", json.dumps({"xml": xml}), content_type="application/json")
+
+
+def test_an_administrator_may_look_but_not_deploy(reference, changed_xml, django_user_model):
+    admin = django_user_model.objects.get(username="admin")
+    before = stored()
+    assert page_client(admin).get(f"/designer/modeler/versions/{reference['parallel'].pk}/").status_code == 200
+    assert deploy_through_the_page(page_client(admin), changed_xml).status_code == 403
+    api = client_for(admin).post("/api/v1/versions/", {"filename": "changed.bpmn", "bpmn_xml": changed_xml}, format="json")
+    assert api.status_code == 403 and "designers" in api.json()["detail"]
+    assert stored() == before
 
 
 @pytest.mark.parametrize("username", [*REFUSED, None], ids=[*REFUSED, "anonymous"])

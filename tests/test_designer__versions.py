@@ -1,5 +1,5 @@
 """The designer's version pages: the list, the diff on both diagrams, the dry run, migration and the
-way back through the pages; everyone but designers (and administrators) is refused."""
+way back through the pages; everyone but designers is refused migrating (administrators may look)."""
 
 from __future__ import annotations
 
