@@ -21,7 +21,9 @@ START = dt.date(2026, 3, 2)  # after Spring Festival, before Qingming: an ordina
 
 
 @pytest.mark.slow
-def test_simulation_learned_from_the_serial_log_predicts_the_parallel_versions_median_cycle_time(reference):
+def test_simulation_learned_from_the_serial_log_predicts_the_parallel_versions_median_cycle_time(
+    reference, client, supervisor
+):
     call_command("drive", cases=CASES, version=1, seed=21, timed=True, start=START, no_progress=True, stdout=StringIO())
     serial = version_figures(reference["serial"])
 
@@ -46,3 +48,12 @@ def test_simulation_learned_from_the_serial_log_predicts_the_parallel_versions_m
     row = next(r for r in comparison.rows if r.key == "cycle_working_days_median")
     assert (row.predicted, row.measured) == (predicted, measured) and abs(row.error) < 0.15
     assert comparison.measured_cases == CASES
+
+    # The report page and command put the prediction beside the measured figure.
+    client.force_login(supervisor)
+    page = client.get("/reports/business_registration/").content.decode()
+    card = page[page.index('data-prediction="2"') :]
+    assert f'<td class="num">{predicted:.2f}</td>' in card and f'<td class="num">{measured:.2f}</td>' in card
+    report = StringIO()
+    call_command("report", "--process", "business_registration", stdout=report)
+    assert f"predicted {predicted:8.2f}   measured {measured:8.2f}" in report.getvalue()
