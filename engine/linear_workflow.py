@@ -38,6 +38,13 @@ class LinearWorkflow(BpmnWorkflow):
     def get_tasks(self, first_task=None, **kwargs):
         if first_task is not None or not kwargs.keys() <= PLAIN_FILTERS:
             return super().get_tasks(first_task, **kwargs)
+        if kwargs.keys() <= {"state", "manual"}:  # the engine's own questions: as the filter, without it
+            state, manual = kwargs.get("state", TaskState.ANY_MASK), kwargs.get("manual")
+            return [
+                t
+                for t in self._candidates(state)
+                if t._state & state and (manual is None or t.task_spec.manual == manual)
+            ]
         task_filter = BpmnTaskFilter(**kwargs)
         return [task for task in self._candidates(task_filter.state) if task_filter.matches(task)]
 
