@@ -9,6 +9,10 @@ is the same CSV export with the events first read into a list.
 Also measured: PM4Py (a test and bench extra, AGPL, never imported by product code) reads the
 XES and the OCEL export of 1,000 cases driven through the engine (`--quick`: 200) and discovers
 a model; the figure is how many of its activities match the BPMN's user tasks.
+
+A full run (2 cores, shared): peak 115 MB at 100,000 and at 1,000,000 events in every format
+(ratio 1.00), against 571 MB for the list-holding export; 24,000-35,000 events/s in XES, 35,000
+in OCEL, 65,000 in CSV; PM4Py found the 13 user tasks, no more, in both exports of 1,000 cases.
 """
 
 from __future__ import annotations
@@ -165,6 +169,7 @@ def discovery(cases: int, workdir: Path) -> list[Row]:
     from eventlog.pseudonyms import Pseudonyms
     from eventlog.scope import Scope
 
+    os.environ.setdefault("PM4PY_SHOW_PROGRESS_BAR", "false")  # read at import: keep the bench's output a table
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import pm4py
