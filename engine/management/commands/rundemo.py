@@ -55,8 +55,8 @@ class Command(BaseCommand):
         # 告知承诺: one commitment that the post-check confirms, one found untrue and never
         # rectified (its licence revoked, shown on /verify/ and in the credit record).
         latest = item.process.latest_version()
-        for seed, untrue in ((101, False), (102, True)):
+        for story_seed, untrue in ((101, False), (102, True)):
             rates = Rates(correction=0, reject=0, notify_commit=1.0, post_check_fail=1.0 if untrue else 0.0, acts_before_timer=0.0)
-            driver = Driver(latest, service_item=item, seed=seed, rates=rates)
+            driver = Driver(latest, service_item=item, seed=story_seed, rates=rates)
             driver.drive(driver.start())
         self.stdout.write("Drove demo cases: some finished, some waiting in the departments' queues, one licence revoked.")
