@@ -2,7 +2,7 @@
 
 One real business-registration case is driven to the rating window (a P5D timer on an
 event-based gateway, beside the rating message); bulk SQL then copies its case row, its state and
-its waiting timer 10,000 times (``--quick``: 2,000), all due one second ago. One sweep
+its waiting timer 10,000 times (``--quick``: 1,000), all due one second ago. One sweep
 (``engine.tasks.sweep_due_timers``, what beat runs) hands them to the workers in chunks; the clock
 runs until no timer is pending. Each firing is the real write path (do_fire_timer: lock the case,
 load its state, fire, end the case, save), so every copied case must end, and none may fire twice.
@@ -134,7 +134,7 @@ def with_workers(redis: RedisServer, workers: int, copies: int) -> tuple[float, 
 
 
 def run(quick: bool) -> list[Row]:
-    copies = 2_000 if quick else 10_000
+    copies = 1_000 if quick else 10_000
     try:
         redis = RedisServer()
     except pytest.skip.Exception as missing:
