@@ -123,7 +123,7 @@ def test_a_supervisor_reads_any_department_s_queue_without_acting(client, review
 
 
 def test_each_role_starts_where_its_work_is(client, reference, frontdesk, clerk_tax, head_market, supervisor, designer):
-    for user, where in ((frontdesk, "/intake/"), (clerk_tax, "/work/"), (head_market, "/work/"), (designer, "/admin/")):
+    for user, where in ((frontdesk, "/intake/"), (clerk_tax, "/work/"), (head_market, "/work/"), (designer, "/designer/")):
         client.force_login(user)
         assert client.get("/").url == where, user
     client.force_login(supervisor)

@@ -85,7 +85,7 @@ def test_merging_states_reached_in_another_order_changes_no_simulated_case(refer
     assert merged.machine.engine_steps < 0.7 * apart.machine.engine_steps
 
 
-def test_office_time_agrees_with_the_working_day_calendar():
+def test_office_time_agrees_with_the_working_day_calendar(db):
     calendar = get_calendar()
     clock = OfficeClock(calendar, dt.date(2026, 9, 28))  # a Monday before National Day
     rng = random.Random(3)
