@@ -20,24 +20,32 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 from engine import workflow_tasks as wt
-from engine.state import SCRIPT_ENGINE, serializer_for
+from engine.linear_workflow import LinearWorkflow
+from engine.state import SCRIPT_ENGINE, serializer_for, specs_for
 from processes.spec import build_spec
 
 from .drive import MESSAGES, passing_outcome
 
 
 class SpiffFloor:
-    def __init__(self, version):
+    """``linear``: the engine's own workflow class and spec (engine.linear_workflow) instead of
+    the library's, to measure what the engine's way around the library's tree walks saves."""
+
+    def __init__(self, version, *, linear: bool = False):
         self.version = version
-        self.spec, self.subprocess_specs = build_spec(
-            version.bpmn_xml.encode("utf-8"), version.dialect, version.filename
-        )
+        if linear:
+            self.workflow_class, (self.spec, self.subprocess_specs) = LinearWorkflow, specs_for(version)
+        else:
+            self.workflow_class = BpmnWorkflow
+            self.spec, self.subprocess_specs = build_spec(
+                version.bpmn_xml.encode("utf-8"), version.dialect, version.filename
+            )
         self.serializer = serializer_for(version)
 
     def run(self, data: dict | None = None, *, outcome=None) -> list[str]:
         """One case to its end; returns the state after each step. ``outcome(task spec, round)``
         may choose other outcomes than approval (bench.drive.StraightThrough's convention)."""
-        workflow = BpmnWorkflow(self.spec, self.subprocess_specs, script_engine=SCRIPT_ENGINE)
+        workflow = self.workflow_class(self.spec, self.subprocess_specs, script_engine=SCRIPT_ENGINE)
         case_data = {"applicant_name": "王伟", "enterprise_name": "测试", "notify_commit": False, **(data or {})}
         for task in workflow.get_tasks(state=TaskState.READY):
             task.data.update(case_data)

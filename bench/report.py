@@ -30,6 +30,12 @@ class Row:
         return self.value / self.reference_value
 
 
+def target(text: str, met: bool | None) -> str:
+    """A target in a row's note, with whether this run met it (None: not measured at full size)."""
+    verdict = "not at full size" if met is None else ("met" if met else "MISSED")
+    return f"target {text}: {verdict}"
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
