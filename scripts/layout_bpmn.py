@@ -146,8 +146,13 @@ class Process:
             body.append("      <bpmn:extensionElements>")
             if n.get("form"):
                 body.append("        <camunda:formData>")
-                for fid, label, ftype in n["form"]:
-                    body.append(f'          <camunda:formField id="{fid}" label={quoteattr(label)} type="{ftype}" />')
+                for fid, label, ftype, *required in n["form"]:
+                    if required and required[0]:
+                        body.append(f'          <camunda:formField id="{fid}" label={quoteattr(label)} type="{ftype}">')
+                        body.append('            <camunda:validation><camunda:constraint name="required" /></camunda:validation>')
+                        body.append("          </camunda:formField>")
+                    else:
+                        body.append(f'          <camunda:formField id="{fid}" label={quoteattr(label)} type="{ftype}" />')
                 body.append("        </camunda:formData>")
             body.append("        <camunda:properties>")
             for key, value in props.items():
@@ -250,7 +255,7 @@ def issue_and_rating(p: Process, first_col: int, source: str):
     p.node("merge_rating", "xor", "", "front_desk", c + 3)
     p.node("gw_post_check", "xor", "承诺制? Commitment?", "market", c + 4)
     p.node("post_check", "user", "事后核查 Post-check", "market", c + 5, row=1,
-           form=[("findings", "核查情况 Findings", "string")],
+           form=[("findings", "核查情况 Findings", "string", True)],
            props={"promised_limit_working_days": 20, "statutory_limit_working_days": 40, "outcomes": "pass,fail",
                   "post_check": "true"})
     p.node("gw_post_check_outcome", "xor", "承诺属实? Commitment true?", "market", c + 6, row=1)
