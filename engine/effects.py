@@ -83,14 +83,14 @@ def _revoke(step, kinds: list[str], task) -> None:
     case = step.case
     findings = str(task.data.get("findings") or "").strip()
     reason = REVOCATION_REASON + (f" 核查情况 Findings: {findings}" if findings else "")
-    department = step.version.elements.get("user_tasks", {}).get("post_check", {}).get("department", "")
     revoked = []
     for licence in case.licences.filter(kind__in=kinds, status=Licence.Status.VALID).order_by("id"):
         revoked.append(do_revoke_licence(licence, reason=reason, log=step.log))
     record = CreditRecord.objects.create(
         enterprise_uscc=case.enterprise_uscc, enterprise_name=case.enterprise_name,
         kind=CreditRecord.Kind.FALSE_COMMITMENT, case=case, licence=revoked[0] if revoked else None,
-        department=department or (ISSUING_DEPARTMENT.get(kinds[0], "") if kinds else ""), summary=reason, recorded_at=step.now,
+        # The department that answers for the revoked licence records the breach.
+        department=ISSUING_DEPARTMENT.get(kinds[0], ""), summary=reason, recorded_at=step.now,
     )  # fmt: skip
     step.log(Event.Kind.CREDIT_RECORDED, activity=task.task_spec.bpmn_id, department=record.department,
              data={"credit_record": record.pk, "enterprise_uscc": case.enterprise_uscc,

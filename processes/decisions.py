@@ -14,9 +14,6 @@ import re
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from defusedxml import ElementTree as safe_et
-from defusedxml.common import DefusedXmlException
-from django.conf import settings
 from django.db import transaction
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
@@ -27,7 +24,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from engine.evaluator import ExpressionError, check_expression, evaluate
 from engine.script_engine import SafeScriptEngine
 
-from .bpmn_file import BpmnFileError, Problem, _hardened_parser
+from .bpmn_file import BpmnFileError, Problem, parse_untrusted_xml
 from .models import DecisionVersion
 
 DMN_NAMESPACES = (
@@ -59,25 +56,9 @@ class DecisionFile:
         return self.decision.decisionTables[0]
 
 
-def _parse_xml(data: bytes) -> etree._Element:
-    if len(data) > settings.BPMN_MAX_BYTES:
-        raise BpmnFileError([Problem(1, f"file is {len(data) / 1048576:.1f} MB; the limit is {settings.BPMN_MAX_BYTES / 1048576:.1f} MB")])
-    try:
-        safe_et.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except DefusedXmlException:
-        raise BpmnFileError([Problem(1, "DOCTYPE declarations are not allowed in DMN files")]) from None
-    except safe_et.ParseError as error:
-        line = error.position[0] if getattr(error, "position", None) else 1
-        raise BpmnFileError([Problem(line, f"malformed XML: {error}")]) from None
-    try:
-        return etree.fromstring(data, parser=_hardened_parser())
-    except etree.XMLSyntaxError as error:
-        raise BpmnFileError([Problem(error.lineno, f"malformed XML: {error.msg}")]) from None
-
-
 def read_decision(data: bytes, filename: str) -> DecisionFile:
     """Parse and check a DMN file; raise BpmnFileError with every problem found."""
-    root = _parse_xml(data)
+    root = parse_untrusted_xml(data, "DMN")
     namespace = etree.QName(root).namespace
     if etree.QName(root).localname != "definitions" or namespace not in DMN_NAMESPACES:
         raise BpmnFileError([Problem(root.sourceline, "not a DMN file: the root element must be dmn:definitions (DMN 1.1 to 1.3)")])
