@@ -22,7 +22,8 @@ from .errors import CaseNotRunning, InvalidInput, MessageNotExpected, TaskConfli
 from .models import Case, CaseCounter, Event, WaitingTimer
 from .numbers import next_yearly_number
 from .state import new_workflow
-from .stepping import Step, case_of, lock_case_row
+from . import rows
+from .stepping import Step, case_numbered, case_of_item, case_of_timer, lock_case_row
 
 CASE_NUMBER_PREFIX = "BL"
 
@@ -81,19 +82,28 @@ def _check_open(item: WorkItem) -> WorkItem:
     return item
 
 
+_ITEMS = rows.table(WorkItem)
+_TIMERS = rows.table(WaitingTimer)
+
+
+def _read_item(work_item_id: int) -> WorkItem:
+    return _ITEMS.instance(rows.fetch_one(_ITEMS.select(f"{_ITEMS.name}.id = %s"), [work_item_id]))
+
+
 def _lock_open_item(work_item_id: int) -> WorkItem:
     """Lock the item's case row, then read the item: its state is only final under the lock."""
-    if not lock_case_row(case_of(WorkItem.objects.filter(pk=work_item_id))):
+    if not lock_case_row(case_of_item(work_item_id)):
         raise _no_such_task(work_item_id)
     # Its case, and who holds or completed it, are read only when a conflict needs to name them.
-    return _check_open(WorkItem.objects.get(pk=work_item_id))
+    return _check_open(_read_item(work_item_id))
 
 
 def _open_item_locked(work_item_id: int, acting_user) -> tuple[WorkItem, Step]:
-    step = Step.lock(case_of(WorkItem.objects.filter(pk=work_item_id)), acting_user)
+    step = Step.lock(case_of_item(work_item_id), acting_user,
+                     then_read=(_ITEMS.select(f"{_ITEMS.name}.id = %s"), [work_item_id]))  # fmt: skip
     if step is None:
         raise _no_such_task(work_item_id)
-    item = WorkItem.objects.get(pk=work_item_id)
+    item = _ITEMS.instance(step.read_row)
     item.case = step.case
     return _check_open(item), step
 
@@ -114,7 +124,7 @@ def do_complete_task(work_item_id: int, *, acting_user=None, outcome: str = "", 
         step.run_engine()
         item.state, item.completed_at, item.outcome = WorkItem.State.COMPLETED, step.now, outcome
         item.completed_by = acting_user if getattr(acting_user, "pk", None) else None
-        item.save(update_fields=["state", "completed_at", "outcome", "completed_by"])
+        step.writes.add(_ITEMS.update(item, ["state", "completed_at", "outcome", "completed_by_id"]))
         step.completed_item = item
         # The decision as entered (a rejection's reason, a correction's list of what is missing)
         # goes into the log too: timelines and reports read rows, never workflow state.
@@ -130,6 +140,11 @@ def do_complete_task(work_item_id: int, *, acting_user=None, outcome: str = "", 
 def do_claim_task(work_item_id: int, *, acting_user) -> WorkItem:
     """Take a task from the department queue into one's inbox. The process does not move, so
     only the case row is locked (not the workflow loaded); of two clerks claiming, one wins."""
+    if rows.is_postgresql():
+        claimed = _claim_in_one_statement(work_item_id, acting_user)
+        if claimed is not None:
+            return claimed
+        # Not claimable: the same steps as below find out why, and say it.
     with transaction.atomic():
         item = _lock_open_item(work_item_id)
         if item.assignee_id:
@@ -138,6 +153,29 @@ def do_claim_task(work_item_id: int, *, acting_user) -> WorkItem:
         item.save(update_fields=["assignee", "claimed_at"])
         _log_item_event(item, Event.Kind.TASK_CLAIMED, acting_user)
     return item
+
+
+def _claim_in_one_statement(work_item_id: int, acting_user) -> WorkItem | None:
+    """On PostgreSQL a claim is one statement, its own transaction: lock the case row, claim the
+    item if it is still open and unclaimed, log it. None if it was not claimable. A claim is a
+    third of a case's transactions; this is one round trip where the steps below take six."""
+    sql = f"""
+        WITH claimed AS (
+            UPDATE worklists_workitem SET assignee_id = %s, claimed_at = %s
+            FROM (SELECT id FROM engine_case WHERE id = (SELECT case_id FROM worklists_workitem WHERE id = %s) FOR UPDATE) locked
+            WHERE worklists_workitem.id = %s AND worklists_workitem.case_id = locked.id
+              AND worklists_workitem.state = %s AND worklists_workitem.assignee_id IS NULL
+            RETURNING {_ITEMS.columns}),
+        logged AS (
+            INSERT INTO engine_event (case_id, version_id, kind, at, activity, activity_name, department, actor_id,
+                                      task_id, work_item, outcome, data)
+            SELECT case_id, version_id, %s, %s, task_spec, name, department_id, %s, task_id, id, '', '{{}}'::jsonb
+            FROM claimed)
+        SELECT * FROM claimed"""  # fmt: skip
+    now = timezone.now()
+    row = rows.fetch_one(sql, [acting_user.pk, now, work_item_id, work_item_id, WorkItem.State.OPEN,
+                               Event.Kind.TASK_CLAIMED, now, acting_user.pk])  # fmt: skip
+    return _ITEMS.instance(row) if row is not None else None
 
 
 def do_unclaim_task(work_item_id: int, *, acting_user) -> WorkItem:
@@ -175,7 +213,7 @@ def _log_item_event(item: WorkItem, kind: str, actor, data: dict | None = None) 
 def do_deliver_message(case_number: str, message_name: str, *, payload: dict | None = None, acting_user=None) -> Case:
     """A message from another system (the bank opened the account) reaches the case waiting for it."""
     with transaction.atomic():
-        step = Step.lock(case_of(Case.objects.filter(number=case_number), "pk"), acting_user)
+        step = Step.lock(case_numbered(case_number), acting_user)
         if step is None:
             raise MessageNotExpected(f"there is no case {case_number}")
         if step.case.status != Case.Status.RUNNING:
@@ -206,10 +244,11 @@ def do_fire_timer(timer_id: int, *, now: dt.datetime | None = None, skip_locked:
     """
     now = now or timezone.now()
     with transaction.atomic():
-        step = Step.lock(case_of(WaitingTimer.objects.filter(pk=timer_id)), skip_locked=skip_locked)
+        step = Step.lock(case_of_timer(timer_id), skip_locked=skip_locked,
+                         then_read=(_TIMERS.select(f"{_TIMERS.name}.id = %s"), [timer_id]))  # fmt: skip
         if step is None:  # no such timer, or its case is busy
             return False
-        timer = WaitingTimer.objects.get(pk=timer_id)
+        timer = _TIMERS.instance(step.read_row)
         if timer.fired_at or timer.cancelled_at or timer.due_at > now:
             return False
         task = step.task_or_none(timer.task_id)

@@ -13,6 +13,8 @@ from sla.calendar_store import get_calendar
 from sla.clock import Deadline, Light, Limit, deadline, light_at, limit_from_due_date, used_working_days
 from worklists.models import WorkItem
 
+from . import rows
+
 PAUSING_OUTCOMES = ("correction",)
 
 
@@ -38,13 +40,22 @@ def with_post_check_window(meta: dict, case) -> dict:
     return {**meta, "promised_limit_working_days": window, "statutory_limit_working_days": statutory}
 
 
-def days_used_before(case_id: int, task_specs: list[str]) -> dict[str, int]:
-    """Working days each task already used in earlier rounds that ended in a correction request."""
+def days_used_before(case_id: int, task_specs: list[str], also: WorkItem | None = None) -> dict[str, int]:
+    """Working days each task already used in earlier rounds that ended in a correction request.
+    ``also``: the item the step itself completed, whose row may not be written yet."""
     calendar = get_calendar()
     used: dict[str, int] = {}
-    earlier = WorkItem.objects.filter(case_id=case_id, task_spec__in=task_specs, state=WorkItem.State.COMPLETED,
-                                      outcome__in=PAUSING_OUTCOMES).values_list("task_spec", "opened_at", "completed_at")  # fmt: skip
-    for spec, opened, completed in earlier:
+    items = rows.table(WorkItem)
+    specs, outcomes = ", ".join(["%s"] * len(task_specs)), ", ".join(["%s"] * len(PAUSING_OUTCOMES))
+    earlier = rows.fetch_all(
+        f"SELECT task_spec, opened_at, completed_at FROM {items.name} WHERE case_id = %s AND task_spec IN ({specs}) "
+        f"AND state = %s AND outcome IN ({outcomes}) AND id <> %s",
+        [case_id, *task_specs, WorkItem.State.COMPLETED, *PAUSING_OUTCOMES, also.pk if also is not None else 0],
+    )
+    rounds = [items.converted(row, ["task_spec", "opened_at", "completed_at"]) for row in earlier]
+    if also is not None and also.task_spec in task_specs and also.outcome in PAUSING_OUTCOMES:
+        rounds.append((also.task_spec, also.opened_at, also.completed_at))
+    for spec, opened, completed in rounds:
         used[spec] = used.get(spec, 0) + used_working_days(opened, completed, calendar)
     return used
 

@@ -8,13 +8,14 @@ here, and whoever comes second sees the first one's result.
 
 from __future__ import annotations
 
-from django.db.models import Subquery
 from django.utils import timezone
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from worklists.models import WorkItem
 
-from . import clocks, effects, workflow_cache
+from processes.models import ProcessVersion
+
+from . import clocks, effects, rows, workflow_cache
 from . import workflow_tasks as wt
 from .errors import EngineInconsistency, StepFailed
 from .events import make_event
@@ -22,20 +23,60 @@ from .models import Case, Event, InstanceState, WaitingTimer
 from .state import dump_workflow, load_workflow
 
 
-def lock_case_row(case_id: int, *, skip_locked: bool = False) -> bool:
+def lock_case_row(where: tuple[str, list], *, skip_locked: bool = False) -> bool:
     """SELECT ... FOR UPDATE on the case row alone: not on its version, which all cases share.
 
     With ``skip_locked`` a case another transaction holds is not waited for: returns False.
     Sweeps use it so that several workers never queue behind each other or behind a clerk.
     """
-    rows = Case.objects.select_for_update(skip_locked=skip_locked).filter(pk=case_id).values_list("pk", flat=True)
-    return bool(list(rows))
+    sql, params = where
+    return rows.fetch_one(f"SELECT id FROM engine_case WHERE id = {sql} {_for_update(skip_locked)}", params) is not None
 
 
-def case_of(rows, column: str = "case_id") -> Subquery:
-    """The case of the first of ``rows`` (a work item, a timer, a case by its number) as a subquery,
-    so that the case is found and locked in one statement (lock_case_row, Step.lock)."""
-    return Subquery(rows.values(column)[:1])
+def _for_update(skip_locked: bool, of: str = "") -> str:
+    if not rows.is_postgresql():  # SQLite locks the whole database on the first write
+        return ""
+    return f"FOR UPDATE{f' OF {of}' if of else ''}{' SKIP LOCKED' if skip_locked else ''}"
+
+
+# Where a step finds its case: the case id as an SQL expression, so that the case is found and
+# locked in one statement (lock_case_row, Step.lock).
+def case_of_item(work_item_id: int) -> tuple[str, list]:
+    return "(SELECT case_id FROM worklists_workitem WHERE id = %s)", [work_item_id]
+
+
+def case_of_timer(timer_id: int) -> tuple[str, list]:
+    return "(SELECT case_id FROM engine_waitingtimer WHERE id = %s)", [timer_id]
+
+
+def case_numbered(number: str) -> tuple[str, list]:
+    return "(SELECT id FROM engine_case WHERE number = %s)", [number]
+
+
+def case_with_id(case_id: int) -> tuple[str, list]:
+    return "%s", [case_id]
+
+
+# A version never changes after deploy; keyed by its file's hash too, so that an id reused by
+# another database (tests, a restored dump) never finds another version's elements.
+_versions: dict[tuple[int, str], ProcessVersion] = {}
+
+
+def version_of(version_id: int, sha256: str) -> ProcessVersion:
+    version = _versions.get((version_id, sha256))
+    if version is None:
+        version = ProcessVersion.objects.defer("bpmn_xml").get(pk=version_id)
+        _versions[(version_id, sha256)] = version
+    return version
+
+
+_CASES = rows.table(Case)
+_ITEMS = rows.table(WorkItem)
+_EVENTS = rows.table(Event)
+_TIMERS = rows.table(WaitingTimer)
+_STATES = rows.table(InstanceState)
+CASE_CLOCK_FIELDS = ["status", "ended_at", "end_activity", "steps", "due_at", "statutory_due_at", "yellow_at", "light",
+                     "clock_running_since", "clock_used_working_days", "concluded_at"]  # fmt: skip
 
 
 class Step:
@@ -47,7 +88,9 @@ class Step:
         self.now = timezone.now()
         self.events: list[Event] = []
         self.completed_item: WorkItem | None = None
+        self.read_row = None  # what Step.lock read under the lock for the caller
         self.new_case = False  # set by do_start_case: its state row does not exist yet
+        self.writes = rows.Writes()  # sent together at the end of save()
         # What the projection rows say now, read from the workflow as loaded (every step keeps
         # rows and state in step): after acting, only the difference is written, no SELECT needed.
         self.ready_before = {t.id for t in wt.ready_user_tasks(workflow)}
@@ -55,29 +98,40 @@ class Step:
         self.effects_done_before = set(effects.completed_effect_tasks(workflow, effects.effect_specs(self.version)))
 
     @classmethod
-    def lock(cls, case_id, actor=None, *, skip_locked: bool = False) -> Step | None:
+    def lock(cls, where: tuple[str, list] | int, actor=None, *, skip_locked: bool = False,
+             then_read: tuple[str, list] | None = None) -> Step | None:  # fmt: skip
         """Lock the case and load it; None if there is no such case, or if ``skip_locked`` and
-        another transaction holds it. ``case_id`` may be a subquery (``case_of``)."""
+        another transaction holds it. ``where`` is a case id or one of the ``case_…`` helpers.
+        ``then_read``: a statement to run under the lock, its first row kept as ``read_row``."""
+        if isinstance(where, int):
+            where = case_with_id(where)
         # One statement locks the case row and reads it: once a FOR UPDATE has waited for another
         # step to commit, PostgreSQL returns the row as that step left it. It locks the case row
-        # only, not its version, which all cases share (its file is left out: the spec is parsed
-        # once per process). The state is read after the lock, in its own query, when this
-        # process does not hold the case's workflow already.
-        rows = (Case.objects.select_for_update(skip_locked=skip_locked, of=("self",)).select_related("version")
-                .defer("version__bpmn_xml").filter(pk=case_id))  # fmt: skip
-        case = next(iter(rows), None)
-        if case is None and not skip_locked:
+        # only, not its version, which all cases share (only the version's hash is read: the
+        # version itself is kept per process, and its spec parsed once). The state, and what the
+        # caller reads, come after the lock, in the same round trip.
+        where_sql, params = where
+        lock = (_CASES.select(f"{_CASES.name}.id = {where_sql}", extra_columns="v.sha256",
+                              joins="JOIN processes_processversion v ON v.id = engine_case.version_id",
+                              suffix=_for_update(skip_locked, of=_CASES.name)), params)  # fmt: skip
+        state = (f"SELECT state FROM engine_instancestate WHERE case_id = {where_sql}", params)
+        statements = [lock, state] + ([then_read] if then_read else [])
+        row, state_row, *read = rows.fetch_first_rows(statements)
+        if row is None and not skip_locked:
             # A migration (engine.migration) changes the case's version. Having waited for it,
             # PostgreSQL rechecks the join with the version row it had read before, which no
             # longer matches, and returns nothing. Asked again, it reads the committed rows.
-            case = next(iter(rows.all()), None)
-        if case is None:
+            row, state_row, *read = rows.fetch_first_rows(statements)
+        if row is None:
             return None
+        case = _CASES.instance(row)
+        case.version = version_of(case.version_id, row[-1])
         workflow = workflow_cache.workflows.take(case.pk, case.steps)
         if workflow is None:
-            state = InstanceState.objects.values_list("state", flat=True).get(case_id=case.pk)
-            workflow = load_workflow(case.version, state)
-        return cls(case, workflow, actor)
+            workflow = load_workflow(case.version, state_row[0])
+        step = cls(case, workflow, actor)
+        step.read_row = read[0] if read else None
+        return step
 
     def log(self, kind: str, **fields) -> None:
         self.events.append(make_event(kind, case=self.case, version=self.version, actor=self.actor, at=timezone.now(), **fields))
@@ -113,14 +167,18 @@ class Step:
                 self.log(change, data={"used_working_days": self.case.clock_used_working_days,
                                        "due_at": self.case.due_at.isoformat() if self.case.due_at and not stopped else None})
         self.case.steps += 1
-        self.case.save(update_fields=["status", "ended_at", "end_activity", "steps", "due_at", "statutory_due_at",
-                                      "yellow_at", "light", "clock_running_since", "clock_used_working_days", "concluded_at"])
+        self.writes.add(_CASES.update(self.case, CASE_CLOCK_FIELDS))
         text = dump_workflow(self.version, self.workflow)
+        state = InstanceState(case=self.case, state=text, size=len(text), saved_at=self.now)
         if self.new_case:
-            self.case.instance = InstanceState.objects.create(case=self.case, state=text, size=len(text))
+            self.writes.add(_STATES.insert([state]))
+            state._state.adding = False
+            self.case.instance = state
         else:
-            InstanceState.objects.filter(case=self.case).update(state=text, size=len(text), saved_at=self.now)
-        Event.objects.bulk_create(self.events)
+            self.writes.add(_STATES.update(state, ["state", "size", "saved_at"]))
+        if self.events:
+            self.writes.add(_EVENTS.insert(self.events))
+        self.writes.flush()
         workflow_cache.workflows.put_on_commit(self.case.pk, self.case.steps, self.workflow)
 
     def _sync_work_items(self, ended: bool) -> list[str]:
@@ -140,9 +198,17 @@ class Step:
         new_tasks = [task for task_id, task in ready.items() if task_id not in self.ready_before]
         # A new case has no earlier rounds to ask about.
         earlier = new_tasks and not self.new_case
-        used_before = clocks.days_used_before(self.case.pk, [t.task_spec.bpmn_id for t in new_tasks]) if earlier else {}
+        used_before = clocks.days_used_before(self.case.pk, [t.task_spec.bpmn_id for t in new_tasks],
+                                              also=self.completed_item) if earlier else {}  # fmt: skip
         new_items = [self._work_item(task, used_before.get(task.task_spec.bpmn_id, 0)) for task in new_tasks]
-        for item in WorkItem.objects.bulk_create(new_items):
+        ids = rows.new_ids(WorkItem, len(new_items))
+        if ids is None:  # no sequence to number them in advance: written now, numbered by the database
+            WorkItem.objects.bulk_create(new_items)
+        elif new_items:
+            for item, pk in zip(new_items, ids):
+                item.pk = pk
+            self.writes.add(_ITEMS.insert(new_items, with_pk=True))
+        for item in new_items:
             fields = dict(activity=item.task_spec, activity_name=item.name, department=item.department_id,
                           task_id=item.task_id, work_item=item.pk)  # fmt: skip
             used = used_before.get(item.task_spec, 0)
@@ -185,11 +251,9 @@ class Step:
                 self.log(Event.Kind.TIMER_FIRED, activity=bpmn_id, activity_name=name, task_id=task_id)
             else:
                 cancelled.append(task_id)
-        pending = WaitingTimer.objects.filter(case=self.case, fired_at=None, cancelled_at=None)
-        if fired:
-            pending.filter(task_id__in=fired).update(fired_at=self.now)
-        if cancelled:
-            pending.filter(task_id__in=cancelled).update(cancelled_at=self.now)
+        for ended, column in ((fired, "fired_at"), (cancelled, "cancelled_at")):
+            if ended:
+                self.writes.add(self._end_timers(ended, column))
         new_timers = []
         for task_id, task in waiting.items():
             if task_id not in self.timers_before:
@@ -199,7 +263,14 @@ class Step:
                     due_at=wt.timer_due_at(task) or self.now,
                 ))  # fmt: skip
         if new_timers:
-            WaitingTimer.objects.bulk_create(new_timers)
+            self.writes.add(_TIMERS.insert(new_timers))
+
+    def _end_timers(self, task_ids: list, column: str) -> tuple[str, list]:
+        uuid = _TIMERS.by_attname["task_id"]
+        marks = ", ".join(["%s"] * len(task_ids))
+        return (f"UPDATE engine_waitingtimer SET {column} = %s WHERE case_id = %s AND fired_at IS NULL "
+                f"AND cancelled_at IS NULL AND task_id IN ({marks})",
+                [_TIMERS.value_of("due_at", self.now), self.case.pk, *(uuid.get_db_prep_save(t, rows.connection) for t in task_ids)])  # fmt: skip
 
     def task_or_none(self, task_id):
         try:
