@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 
-from engine.actions import do_claim_task, do_complete_task, do_deliver_message, do_start_case
+from engine.actions import do_claim_task, do_complete_task, do_deliver_message, do_start_case, open_work_items
 from engine.errors import CaseNotRunning, MessageNotExpected
 from engine.models import Case
-from worklists.models import WorkItem
 from worklists.people import clerk_for
 
 PASS_OUTCOMES = ("approve", "accept", "pass", "resubmitted")
@@ -59,16 +58,15 @@ class StraightThrough:
         while rounds < 10_000:
             rounds += 1
             with self.meter("read"):
-                items = list(WorkItem.objects.filter(case_id=case.pk, state=WorkItem.State.OPEN).order_by("id")
-                             .values_list("pk", "task_spec", "department_id"))  # fmt: skip
-            for pk, spec, department in items:
-                clerk = self.clerk(department)
+                items = open_work_items(case.pk)
+            for item in items:
+                clerk = self.clerk(item.department_id)
                 if clerk is not None:
                     with self.meter("claim"):
-                        do_claim_task(pk, acting_user=clerk)
-                chosen = outcome(spec, rounds) if outcome else None
+                        do_claim_task(item.pk, acting_user=clerk)
+                chosen = outcome(item.task_spec, rounds) if outcome else None
                 with self.meter("complete"):
-                    do_complete_task(pk, acting_user=clerk, outcome=chosen or passing_outcome(self.version, spec),
+                    do_complete_task(item.pk, acting_user=clerk, outcome=chosen or passing_outcome(self.version, item.task_spec),
                                      data={"opinion": "同意"})  # fmt: skip
                 self.completions += 1
             if items:

@@ -90,6 +90,14 @@ def _read_item(work_item_id: int) -> WorkItem:
     return _ITEMS.instance(rows.fetch_one(_ITEMS.select(f"{_ITEMS.name}.id = %s"), [work_item_id]))
 
 
+def open_work_items(case_id: int) -> list[WorkItem]:
+    """The case's open work items, oldest first: what its clerks find of it in their lists. The
+    drivers read it between every round, so it is SQL built once (engine.rows), served by the
+    ``workitem_case_open`` partial index."""
+    sql = _ITEMS.select(f"{_ITEMS.name}.case_id = %s AND {_ITEMS.name}.state = %s", suffix=f"ORDER BY {_ITEMS.name}.id")
+    return [_ITEMS.instance(row) for row in rows.fetch_all(sql, [case_id, WorkItem.State.OPEN])]
+
+
 def _lock_open_item(work_item_id: int) -> WorkItem:
     """Lock the item's case row, then read the item: its state is only final under the lock."""
     if not lock_case_row(case_of_item(work_item_id)):

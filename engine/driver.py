@@ -31,7 +31,7 @@ from worklists.models import WorkItem
 from worklists.people import clerk_for
 
 from . import clocks
-from .actions import do_claim_task, do_complete_task, do_deliver_message, do_fire_timer, do_start_case
+from .actions import do_claim_task, do_complete_task, do_deliver_message, do_fire_timer, do_start_case, open_work_items
 from .errors import MessageNotExpected
 from .models import Case, WaitingTimer
 from .service_times import ServiceTimes, Timing
@@ -133,7 +133,7 @@ class Driver:
             TimedCase(self, case, corrections, delivered).run(budget)
             budget = 0
         while budget > 0:
-            items = list(WorkItem.objects.filter(case=case, state=WorkItem.State.OPEN).order_by("id"))
+            items = open_work_items(case.pk)
             if items:
                 for item in items:
                     self.work(item, corrections)

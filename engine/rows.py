@@ -93,6 +93,15 @@ class Table:
         params = [self.value(obj, f) for f in fields] + [self.pk.get_db_prep_value(obj.pk, connection)]
         return f"UPDATE {self.name} SET {sets} WHERE {self.quoted[self.pk.attname]} = %s", params
 
+    def insert_values(self, values: list[dict]) -> tuple[str, list]:
+        """INSERT of rows given as {attname: value}, the others at their defaults, with no model
+        instance made for them (a step appends a dozen events)."""
+        fields = [f for f in self.fields if not (f is self.pk and isinstance(f, AutoFieldMixin))]
+        columns = ", ".join(self.quoted[f.attname] for f in fields)
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        params = [f.get_db_prep_save(v[f.attname] if f.attname in v else f.get_default(), connection) for v in values for f in fields]
+        return f"INSERT INTO {self.name} ({columns}) VALUES {', '.join([row] * len(values))}", params
+
     def insert(self, objs: list, *, with_pk: bool = False) -> tuple[str, list]:
         skip_pk = not with_pk and isinstance(self.pk, AutoFieldMixin)  # the database numbers it
         fields = [f for f in self.fields if not (skip_pk and f is self.pk)]

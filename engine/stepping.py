@@ -18,7 +18,6 @@ from processes.models import ProcessVersion
 from . import clocks, effects, rows, workflow_cache
 from . import workflow_tasks as wt
 from .errors import EngineInconsistency, StepFailed
-from .events import make_event
 from .models import Case, Event, InstanceState, WaitingTimer
 from .state import dump_workflow, load_workflow
 
@@ -86,7 +85,7 @@ class Step:
         self.workflow = workflow
         self.actor = actor
         self.now = timezone.now()
-        self.events: list[Event] = []
+        self.events: list[dict] = []  # the event log's rows, {attname: value}
         self.completed_item: WorkItem | None = None
         self.read_row = None  # what Step.lock read under the lock for the caller
         self.new_case = False  # set by do_start_case: its state row does not exist yet
@@ -134,7 +133,8 @@ class Step:
         return step
 
     def log(self, kind: str, **fields) -> None:
-        self.events.append(make_event(kind, case=self.case, version=self.version, actor=self.actor, at=timezone.now(), **fields))
+        self.events.append({"kind": kind, "case_id": self.case.pk, "version_id": self.version.pk,
+                            "actor_id": getattr(self.actor, "pk", None), "at": timezone.now(), **fields})  # fmt: skip
 
     def run_engine(self) -> None:
         try:
@@ -177,7 +177,7 @@ class Step:
         else:
             self.writes.add(_STATES.update(state, ["state", "size", "saved_at"]))
         if self.events:
-            self.writes.add(_EVENTS.insert(self.events))
+            self.writes.add(_EVENTS.insert_values(self.events))
         self.writes.flush()
         workflow_cache.workflows.put_on_commit(self.case.pk, self.case.steps, self.workflow)
 
