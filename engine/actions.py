@@ -16,13 +16,12 @@ from SpiffWorkflow.util.task import TaskState
 
 from worklists.models import WorkItem
 
-from . import clocks
+from . import clocks, rows
 from . import workflow_tasks as wt
 from .errors import CaseNotRunning, InvalidInput, MessageNotExpected, TaskConflict
 from .models import Case, CaseCounter, Event, WaitingTimer
 from .numbers import next_yearly_number
 from .state import new_workflow
-from . import rows
 from .stepping import Step, case_numbered, case_of_item, case_of_timer, lock_case_row
 
 CASE_NUMBER_PREFIX = "BL"

@@ -7,14 +7,15 @@ cost; here their SQL is written once per model, and values pass through the fiel
 conversions (``get_db_prep_save`` going in, the backend's and the fields' converters coming
 out), so rows and instances are exactly what the ORM would have made.
 
-``Writes`` collects a step's writes and sends them at the end: on PostgreSQL as one statement
-(each write a data-modifying CTE of it, one round trip instead of five or more); elsewhere one
-after the other. The writes of one step touch distinct rows, which is what CTEs that share one
-snapshot require.
+On PostgreSQL the statements of one stage of a step go to the server in one round trip
+(psycopg's pipeline mode, with parameters bound on the server: a step's state is a parameter,
+not a 14 KB literal to quote): the lock with the reads it allows, then all of its writes.
+Elsewhere (SQLite, in-process) they simply run one after the other.
 """
 
 from __future__ import annotations
 
+from contextlib import ExitStack, contextmanager
 from functools import cache
 
 from django.db import connection
@@ -75,7 +76,7 @@ class Table:
 
     def converted(self, row, attnames: list[str]) -> list:
         """The values of ``row``, read as the columns of ``attnames``, converted as the ORM would."""
-        converters = dict(zip(self.attnames, self.converters()))
+        converters = dict(zip(self.attnames, self.converters(), strict=True))
         values = list(row)
         for i, attname in enumerate(attnames):
             found, column = converters[attname]
@@ -116,34 +117,60 @@ def table(model) -> Table:
     return Table(model)
 
 
+@contextmanager
+def cursor():
+    """A cursor of Django's connection (its error translation, its execute wrappers); on
+    PostgreSQL one that binds parameters on the server, which pipeline mode requires."""
+    if not is_postgresql():
+        with connection.cursor() as plain:
+            yield plain
+        return
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        wrapped = connection._prepare_cursor(ServerBindingCursor(connection.connection))
+    try:
+        yield wrapped
+    finally:
+        wrapped.close()
+
+
 def fetch_one(sql: str, params: list):
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
-
-
-def fetch_first_rows(statements: list[tuple[str, list]]) -> list:
-    """The first row (or None) of each of ``statements``, run one after the other. On PostgreSQL
-    they go in one round trip (the simple query protocol runs several statements, each with its
-    own snapshot, so a read after a lock sees what the lock waited for)."""
-    with connection.cursor() as cursor:
-        if not is_postgresql():
-            found = []
-            for sql, params in statements:
-                cursor.execute(sql, params)
-                found.append(cursor.fetchone())
-            return found
-        cursor.execute("; ".join(sql for sql, _ in statements), [p for _, params in statements for p in params])
-        found = [cursor.fetchone()]
-        while cursor.nextset():
-            found.append(cursor.fetchone())
-        return found
+    with cursor() as c:
+        c.execute(sql, params)
+        return c.fetchone()
 
 
 def fetch_all(sql: str, params: list) -> list:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    with cursor() as c:
+        c.execute(sql, params)
+        return c.fetchall()
+
+
+def _in_one_round_trip(statements: list[tuple[str, list]], fetch: bool) -> list:
+    """Run ``statements`` in order; the first row of each (or None) if ``fetch``."""
+    if not is_postgresql():
+        found = []
+        with connection.cursor() as c:
+            for sql, params in statements:
+                c.execute(sql, params)
+                found.append(c.fetchone() if fetch else None)
+        return found
+    with ExitStack() as stack:
+        cursors = [stack.enter_context(cursor()) for _ in statements]
+        with connection.wrap_database_errors, connection.connection.pipeline():
+            for c, (sql, params) in zip(cursors, statements, strict=True):
+                c.execute(sql, params)
+        return [c.fetchone() if fetch else None for c in cursors]
+
+
+def fetch_first_rows(statements: list[tuple[str, list]]) -> list:
+    """The first row (or None) of each of ``statements``, run one after the other, each with its
+    own snapshot (a read after a lock sees what the lock waited for). On PostgreSQL in one round
+    trip."""
+    return _in_one_round_trip(statements, fetch=True)
 
 
 def new_ids(model, count: int) -> list[int] | None:
@@ -152,14 +179,12 @@ def new_ids(model, count: int) -> list[int] | None:
     if not is_postgresql() or count == 0:
         return None
     meta = model._meta
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                       [meta.db_table, meta.pk.column, count])  # fmt: skip
-        return [row[0] for row in cursor.fetchall()]
+    return [row[0] for row in fetch_all("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                                        [meta.db_table, meta.pk.column, count])]  # fmt: skip
 
 
 class Writes:
-    """A step's writes, sent together by ``flush``."""
+    """A step's writes, sent together by ``flush``: on PostgreSQL in one round trip."""
 
     def __init__(self):
         self.statements: list[tuple[str, list]] = []
@@ -169,13 +194,5 @@ class Writes:
 
     def flush(self) -> None:
         statements, self.statements = self.statements, []
-        if not statements:
-            return
-        with connection.cursor() as cursor:
-            if is_postgresql() and len(statements) > 1:
-                *first, (last_sql, last_params) = statements
-                ctes = ", ".join(f"w{i} AS ({sql})" for i, (sql, _) in enumerate(first))
-                cursor.execute(f"WITH {ctes} {last_sql}", [p for _, params in statements for p in params])
-            else:
-                for sql, params in statements:
-                    cursor.execute(sql, params)
+        if statements:
+            _in_one_round_trip(statements, fetch=False)

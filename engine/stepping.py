@@ -11,9 +11,8 @@ from __future__ import annotations
 from django.utils import timezone
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from worklists.models import WorkItem
-
 from processes.models import ProcessVersion
+from worklists.models import WorkItem
 
 from . import clocks, effects, rows, workflow_cache
 from . import workflow_tasks as wt
@@ -205,7 +204,7 @@ class Step:
         if ids is None:  # no sequence to number them in advance: written now, numbered by the database
             WorkItem.objects.bulk_create(new_items)
         elif new_items:
-            for item, pk in zip(new_items, ids):
+            for item, pk in zip(new_items, ids, strict=True):
                 item.pk = pk
             self.writes.add(_ITEMS.insert(new_items, with_pk=True))
         for item in new_items:
