@@ -251,8 +251,10 @@ def do_fire_timer(timer_id: int, *, now: dt.datetime | None = None, skip_locked:
     """
     now = now or timezone.now()
     with transaction.atomic():
+        # Nobody waits on a timer's firing, and a firing lost with the database is fired again by
+        # the next sweep: its commit need not wait for the disk.
         step = Step.lock(case_of_timer(timer_id), skip_locked=skip_locked,
-                         then_read=(_TIMERS.select(f"{_TIMERS.name}.id = %s"), [timer_id]))  # fmt: skip
+                         then_read=(_TIMERS.select(f"{_TIMERS.name}.id = %s"), [timer_id]), redone_if_lost=True)  # fmt: skip
         if step is None:  # no such timer, or its case is busy
             return False
         timer = _TIMERS.instance(step.read_row)

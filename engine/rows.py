@@ -163,7 +163,7 @@ def _in_one_round_trip(statements: list[tuple[str, list]], fetch: bool) -> list:
         with connection.wrap_database_errors, connection.connection.pipeline():
             for c, (sql, params) in zip(cursors, statements, strict=True):
                 c.execute(sql, params)
-        return [c.fetchone() if fetch else None for c in cursors]
+        return [c.fetchone() if fetch and c.description else None for c in cursors]
 
 
 def fetch_first_rows(statements: list[tuple[str, list]]) -> list:

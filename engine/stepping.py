@@ -97,10 +97,13 @@ class Step:
 
     @classmethod
     def lock(cls, where: tuple[str, list] | int, actor=None, *, skip_locked: bool = False,
-             then_read: tuple[str, list] | None = None) -> Step | None:  # fmt: skip
+             then_read: tuple[str, list] | None = None, redone_if_lost: bool = False) -> Step | None:  # fmt: skip
         """Lock the case and load it; None if there is no such case, or if ``skip_locked`` and
         another transaction holds it. ``where`` is a case id or one of the ``case_…`` helpers.
-        ``then_read``: a statement to run under the lock, its first row kept as ``read_row``."""
+        ``then_read``: a statement to run under the lock, its first row kept as ``read_row``.
+        ``redone_if_lost``: nobody waits for this step's answer, and if a crash of the database
+        loses it (all of it: it is one transaction) the next sweep does it again, so its commit
+        does not wait for the disk (PostgreSQL's ``synchronous_commit = off``, this step only)."""
         if isinstance(where, int):
             where = case_with_id(where)
         # One statement locks the case row and reads it: once a FOR UPDATE has waited for another
@@ -114,7 +117,10 @@ class Step:
                               suffix=_for_update(skip_locked, of=_CASES.name)), params)  # fmt: skip
         state = (f"SELECT state FROM engine_instancestate WHERE case_id = {where_sql}", params)
         statements = [lock, state] + ([then_read] if then_read else [])
-        row, state_row, *read = rows.fetch_first_rows(statements)
+        # Only in a transaction of its own: never relax the commit of a caller's outer transaction.
+        alone = rows.is_postgresql() and not rows.connection.savepoint_ids
+        relaxed = [("SET LOCAL synchronous_commit TO off", [])] if redone_if_lost and alone else []
+        row, state_row, *read = rows.fetch_first_rows(relaxed + statements)[len(relaxed) :]
         if row is None and not skip_locked:
             # A migration (engine.migration) changes the case's version. Having waited for it,
             # PostgreSQL rechecks the join with the version row it had read before, which no

@@ -14,7 +14,7 @@ import threading
 from functools import partial
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from engine.actions import do_claim_task, do_complete_task, do_deliver_message, do_fire_timer, do_start_case
@@ -147,6 +147,27 @@ def test_two_clerks_claiming_the_same_task_one_wins_one_gets_conflict(reference)
         assert list(claims.values_list("actor_id", flat=True)) == [item.assignee_id]
 
 
+def test_a_claim_racing_another_clerks_completion_never_leaves_the_task_done_by_one_and_held_by_the_other(reference):
+    needs_postgres()
+    claimer, completer = user("clerk_tax"), second_tax_clerk()
+    for n in range(ROUNDS):
+        case = case_at_the_fork(reference, n)
+        item = open_item(case, "tax_review")
+        claim, complete = race(partial(do_claim_task, item.pk, acting_user=claimer),
+                               partial(do_complete_task, item.pk, acting_user=completer, outcome="approve"))  # fmt: skip
+        exactly_one_won([claim, complete])
+        item.refresh_from_db()
+        if claim.ok:  # claimed first: the other clerk is told who holds it, and nothing moved
+            assert "claimed by" in str(complete.error)
+            assert item.state == WorkItem.State.OPEN and item.assignee_id == claimer.pk
+            assert not Event.objects.filter(case=case, kind=Event.Kind.TASK_COMPLETED, work_item=item.pk).exists()
+        else:  # completed first: the claim is told it is no longer open, and holds nothing
+            assert "no longer open" in str(claim.error)
+            assert item.state == WorkItem.State.COMPLETED and item.completed_by_id == completer.pk
+            assert item.assignee_id is None
+            assert not Event.objects.filter(case=case, kind=Event.Kind.TASK_CLAIMED, work_item=item.pk).exists()
+
+
 def test_five_branches_finishing_at_once_all_succeed_and_the_join_fires_once(reference):
     needs_postgres()
     clerks = {spec: user(name) for spec, name in DEPARTMENT_REVIEWS.items()}
@@ -208,3 +229,40 @@ def test_two_sweepers_firing_the_same_due_timer_fire_it_once(reference):
         case.refresh_from_db()
         assert case.status == Case.Status.COMPLETED and case.end_activity == "end_issued"
         assert case.events.filter(kind=Event.Kind.CASE_ENDED).count() == 1
+
+
+def case_in_its_rating_window(reference, n: int) -> tuple[Case, WaitingTimer]:
+    case = case_at_the_fork(reference, n)
+    for spec, name in DEPARTMENT_REVIEWS.items():
+        do_complete_task(open_item(case, spec).pk, acting_user=user(name), outcome="approve")
+    do_deliver_message(case.number, "bank_account_opened")
+    return case, WaitingTimer.objects.get(case=case, task_spec="rating_window_closed")
+
+
+def test_a_sweep_fires_without_waiting_for_the_disk_but_never_relaxes_a_callers_transaction(reference):
+    """A firing lost with the database is fired again by the next sweep, so a sweep's own
+    transaction commits without waiting for the disk; inside a caller's transaction (a clerk's
+    action, say) the caller's durability is left alone."""
+    needs_postgres()
+    sent = []
+
+    def watch(execute, sql, params, many, context):
+        sent.append(sql)
+        return execute(sql, params, many, context)
+
+    case, timer = case_in_its_rating_window(reference, 0)
+    later = max(timer.due_at, timezone.now()) + dt.timedelta(seconds=1)
+    with connection.execute_wrapper(watch):
+        assert do_fire_timer(timer.pk, now=later)
+    assert "SET LOCAL synchronous_commit TO off" in sent
+    case.refresh_from_db()
+    assert case.status == Case.Status.COMPLETED and case.events.filter(kind=Event.Kind.TIMER_FIRED).count() == 1
+
+    case, timer = case_in_its_rating_window(reference, 1)
+    with transaction.atomic():
+        assert do_fire_timer(timer.pk, now=later)
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "on"
+    case.refresh_from_db()
+    assert case.status == Case.Status.COMPLETED
