@@ -15,7 +15,7 @@ Elsewhere (SQLite, in-process) they simply run one after the other.
 
 from __future__ import annotations
 
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from functools import cache
 
 from django.db import connection
@@ -125,16 +125,20 @@ def cursor():
         with connection.cursor() as plain:
             yield plain
         return
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
     connection.close_if_health_check_failed()
     connection.ensure_connection()
-    with connection.wrap_database_errors:
-        wrapped = connection._prepare_cursor(ServerBindingCursor(connection.connection))
+    wrapped = _server_binding_cursor()
     try:
         yield wrapped
     finally:
         wrapped.close()
+
+
+def _server_binding_cursor():
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    with connection.wrap_database_errors:
+        return connection._prepare_cursor(ServerBindingCursor(connection.connection))
 
 
 def fetch_one(sql: str, params: list):
@@ -158,12 +162,21 @@ def _in_one_round_trip(statements: list[tuple[str, list]], fetch: bool) -> list:
                 c.execute(sql, params)
                 found.append(c.fetchone() if fetch else None)
         return found
-    with ExitStack() as stack:
-        cursors = [stack.enter_context(cursor()) for _ in statements]
+    if len(statements) == 1:  # one statement is one round trip already
+        with cursor() as c:
+            c.execute(*statements[0])
+            return [c.fetchone() if fetch and c.description else None]
+    with cursor() as first:
+        # A cursor keeps the result of its last statement only: one cursor per row to fetch.
+        others = [_server_binding_cursor() if fetch else first for _ in statements[1:]]
+        cursors = [first, *others]
         with connection.wrap_database_errors, connection.connection.pipeline():
             for c, (sql, params) in zip(cursors, statements, strict=True):
                 c.execute(sql, params)
-        return [c.fetchone() if fetch and c.description else None for c in cursors]
+        found = [c.fetchone() if fetch and c.description else None for c in cursors]
+        for c in others if fetch else []:
+            c.close()
+        return found
 
 
 def fetch_first_rows(statements: list[tuple[str, list]]) -> list:
