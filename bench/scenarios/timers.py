@@ -91,6 +91,14 @@ def pending() -> int:
     return due.count()
 
 
+def any_due() -> bool:
+    """Whether a copy's timer is still pending: what the clock waits on, polled five times a
+    second, so it reads the sweep's own partial index (timer_pending_due) and stops at the first
+    row. The template's timer is not due for days; counting the copies through a join, as
+    ``pending`` does, would take CPU from the workers it measures."""
+    return WaitingTimer.objects.filter(fired_at=None, cancelled_at=None, due_at__lte=timezone.now()).exists()
+
+
 def fired_twice() -> int:
     with connection.cursor() as cursor:
         cursor.execute(
@@ -122,7 +130,7 @@ def with_workers(redis: RedisServer, workers: int, copies: int) -> tuple[float, 
         sweep_due_timers.apply_async()
         peak = 0
         deadline = started + 900
-        while pending() and time.perf_counter() < deadline:
+        while any_due() and time.perf_counter() < deadline:
             for process in processes:
                 for child in psutil.Process(process.process.pid).children(recursive=True):
                     peak = max(peak, child.memory_info().rss)
