@@ -15,6 +15,8 @@ Elsewhere (SQLite, in-process) they simply run one after the other.
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from contextlib import contextmanager
 from functools import cache
 
@@ -45,6 +47,7 @@ class Table:
         self.quoted = {f.attname: quote(f.column) for f in self.fields}
         self.columns = ", ".join(f"{self.name}.{self.quoted[f.attname]}" for f in self.fields)
         self._converters = None
+        self.as_is = {f.attname: _passes_as_is(f) for f in self.fields}
 
     def select(self, where: str, extra_columns: str = "", joins: str = "", suffix: str = "") -> str:
         more = f", {extra_columns}" if extra_columns else ""
@@ -72,6 +75,15 @@ class Table:
         value = field.pre_save(obj, add) if add else getattr(obj, field.attname)
         if isinstance(value, DatabaseDefault):
             value = field.db_default.value
+        return self.prepared(field, value)
+
+    def prepared(self, field, value):
+        """``field.get_db_prep_save(value)``, without the call where it would return the value
+        unchanged (a step prepares some 300 values; most are plain strings and numbers)."""
+        as_is = self.as_is[field.attname]
+        if as_is is not None and (value is None or type(value) is as_is):
+            if as_is is not dt.datetime or value is None or value.tzinfo is not None:
+                return value
         return field.get_db_prep_save(value, connection)
 
     def converted(self, row, attnames: list[str]) -> list:
@@ -100,7 +112,7 @@ class Table:
         fields = [f for f in self.fields if not (f is self.pk and isinstance(f, AutoFieldMixin))]
         columns = ", ".join(self.quoted[f.attname] for f in fields)
         row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        params = [f.get_db_prep_save(v[f.attname] if f.attname in v else f.get_default(), connection) for v in values for f in fields]
+        params = [self.prepared(f, v[f.attname] if f.attname in v else f.get_default()) for v in values for f in fields]
         return f"INSERT INTO {self.name} ({columns}) VALUES {', '.join([row] * len(values))}", params
 
     def insert(self, objs: list, *, with_pk: bool = False) -> tuple[str, list]:
@@ -110,6 +122,23 @@ class Table:
         row = "(" + ", ".join(["%s"] * len(fields)) + ")"
         params = [self.value(obj, f, add=True) for obj in objs for f in fields]
         return f"INSERT INTO {self.name} ({columns}) VALUES {', '.join([row] * len(objs))}", params
+
+
+# Field types whose values PostgreSQL's adapters take exactly as Python holds them: for a value
+# of exactly this type (not a subclass, not a lazy string, not a naive datetime) Django's
+# get_db_prep_save returns it unchanged.
+_AS_IS = {
+    "CharField": str, "TextField": str, "SlugField": str, "BooleanField": bool, "FloatField": float,
+    "IntegerField": int, "PositiveIntegerField": int, "BigIntegerField": int, "AutoField": int, "BigAutoField": int,
+    "UUIDField": uuid.UUID, "DateTimeField": dt.datetime,
+}  # fmt: skip
+
+
+def _passes_as_is(field) -> type | None:
+    if connection.vendor != "postgresql":
+        return None
+    target = field.target_field if field.is_relation else field
+    return _AS_IS.get(target.get_internal_type())
 
 
 @cache
