@@ -86,7 +86,7 @@ _TIMERS = rows.table(WaitingTimer)
 
 
 def _read_item(work_item_id: int) -> WorkItem:
-    return _ITEMS.instance(rows.fetch_one(_ITEMS.select(f"{_ITEMS.name}.id = %s"), [work_item_id]))
+    return _ITEMS.instance(rows.fetch_one(*_ITEMS.by_id(work_item_id)))
 
 
 def open_work_items(case_id: int) -> list[WorkItem]:
@@ -106,8 +106,7 @@ def _lock_open_item(work_item_id: int) -> WorkItem:
 
 
 def _open_item_locked(work_item_id: int, acting_user) -> tuple[WorkItem, Step]:
-    step = Step.lock(case_of_item(work_item_id), acting_user,
-                     then_read=(_ITEMS.select(f"{_ITEMS.name}.id = %s"), [work_item_id]))  # fmt: skip
+    step = Step.lock(case_of_item(work_item_id), acting_user, then_read=_ITEMS.by_id(work_item_id))
     if step is None:
         raise _no_such_task(work_item_id)
     item = _ITEMS.instance(step.read_row)
@@ -254,7 +253,7 @@ def do_fire_timer(timer_id: int, *, now: dt.datetime | None = None, skip_locked:
         # Nobody waits on a timer's firing, and a firing lost with the database is fired again by
         # the next sweep: its commit need not wait for the disk.
         step = Step.lock(case_of_timer(timer_id), skip_locked=skip_locked,
-                         then_read=(_TIMERS.select(f"{_TIMERS.name}.id = %s"), [timer_id]), redone_if_lost=True)  # fmt: skip
+                         then_read=_TIMERS.by_id(timer_id), redone_if_lost=True)  # fmt: skip
         if step is None:  # no such timer, or its case is busy
             return False
         timer = _TIMERS.instance(step.read_row)

@@ -53,23 +53,23 @@ class Table:
         more = f", {extra_columns}" if extra_columns else ""
         return f"SELECT {self.columns}{more} FROM {self.name} {joins} WHERE {where} {suffix}"
 
-    def converters(self):
+    def by_id(self, pk) -> tuple[str, list]:
+        """The statement that reads one row by its primary key."""
+        return self.select(f"{self.name}.{self.quoted[self.pk.attname]} = %s"), [pk]
+
+    def converters(self) -> dict:
+        """attname -> (the backend's and the field's converters, the column they are given)."""
         if self._converters is None:
-            converters = []
+            self._converters = {}
             for field in self.fields:
                 column = field.get_col(self.model._meta.db_table)
                 found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
-                converters.append((found, column))
-            self._converters = converters
+                self._converters[field.attname] = (found, column)
         return self._converters
 
     def instance(self, row):
         """The model instance of the first ``len(fields)`` values of ``row``."""
-        values = list(row[: len(self.fields)])
-        for i, (found, column) in enumerate(self.converters()):
-            for convert in found:
-                values[i] = convert(values[i], column, connection)
-        return self.model.from_db(connection.alias, self.attnames, values)
+        return self.model.from_db(connection.alias, self.attnames, self.converted(row[: len(self.fields)], self.attnames))
 
     def value(self, obj, field, *, add: bool = False):
         value = field.pre_save(obj, add) if add else getattr(obj, field.attname)
@@ -88,7 +88,7 @@ class Table:
 
     def converted(self, row, attnames: list[str]) -> list:
         """The values of ``row``, read as the columns of ``attnames``, converted as the ORM would."""
-        converters = dict(zip(self.attnames, self.converters(), strict=True))
+        converters = self.converters()
         values = list(row)
         for i, attname in enumerate(attnames):
             found, column = converters[attname]
@@ -98,7 +98,7 @@ class Table:
 
     def value_of(self, attname: str, value):
         """``value`` as the database takes it in the column of ``attname``."""
-        return self.by_attname[attname].get_db_prep_save(value, connection)
+        return self.prepared(self.by_attname[attname], value)
 
     def update(self, obj, attnames: list[str]) -> tuple[str, list]:
         fields = [self.by_attname[a] for a in attnames]
@@ -110,18 +110,18 @@ class Table:
         """INSERT of rows given as {attname: value}, the others at their defaults, with no model
         instance made for them (a step appends a dozen events)."""
         fields = [f for f in self.fields if not (f is self.pk and isinstance(f, AutoFieldMixin))]
-        columns = ", ".join(self.quoted[f.attname] for f in fields)
-        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
         params = [self.prepared(f, v[f.attname] if f.attname in v else f.get_default()) for v in values for f in fields]
-        return f"INSERT INTO {self.name} ({columns}) VALUES {', '.join([row] * len(values))}", params
+        return self._insert(fields, len(values), params)
 
     def insert(self, objs: list, *, with_pk: bool = False) -> tuple[str, list]:
         skip_pk = not with_pk and isinstance(self.pk, AutoFieldMixin)  # the database numbers it
         fields = [f for f in self.fields if not (skip_pk and f is self.pk)]
+        return self._insert(fields, len(objs), [self.value(obj, f, add=True) for obj in objs for f in fields])
+
+    def _insert(self, fields: list, rows: int, params: list) -> tuple[str, list]:
         columns = ", ".join(self.quoted[f.attname] for f in fields)
         row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        params = [self.value(obj, f, add=True) for obj in objs for f in fields]
-        return f"INSERT INTO {self.name} ({columns}) VALUES {', '.join([row] * len(objs))}", params
+        return f"INSERT INTO {self.name} ({columns}) VALUES {', '.join([row] * rows)}", params
 
 
 # Field types whose values PostgreSQL's adapters take exactly as Python holds them: for a value
@@ -196,16 +196,18 @@ def _in_one_round_trip(statements: list[tuple[str, list]], fetch: bool) -> list:
             c.execute(*statements[0])
             return [c.fetchone() if fetch and c.description else None]
     with cursor() as first:
-        # A cursor keeps the result of its last statement only: one cursor per row to fetch.
-        others = [_server_binding_cursor() if fetch else first for _ in statements[1:]]
-        cursors = [first, *others]
-        with connection.wrap_database_errors, connection.connection.pipeline():
-            for c, (sql, params) in zip(cursors, statements, strict=True):
-                c.execute(sql, params)
-        found = [c.fetchone() if fetch and c.description else None for c in cursors]
-        for c in others if fetch else []:
-            c.close()
-        return found
+        # A cursor keeps the result of its last statement only: reads need a cursor each, writes
+        # can share one.
+        extra = [_server_binding_cursor() for _ in statements[1:]] if fetch else []
+        cursors = [first, *extra] if fetch else [first] * len(statements)
+        try:
+            with connection.wrap_database_errors, connection.connection.pipeline():
+                for c, (sql, params) in zip(cursors, statements, strict=True):
+                    c.execute(sql, params)
+            return [c.fetchone() if fetch and c.description else None for c in cursors]
+        finally:
+            for c in extra:
+                c.close()
 
 
 def fetch_first_rows(statements: list[tuple[str, list]]) -> list:

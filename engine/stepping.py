@@ -271,11 +271,10 @@ class Step:
             self.writes.add(_TIMERS.insert(new_timers))
 
     def _end_timers(self, task_ids: list, column: str) -> tuple[str, list]:
-        uuid = _TIMERS.by_attname["task_id"]
         marks = ", ".join(["%s"] * len(task_ids))
-        return (f"UPDATE engine_waitingtimer SET {column} = %s WHERE case_id = %s AND fired_at IS NULL "
+        return (f"UPDATE {_TIMERS.name} SET {column} = %s WHERE case_id = %s AND fired_at IS NULL "
                 f"AND cancelled_at IS NULL AND task_id IN ({marks})",
-                [_TIMERS.value_of("due_at", self.now), self.case.pk, *(uuid.get_db_prep_save(t, rows.connection) for t in task_ids)])  # fmt: skip
+                [_TIMERS.value_of(column, self.now), self.case.pk, *(_TIMERS.value_of("task_id", t) for t in task_ids)])  # fmt: skip
 
     def task_or_none(self, task_id):
         try:
