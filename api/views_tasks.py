@@ -7,6 +7,7 @@ path decides whether the task can still be acted on (409 when it no longer can).
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import ValidationError
@@ -14,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from engine.actions import do_claim_task, do_complete_task, do_reassign_task, do_unclaim_task
+from sla.lateness import with_light
 from worklists.access import R, access_queue_by_department, access_reassign, access_task_by_id
 from worklists.models import WorkItem
 
@@ -67,7 +69,7 @@ class DepartmentQueue(generics.ListAPIView):
         if "service_item" in given:
             rows = rows.filter(service_item__code=given["service_item"])
         if "light" in given:
-            rows = rows.filter(light=given["light"])
+            rows = with_light(rows, timezone.now()).filter(light_now=given["light"])
         if "case" in given:
             rows = rows.filter(case__number=given["case"])
         return rows

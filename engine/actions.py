@@ -63,6 +63,7 @@ def do_start_case(*, version=None, service_item=None, acting_user=None, data=Non
         step = Step(case, workflow, acting_user)
         step.new_case = True
         clocks.start_case_clock(case, now)
+        clocks.case_past_due(step, now, clock_stops=False)  # a limit of 0 days, taken in after close of office
         step.log(Event.Kind.CASE_STARTED, data={"service_item": getattr(service_item, "code", None), "channel": case.channel})
         step.run_engine()
         step.save()
@@ -130,12 +131,14 @@ def do_complete_task(work_item_id: int, *, acting_user=None, outcome: str = "", 
         step.run_engine()
         item.state, item.completed_at, item.outcome = WorkItem.State.COMPLETED, step.now, outcome
         item.completed_by = acting_user if getattr(acting_user, "pk", None) else None
-        step.writes.add(_ITEMS.update(item, ["state", "completed_at", "outcome", "completed_by_id"]))
+        # Completed after its due moment: the breach is this step's fact, whatever the sweep saw.
+        late = clocks.close_task_clock(step, item, step.now, ["state", "completed_at", "outcome", "completed_by_id"])
         step.completed_item = item
         # The decision as entered (a rejection's reason, a correction's list of what is missing)
         # goes into the log too: timelines and reports read rows, never workflow state.
         step.log(Event.Kind.TASK_COMPLETED, activity=item.task_spec, activity_name=item.name, department=item.department_id,
-                 task_id=item.task_id, work_item=item.pk, outcome=outcome, data={"form": data or {}})
+                 task_id=item.task_id, work_item=item.pk, outcome=outcome,
+                 data={"form": data or {}, **({"late_working_hours": item.late_working_hours} if late else {})})
         if outcome in clocks.PAUSING_OUTCOMES and item.due_at:
             step.log(Event.Kind.CLOCK_PAUSED, activity=item.task_spec, activity_name=item.name, department=item.department_id,
                      task_id=item.task_id, work_item=item.pk, data={"reason": outcome})
@@ -168,7 +171,7 @@ def _claim_in_one_statement(work_item_id: int, acting_user) -> WorkItem | None:
     sql = f"""
         WITH claimed AS (
             UPDATE worklists_workitem SET assignee_id = %s, claimed_at = %s
-            FROM (SELECT id FROM engine_case WHERE id = (SELECT case_id FROM worklists_workitem WHERE id = %s) FOR UPDATE) locked
+            FROM (SELECT id FROM engine_case WHERE id = (SELECT case_id FROM worklists_workitem WHERE id = %s) FOR NO KEY UPDATE) locked
             WHERE worklists_workitem.id = %s AND worklists_workitem.case_id = locked.id
               AND worklists_workitem.state = %s AND worklists_workitem.assignee_id IS NULL
             RETURNING {_ITEMS.columns}),

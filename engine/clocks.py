@@ -3,6 +3,11 @@
 A task's clock: a department task that asked for correction and opens again after it gets the
 working days it had left. A case's clock: stopped while any open task stops it (a correction
 task, ``clock=paused``, or a special step, ``special_step=true``), resumed when none does.
+
+A breach (超期) is a fact of the step that sees it: a task closed after its due moment, a case
+concluded or stopped after its due moment, a task or case that opens already past it. The step
+records it on the row and in the event log in its own transaction, whatever the light sweep
+did; the sweep records the breaches of rows still open. Each is logged once (sla.lateness).
 """
 
 from __future__ import annotations
@@ -10,10 +15,12 @@ from __future__ import annotations
 import datetime as dt
 
 from sla.calendar_store import get_calendar
-from sla.clock import Deadline, Light, Limit, deadline, light_at, limit_from_due_date, used_working_days
+from sla.clock import Deadline, Light, Limit, deadline, limit_from_due_date, used_working_days
+from sla.lateness import is_late, late_working_hours
 from worklists.models import WorkItem
 
 from . import rows
+from .models import Event
 
 PAUSING_OUTCOMES = ("correction",)
 
@@ -91,10 +98,12 @@ def _set_case_deadlines(case, now: dt.datetime) -> None:
     case.light = due.light(now)
 
 
-def update_case_clock(case, *, stopped: bool, now: dt.datetime) -> str | None:
+def update_case_clock(step, *, stopped: bool, now: dt.datetime) -> str | None:
     """Stop or resume the case clock; returns the event kind to log, or None if nothing changed."""
+    case = step.case
     running = case.clock_running_since is not None
     if stopped and running:
+        case_past_due(step, now, clock_stops=True)
         case.clock_used_working_days += used_working_days(case.clock_running_since, now, get_calendar())
         case.clock_running_since = None
         case.light = Light.PAUSED
@@ -102,15 +111,72 @@ def update_case_clock(case, *, stopped: bool, now: dt.datetime) -> str | None:
     if not stopped and not running:
         case.clock_running_since = now
         _set_case_deadlines(case, now)
+        case_past_due(step, now, clock_stops=False)  # resumed with no time left, after close of office
         return "clock_resumed"
     return None
 
 
 def final_case_light(case, ended_at: dt.datetime) -> str:
-    """A finished case keeps the light it finished with: red if it ended late."""
-    if case.due_at is None:
-        return Light.NONE
-    return Light.RED if light_at(ended_at, case.due_at, None) == Light.RED else Light.GREEN
+    """A finished case keeps the light it finished with: red if it was ever late."""
+    if case.breached_at is not None or is_late(case.due_at, ended_at):
+        return Light.RED
+    return Light.NONE if case.due_at is None else Light.GREEN
+
+
+# Breaches ------------------------------------------------------------------------------------
+
+_EVENTS = rows.table(Event)
+
+
+_ITEMS = rows.table(WorkItem)
+
+
+def close_task_clock(step, item: WorkItem, closed_at: dt.datetime, fields: list[str]) -> bool:
+    """A task closes (completed, or cancelled by the process): its row's ``fields`` are written,
+    and past its due moment also the office hours it ran over, and its breach is logged unless the
+    light sweep logged it while it was open. Returns whether it was late."""
+    late = is_late(item.due_at, closed_at)
+    if late:
+        item.late_working_hours = late_working_hours(item.due_at, closed_at, get_calendar())
+        fields = [*fields, "late_working_hours"]
+    if fields:
+        step.writes.add(_ITEMS.update(item, fields))
+    if late:
+        log_task_breach(step, item, data={"late_working_hours": item.late_working_hours})
+    return late
+
+
+def log_task_breach(step, item: WorkItem, data: dict | None = None, *, new: bool = False) -> None:
+    """The task's breach in the event log, once. The sweep does not lock the case, so a sweep may
+    turn the item red while this step runs: the insert is guarded by the log itself, and it runs
+    after the step's UPDATE of the item, which waits for such a sweep to commit. A ``new`` item,
+    opened by this step, has nothing logged yet."""
+    fields = {"activity": item.task_spec, "activity_name": item.name, "department": item.department_id,
+              "task_id": item.task_id, "work_item": item.pk,
+              "data": {"due_at": item.due_at.isoformat(), "recorded_by": "step", **(data or {})}}  # fmt: skip
+    if new:
+        step.log(Event.Kind.TASK_OVERDUE, **fields)
+        return
+    values = {"kind": Event.Kind.TASK_OVERDUE, "case_id": step.case.pk, "version_id": step.version.pk, "at": step.now,
+              "actor_id": getattr(step.actor, "pk", None), **fields}  # fmt: skip
+    logged = (f"SELECT 1 FROM {_EVENTS.name} WHERE case_id = %s AND work_item = %s AND kind = %s",
+              [step.case.pk, item.pk, Event.Kind.TASK_OVERDUE])  # fmt: skip
+    step.writes.add(_EVENTS.insert_unless(values, logged))
+
+
+def case_past_due(step, moment: dt.datetime, *, clock_stops: bool) -> None:
+    """The case clock is read at ``moment``: on starting or resuming, on stopping for a correction,
+    on concluding (``clock_stops``). Past its due moment, the first breach is recorded and logged
+    (the case row is locked, so the sweep, which turns cases red under the same lock, has either
+    done it already or will find it done); a stopping clock adds the office hours it ran over."""
+    case = step.case
+    if not is_late(case.due_at, moment):
+        return
+    if case.breached_at is None:
+        case.breached_at = case.due_at
+        step.log(Event.Kind.CASE_OVERDUE, data={"due_at": case.due_at.isoformat(), "recorded_by": "step"})
+    if clock_stops:
+        case.late_working_hours = round((case.late_working_hours or 0.0) + late_working_hours(case.due_at, moment, get_calendar()), 2)
 
 
 def stops_case_clock(meta: dict) -> bool:

@@ -65,6 +65,7 @@ class DriveSummary:
     ends: Counter = field(default_factory=Counter)
     outcomes: Counter = field(default_factory=Counter)
     steps: int = 0
+    not_arrived: int = 0  # timed runs: applications that would arrive after the run's end
 
     def lines(self, seconds: float) -> list[str]:
         rate = self.cases / seconds if seconds else 0.0
@@ -72,6 +73,8 @@ class DriveSummary:
         out.append("status: " + ", ".join(f"{k} {v}" for k, v in sorted(self.statuses.items())))
         out.append("ended at: " + ", ".join(f"{k} {v}" for k, v in sorted(self.ends.items())))
         out.append("outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(self.outcomes.items())))
+        if self.not_arrived:
+            out.append(f"not started: {self.not_arrived} applications would arrive after the end of simulated time")
         return out
 
 
@@ -89,8 +92,8 @@ def applicant(rng: random.Random) -> dict:
     }
 
 
-def timing_from(start: dt.datetime, service_times: ServiceTimes | None = None) -> Timing:
-    return Timing(start_at=start, calendar=get_calendar(), service_times=service_times or ServiceTimes())
+def timing_from(start: dt.datetime, service_times: ServiceTimes | None = None, *, until: dt.datetime | None = None) -> Timing:
+    return Timing(start_at=start, calendar=get_calendar(), service_times=service_times or ServiceTimes(), until=until)
 
 
 class Driver:
@@ -112,7 +115,8 @@ class Driver:
             self._clerks[department] = clerk_for(department)
         return self._clerks[department]
 
-    def start(self) -> Case:
+    def start(self) -> Case | None:
+        """The next application; None when, in simulated time, it would arrive after the run's end."""
         commit = bool(self.service_item is None or self.service_item.notify_commit_allowed) and self.rng.random() < self.rates.notify_commit
         channel = Case.Channel.ONLINE if self.world.random() < self.rates.online else Case.Channel.WINDOW
 
@@ -122,10 +126,17 @@ class Driver:
 
         if self.timing is None:
             return start()
-        return at_moment(self.timing.arrival(self.world), start)
+        arrival = self.timing.arrival(self.world)
+        if self.timing.over(arrival):
+            self.summary.not_arrived += 1
+            return None
+        return at_moment(arrival, start)
 
-    def drive(self, case: Case, max_steps: int | None = None) -> Case:
-        """Work one case until it ends (or ``max_steps`` steps, to leave it mid-way for a demo)."""
+    def drive(self, case: Case | None, max_steps: int | None = None) -> Case | None:
+        """Work one case until it ends (or ``max_steps`` steps, to leave it mid-way for a demo; or,
+        in simulated time, until the run's end). None for an application that never arrived."""
+        if case is None:
+            return None
         corrections: Counter = Counter()
         delivered: set[str] = set()  # each message comes once: never offer it to the case again
         budget = MAX_STEPS_PER_CASE if max_steps is None else max_steps
@@ -257,6 +268,8 @@ class TimedCase:
             if not candidates:
                 return
             moment, _, act = min(candidates, key=lambda c: (c[0], c[1]))
+            if self.timing.over(moment):  # the run ends before this step: the case waits there
+                return
             at_moment(moment, act)
             budget -= 1
 

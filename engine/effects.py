@@ -14,6 +14,8 @@ from __future__ import annotations
 from django.db.models import Q
 from SpiffWorkflow.util.task import TaskState
 
+from processes.results import Result, result_of
+
 from . import workflow_tasks as wt
 from .models import Event
 
@@ -44,7 +46,7 @@ def apply_effects(step) -> None:
         if effect.get("revokes"):
             _revoke(step, effect["revokes"], task)
         if effect.get("concludes"):
-            conclude(step)
+            conclude(step, result=_concluding_result(step, task))
 
 
 def _issue(step, kinds: list[str], task) -> None:
@@ -63,17 +65,31 @@ def _issue(step, kinds: list[str], task) -> None:
         do_issue_licence(case, kind=kind, log=step.log)
 
 
-def conclude(step) -> None:
-    """办结: the result is out. The case light is final from here (red only if it was late)."""
+def _concluding_result(step, task) -> str:
+    """The result a concluding task gives: its ``result`` property or its words; where neither
+    says, a grant if the case holds licences by now."""
+    result = result_of(step.version.elements, task.task_spec.bpmn_id)
+    if result == Result.DONE and step.case.licences.exists():
+        return Result.GRANTED
+    return result
+
+
+def conclude(step, *, result: str) -> None:
+    """办结: the result is out. The case clock stops for good: late if past its due moment, and
+    the light is final from here (red if it was ever late)."""
     from . import clocks
 
     case = step.case
     if case.concluded_at is not None:
         return
+    if case.clock_running_since is not None:  # a stopped clock was read when it stopped
+        clocks.case_past_due(step, step.now, clock_stops=True)
     case.concluded_at = step.now
+    case.result = result
     case.light = clocks.final_case_light(case, step.now)
     case.clock_running_since = None
-    step.log(Event.Kind.CASE_CONCLUDED, data={"light": case.light})
+    step.log(Event.Kind.CASE_CONCLUDED, data={"light": case.light, "result": result,
+                                              "late_working_hours": case.late_working_hours})  # fmt: skip
 
 
 def _revoke(step, kinds: list[str], task) -> None:

@@ -4,6 +4,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
+
+from processes.results import Result
 
 
 class Case(models.Model):
@@ -14,6 +17,8 @@ class Case(models.Model):
         COMPLETED = "completed", "已办结 completed"
         CANCELLED = "cancelled", "已撤销 cancelled"
         FAILED = "failed", "异常 failed"
+
+    Result = Result  # how the case ended: processes.results
 
     class Channel(models.TextChoices):
         WINDOW = "window", "窗口受理 at the window"
@@ -54,6 +59,12 @@ class Case(models.Model):
     # 办结: when the case's result was issued (or refused). The legal time limit ends here, even
     # if the process goes on (the rating window, a post-check of a commitment).
     concluded_at = models.DateTimeField(null=True, blank=True)
+    result = models.CharField(max_length=16, choices=Result.choices, blank=True, db_default="")
+    # 超期: the first due moment the case clock ran past, written once by the step or the sweep
+    # that saw it first; and the office hours the clock ran past its due moments, added up by the
+    # steps that stopped it (a correction) or concluded the case late. See sla.lateness.
+    breached_at = models.DateTimeField(null=True, blank=True)
+    late_working_hours = models.FloatField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -61,10 +72,25 @@ class Case(models.Model):
             # Serve the light sweep: running cases about to turn red / yellow.
             models.Index(fields=["due_at"], name="case_turns_red", condition=Q(status="running", light__in=["green", "yellow"])),
             models.Index(fields=["yellow_at"], name="case_turns_yellow", condition=Q(status="running", light="green")),
+            # Serves the supervisor's breach trend: late cases by the due moment they missed.
+            models.Index(fields=["breached_at"], name="case_breached", condition=Q(breached_at__isnull=False)),
         ]
 
     def __str__(self):
         return self.number
+
+    @cached_property  # a list annotates it in SQL (sla.lateness.with_light): the same rule
+    def light_now(self) -> str:
+        """The light as of now (paused while the clock stands; final once concluded)."""
+        from sla.lateness import case_light
+
+        return case_light(self, timezone.now())
+
+    @property
+    def late(self) -> bool:
+        from sla.lateness import case_is_late
+
+        return case_is_late(self, timezone.now())
 
 
 class CaseCounter(models.Model):

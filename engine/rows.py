@@ -113,6 +113,15 @@ class Table:
         params = [self.prepared(f, v[f.attname] if f.attname in v else f.get_default()) for v in values for f in fields]
         return self._insert(fields, len(values), params)
 
+    def insert_unless(self, values: dict, exists: tuple[str, list]) -> tuple[str, list]:
+        """INSERT of one row given as {attname: value}, unless the query ``exists`` finds a row
+        when the statement runs: a guard that sees what other transactions committed before it."""
+        insert, params = self.insert_values([values])
+        head, _, _ = insert.partition(" VALUES ")
+        marks = ", ".join(["%s"] * len(params))
+        guard, guard_params = exists
+        return f"{head} SELECT {marks} WHERE NOT EXISTS ({guard})", params + guard_params
+
     def insert(self, objs: list, *, with_pk: bool = False) -> tuple[str, list]:
         skip_pk = not with_pk and isinstance(self.pk, AutoFieldMixin)  # the database numbers it
         fields = [f for f in self.fields if not (skip_pk and f is self.pk)]

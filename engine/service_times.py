@@ -84,11 +84,19 @@ class ServiceTimes:
 
 @dataclass
 class Timing:
-    """Simulated time for the driver: where the first application arrives and how long things take."""
+    """Simulated time for the driver: where the first application arrives, how long things take,
+    and where simulated time ends (``until``, None for no end). Nothing happens after ``until``:
+    an application due later does not arrive, and a case whose next step falls later is left
+    where it stands, as a real case would be at that moment. The demo and ``drive --timed`` end
+    at the moment they run, so that nothing they write is dated in the future."""
 
     start_at: dt.datetime
     calendar: WorkCalendar
     service_times: ServiceTimes = field(default_factory=ServiceTimes)
+    until: dt.datetime | None = None
+
+    def over(self, moment: dt.datetime) -> bool:
+        return self.until is not None and moment > self.until
 
     def __post_init__(self):
         # One second of office time: the first arrival falls inside office hours.

@@ -1,7 +1,7 @@
 """One step of one case: lock, load, act, run the engine, save, project, log.
 
 Every do_* action that changes a case runs exactly one Step inside one transaction. The case
-row is locked first (SELECT ... FOR UPDATE), so two steps of the same case never interleave:
+row is locked first (SELECT ... FOR NO KEY UPDATE), so two steps of the same case never interleave:
 two clerks completing the same task, or five departments finishing together, are serialised
 here, and whoever comes second sees the first one's result.
 """
@@ -12,6 +12,8 @@ from django.utils import timezone
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from processes.models import ProcessVersion
+from processes.results import result_of
+from sla.clock import Light
 from worklists.models import WorkItem
 
 from . import clocks, effects, rows, workflow_cache
@@ -22,7 +24,7 @@ from .state import dump_workflow, load_workflow
 
 
 def lock_case_row(where: tuple[str, list], *, skip_locked: bool = False) -> bool:
-    """SELECT ... FOR UPDATE on the case row alone: not on its version, which all cases share.
+    """SELECT ... FOR NO KEY UPDATE on the case row alone: not on its version, which all cases share.
 
     With ``skip_locked`` a case another transaction holds is not waited for: returns False.
     Sweeps use it so that several workers never queue behind each other or behind a clerk.
@@ -32,9 +34,14 @@ def lock_case_row(where: tuple[str, list], *, skip_locked: bool = False) -> bool
 
 
 def _for_update(skip_locked: bool, of: str = "") -> str:
+    """The row lock of a step. NO KEY UPDATE, not UPDATE: two steps of a case still exclude each
+    other, but a transaction that only refers to the case (a foreign key of an event row the light
+    sweep logs, a claim's log) need not wait for the step, nor the step for it: with FOR UPDATE, a
+    sweep holding the case's work items and logging their breaches deadlocked with a step holding
+    the case and completing one of them."""
     if not rows.is_postgresql():  # SQLite locks the whole database on the first write
         return ""
-    return f"FOR UPDATE{f' OF {of}' if of else ''}{' SKIP LOCKED' if skip_locked else ''}"
+    return f"FOR NO KEY UPDATE{f' OF {of}' if of else ''}{' SKIP LOCKED' if skip_locked else ''}"
 
 
 # Where a step finds its case: the case id as an SQL expression, so that the case is found and
@@ -74,7 +81,8 @@ _EVENTS = rows.table(Event)
 _TIMERS = rows.table(WaitingTimer)
 _STATES = rows.table(InstanceState)
 CASE_CLOCK_FIELDS = ["status", "ended_at", "end_activity", "steps", "due_at", "statutory_due_at", "yellow_at", "light",
-                     "clock_running_since", "clock_used_working_days", "concluded_at"]  # fmt: skip
+                     "clock_running_since", "clock_used_working_days", "concluded_at", "result", "breached_at",
+                     "late_working_hours"]  # fmt: skip
 
 
 class Step:
@@ -158,16 +166,16 @@ class Step:
         if self.workflow.completed and not ended:
             raise EngineInconsistency(f"case {self.case.number}: the workflow reports completion with tasks still open")
         if ended and self.case.status == Case.Status.RUNNING:
+            self.case.end_activity = wt.reached_end(self.workflow)
             if self.case.concluded_at is None:  # ended without issuing anything (rejected): concluded now
-                effects.conclude(self)
+                effects.conclude(self, result=result_of(self.version.elements, self.case.end_activity))
             self.case.status = Case.Status.COMPLETED
             self.case.ended_at = timezone.now()
-            self.case.end_activity = wt.reached_end(self.workflow)
             self.log(Event.Kind.CASE_ENDED, activity=self.case.end_activity,
                      activity_name=self.version.elements["names"].get(self.case.end_activity, ""))
         elif self.case.status == Case.Status.RUNNING and self.case.concluded_at is None:
             stopped = any(clocks.stops_case_clock(self.version.user_task(spec)) for spec in ready_specs)
-            change = clocks.update_case_clock(self.case, stopped=stopped, now=self.now)
+            change = clocks.update_case_clock(self, stopped=stopped, now=self.now)
             if change:
                 self.log(change, data={"used_working_days": self.case.clock_used_working_days,
                                        "due_at": self.case.due_at.isoformat() if self.case.due_at and not stopped else None})
@@ -196,10 +204,13 @@ class Step:
         if gone:
             # Cancelled by the process (a boundary event, a terminate end): not by a clerk.
             cancelled = WorkItem.objects.filter(task_id__in=gone, state=WorkItem.State.OPEN)
-            for item in cancelled.only("id", "task_spec", "name", "department_id", "task_id"):
+            closed = list(cancelled.only("id", "task_spec", "name", "department_id", "task_id", "due_at"))
+            cancelled.update(state=WorkItem.State.CANCELLED, completed_at=self.now)
+            for item in closed:
+                # A task the process took away after its due moment was late all the same.
+                clocks.close_task_clock(self, item, self.now, [])
                 self.log(Event.Kind.TASK_CANCELLED, activity=item.task_spec, activity_name=item.name,
                          department=item.department_id, task_id=item.task_id, work_item=item.pk)
-            cancelled.update(state=WorkItem.State.CANCELLED, completed_at=self.now)
         new_tasks = [task for task_id, task in ready.items() if task_id not in self.ready_before]
         # A new case has no earlier rounds to ask about.
         earlier = new_tasks and not self.new_case
@@ -220,6 +231,8 @@ class Step:
             if used:
                 self.log(Event.Kind.CLOCK_RESUMED, **fields, data={"used_working_days": used})
             self.log(Event.Kind.TASK_OPENED, **fields, data={"due_at": item.due_at.isoformat() if item.due_at else None})
+            if item.light == Light.RED:  # opened with no time left (after a correction), past close of office
+                clocks.log_task_breach(self, item, new=True)
         return [t.task_spec.bpmn_id for t in ready.values()]
 
     def _work_item(self, task, used_days: int) -> WorkItem:

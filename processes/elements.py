@@ -5,7 +5,8 @@ Stored on ProcessVersion.elements as JSON so that nothing at run time re-reads t
 - ``user_tasks``: id -> name, department, candidate group, limits, form fields, outcomes;
 - ``names``: id -> name for every flow node, for event-log labels;
 - ``messages``: message name -> the ids of the events that wait for it;
-- ``effects``: id -> what the engine does when that task completes (see ``describe_effects``).
+- ``effects``: id -> what the engine does when that task completes (see ``describe_effects``);
+- ``results``: id -> the ``result`` property of an end event or concluding task (processes.results).
 
 A lane's department code is its ``department`` property if it has one, otherwise the lane id
 without a leading ``lane_`` (``lane_tax`` -> ``tax``). A user task's department is its lane's;
@@ -19,6 +20,7 @@ import re
 from lxml import etree
 
 from .bpmn_file import CAMUNDA_NS, bpmn, extension_properties, local
+from .results import declared_result
 
 FLOW_NODE_TAGS = {
     "task", "userTask", "manualTask", "scriptTask", "serviceTask", "sendTask", "receiveTask",
@@ -122,11 +124,14 @@ def describe_process(process: etree._Element) -> dict:
     departments = {}
     for lane in bpmn(process, ".//bpmn:lane"):
         departments.setdefault(lane_department(lane), lane.get("name") or lane_department(lane))
-    user_tasks, names, effects = {}, {}, {}
+    user_tasks, names, effects, results = {}, {}, {}, {}
     for node in process.iter():
         if not isinstance(node.tag, str) or local(node.tag) not in FLOW_NODE_TAGS:
             continue
         names[node.get("id")] = node.get("name") or node.get("id")
+        result = declared_result(extension_properties(node))
+        if result:
+            results[node.get("id")] = result
         effect = describe_effects(node)
         if effect:
             effects[node.get("id")] = effect
@@ -153,4 +158,5 @@ def describe_process(process: etree._Element) -> dict:
         "names": names,
         "messages": messages,
         "effects": effects,
+        "results": results,
     }

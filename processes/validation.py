@@ -19,8 +19,9 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from engine.evaluator import ExpressionError, check_expression, check_script, iso_literal
 from sla.clock import limit_from_due_date
 
-from .bpmn_file import CAMUNDA_NS, SPIFF_NS, BpmnFile, Problem, bpmn, executable_processes, local
+from .bpmn_file import CAMUNDA_NS, SPIFF_NS, BpmnFile, Problem, bpmn, executable_processes, extension_properties, local
 from .elements import FLOW_NODE_TAGS, LIMIT_PROPERTIES, describe_effects, describe_user_task, flow_nodes, lanes_by_node
+from .results import Result, declared_result
 from .spec import build_spec
 
 _SCHEMA = None
@@ -59,13 +60,18 @@ def process_problems(file: BpmnFile) -> list[Problem]:
 
 
 def effect_problems(process: etree._Element) -> list[Problem]:
-    """``issues`` and ``revokes`` name licence kinds the engine can sign (licences.models)."""
+    """``issues`` and ``revokes`` name licence kinds the engine can sign (licences.models); ``result``
+    is one of processes.results.Result."""
     from licences.models import Licence  # licences builds on processes; the kinds are its own
 
     problems = []
     for node in process.iter():
         if not isinstance(node.tag, str) or local(node.tag) not in FLOW_NODE_TAGS:
             continue
+        result = declared_result(extension_properties(node))
+        if result is not None and result not in Result.values:
+            problems.append(Problem(node.sourceline, f"result of {node.get('id')}: unknown result '{result}' "
+                                                     f"(one of: {', '.join(Result.values)})", node.get("id")))  # fmt: skip
         effect = describe_effects(node)
         for prop in ("issues", "revokes"):
             for kind in (effect or {}).get(prop, []):

@@ -19,7 +19,8 @@ What the figures mean (docs/metrics.md, "Reports"):
   round of such a case (the material is brought to the window); online cases upload it and
   make none. E-licences are collected online: no trip. Fully online (全程网办): no trip at all;
 - materials: those the service item asks for, plus those asked for again in corrections;
-- on time: a case concluded by its promised due time; a department task completed by its own.
+- on time: a case whose clock never ran past its promised due time (sla.lateness: a case that went
+  over before a correction stopped its clock stays late); a department task completed by its own.
 """
 
 from __future__ import annotations
@@ -31,10 +32,12 @@ from collections import Counter, defaultdict
 from django.db import models as dm
 from django.db.models import Count, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from engine import clocks
 from engine.models import Case, Event
 from processes.models import ServiceItem
+from sla import lateness
 from sla.calendar import OFFICE_HOURS
 from sla.calendar_store import get_calendar
 from worklists.models import Department, WorkItem
@@ -80,17 +83,6 @@ def applicant_tasks(versions) -> Q:
         if specs:
             q |= Q(version=version, task_spec__in=specs)
     return q
-
-
-def light_when_done(done: str, due: str = "due_at", yellow: str = "yellow_at"):
-    """The light a row had at the moment ``done``: red past its due time, yellow past its yellow time."""
-    return dm.Case(
-        When(**{f"{due}__isnull": True}, then=Value("none")),
-        When(**{f"{done}__gt": F(due)}, then=Value("red")),
-        When(**{f"{yellow}__isnull": False, f"{done}__gte": F(yellow)}, then=Value("yellow")),
-        default=Value("green"),
-        output_field=dm.CharField(),
-    )
 
 
 class CaseSet:
@@ -140,7 +132,7 @@ class CaseSet:
         days = [self.hours(start, done) / WORKDAY_HOURS for start, done in rows]
         hours = [max((done - start).total_seconds(), 0) / 3600 for start, done in rows]
         lights = dict(
-            concluded.annotate(light_done=light_when_done("done")).values_list("light_done").annotate(n=Count("id"))
+            concluded.annotate(light_done=lateness.case_light_sql(timezone.now())).values_list("light_done").annotate(n=Count("id"))
         )
         limited = sum(lights.get(x, 0) for x in LIGHTS)
         return {
@@ -238,7 +230,7 @@ class CaseSet:
         lights = defaultdict(Counter)
         for code, light, count in (
             done.exclude(mine)
-            .annotate(light_done=light_when_done("completed_at"))
+            .annotate(light_done=lateness.closed_light_sql("completed_at"))
             .values_list("department", "light_done")
             .annotate(c=Count("id"))
             .values_list("department", "light_done", "c")

@@ -1,6 +1,6 @@
 """The supervisor dashboard's queries (电子监察): lights, the red list, breaches, calendar warnings.
 
-Everything here reads indexed rows (WorkItem, Case, Event), never a workflow's saved state, and
+Everything here reads indexed rows (WorkItem, Case), never a workflow's saved state, and
 every function is a fixed number of statements however many rows there are: counts are GROUP BY
 queries; the red list is escalation's ``red_list``, asked for as many rows as the page needs.
 
@@ -20,16 +20,16 @@ from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from engine.models import Case, Event
+from engine.models import Case
 from processes.models import ServiceItem
 from worklists.models import Department, WorkItem
 
+from . import lateness
 from .calendar import OFFICE_HOURS, WorkCalendar
 from .clock import Light
 from .escalation import red_list
 
 LIGHTS = (Light.GREEN, Light.YELLOW, Light.RED, Light.PAUSED, Light.NONE)
-BREACH_KINDS = (Event.Kind.TASK_OVERDUE, Event.Kind.CASE_OVERDUE)
 CHART_DAYS = 30
 # One working day of office time (09:00–12:00, 13:30–17:30): 7 hours.
 WORKDAY_HOURS = sum(
@@ -79,7 +79,9 @@ class Scope:
         return items
 
     def cases(self) -> QuerySet:
-        cases = Case.objects.filter(status=Case.Status.RUNNING)
+        """Cases under way: running and not concluded (a concluded case waiting for a post-check
+        or a rating is past its time limit: its light is final and no longer watched)."""
+        cases = Case.objects.filter(status=Case.Status.RUNNING, concluded_at__isnull=True)
         if self.service_item is not None:
             cases = cases.filter(service_item_id=self.service_item.pk)
         if self.departments is not None:
@@ -87,36 +89,47 @@ class Scope:
             cases = cases.filter(Exists(held))
         return cases
 
-    def breach_events(self, since: dt.datetime) -> QuerySet:
-        events = Event.objects.filter(kind__in=BREACH_KINDS, at__gte=since)
-        if self.service_item is not None:
-            events = events.filter(case__service_item_id=self.service_item.pk)
+    def late_tasks(self, since: dt.datetime, now: dt.datetime) -> QuerySet:
+        """Tasks that went over their due moment between ``since`` and ``now``: closed late, or
+        open and late now (sla.lateness), whether or not a sweep has seen them."""
+        items = WorkItem.objects.filter(lateness.late_tasks(now), due_at__gte=since, due_at__lt=now)
         if self.departments is not None:
-            # A case breach counts for the departments that held the case when it went over:
-            # a task of theirs was open at that moment (a cancelled task has completed_at too).
+            items = items.filter(department_id__in=self.departments)
+        if self.service_item is not None:
+            items = items.filter(service_item_id=self.service_item.pk)
+        return items
+
+    def late_cases(self, since: dt.datetime, now: dt.datetime) -> QuerySet:
+        """Cases that went over their due moment between ``since`` and ``now``, with that moment
+        as ``breach_at``. A department sees the cases it held when they went over: a task of
+        theirs was open at that moment (a cancelled task has completed_at too)."""
+        cases = Case.objects.filter(lateness.late_cases(now)).annotate(breach_at=lateness.case_breach_moment())
+        cases = cases.filter(breach_at__gte=since, breach_at__lt=now)
+        if self.service_item is not None:
+            cases = cases.filter(service_item_id=self.service_item.pk)
+        if self.departments is not None:
             held = WorkItem.objects.filter(
-                Q(completed_at__isnull=True) | Q(completed_at__gt=OuterRef("at")),
-                case_id=OuterRef("case_id"), department_id__in=self.departments, opened_at__lte=OuterRef("at"),
+                Q(completed_at__isnull=True) | Q(completed_at__gt=OuterRef("breach_at")),
+                case_id=OuterRef("pk"), department_id__in=self.departments, opened_at__lte=OuterRef("breach_at"),
             )
-            events = events.filter(
-                Q(kind=Event.Kind.TASK_OVERDUE, department__in=self.departments)
-                | Q(Exists(held), kind=Event.Kind.CASE_OVERDUE)
-            )
-        return events
+            cases = cases.filter(Exists(held))
+        return cases
 
 
 # Counts -------------------------------------------------------------------------------------
 
 
-def light_counts(rows: QuerySet, key: str | None = None) -> dict:
-    """{key value: Counter(light -> n)}, or one Counter when ``key`` is None. One GROUP BY."""
-    fields = (key, "light") if key else ("light",)
-    grouped = rows.order_by().values(*fields).annotate(n=Count("pk"))
+def light_counts(rows: QuerySet, now: dt.datetime, key: str | None = None) -> dict:
+    """{key value: Counter(light -> n)}, or one Counter when ``key`` is None, by each row's light
+    at ``now`` (work items or cases; sla.lateness), not by when a sweep last looked. One GROUP BY."""
+    light = lateness.task_light_sql(now) if rows.model is WorkItem else lateness.case_light_sql(now)
+    fields = (key, "light_now") if key else ("light_now",)
+    grouped = rows.order_by().annotate(light_now=light).values(*fields).annotate(n=Count("pk"))
     if key is None:
-        return Counter({row["light"]: row["n"] for row in grouped})
+        return Counter({row["light_now"]: row["n"] for row in grouped})
     result: dict = defaultdict(Counter)
     for row in grouped:
-        result[row[key]][row["light"]] += row["n"]
+        result[row[key]][row["light_now"]] += row["n"]
     return result
 
 
@@ -143,9 +156,10 @@ def _worst_first(rows: list[CountRow]) -> list[CountRow]:
     return sorted(rows, key=lambda r: (-r.lights[Light.RED], -r.lights[Light.YELLOW], -r.total, r.code))
 
 
-def department_rows(scope: Scope, departments: Iterable[Department], breaches: Counter | None = None) -> list[CountRow]:
+def department_rows(scope: Scope, departments: Iterable[Department], now: dt.datetime,
+                    breaches: Counter | None = None) -> list[CountRow]:  # fmt: skip
     """Open work items per department by light (the drill-down department itself not applied)."""
-    counts = light_counts(scope.without_department().work_items(), "department_id")
+    counts = light_counts(scope.without_department().work_items(), now, "department_id")
     rows = [
         CountRow(d.code, d.name, d.name_en, counts.get(d.code, Counter()), (breaches or Counter())[d.code])
         for d in departments
@@ -156,9 +170,9 @@ def department_rows(scope: Scope, departments: Iterable[Department], breaches: C
 NO_SERVICE_ITEM = "-"
 
 
-def service_item_rows(scope: Scope, items: Iterable[ServiceItem]) -> list[CountRow]:
+def service_item_rows(scope: Scope, items: Iterable[ServiceItem], now: dt.datetime) -> list[CountRow]:
     """Open work items per service item by light (the drill-down service item itself not applied)."""
-    counts = light_counts(scope.without_service_item().work_items(), "service_item_id")
+    counts = light_counts(scope.without_service_item().work_items(), now, "service_item_id")
     rows = [CountRow(i.code, i.name, i.name_en, counts.get(i.pk, Counter())) for i in items]
     if counts.get(None):
         rows.append(CountRow(NO_SERVICE_ITEM, "（未关联事项）", "no service item", counts[None]))
@@ -270,7 +284,8 @@ class RedWindow:
         self.scope, self.now, self.departments = scope, now, list(departments)
 
     def count(self) -> int:
-        return self.scope.work_items().filter(light=Light.RED).count() + self.scope.cases().filter(light=Light.RED).count()
+        tasks = self.scope.work_items().filter(lateness.open_late_tasks(self.now))
+        return tasks.count() + self.scope.cases().filter(lateness.running_late_cases(self.now)).count()
 
     def __len__(self) -> int:
         return self.count()
@@ -283,29 +298,33 @@ class RedWindow:
 
 
 def breach_chart(scope: Scope, departments: Iterable[Department], now: dt.datetime, days: int = CHART_DAYS) -> dict:
-    """Breaches per local day for the last ``days`` days: task breaches per department (stacked
-    bars) and case breaches (points). One GROUP BY over the event log."""
+    """Breaches per local day for the last ``days`` days, on the day each went over its due moment:
+    task breaches per department (stacked bars) and case breaches (points). Two GROUP BYs over
+    the rows (sla.lateness), so a breach counts whether a step or a sweep recorded it."""
     zone = timezone.get_current_timezone()
     first, since = chart_window(now, days)
-    grouped = (
-        scope.breach_events(since).order_by()
-        .annotate(day=TruncDate("at", tzinfo=zone))
-        .values_list("day", "kind", "department")
+    tasks = (
+        scope.late_tasks(since, now).order_by()
+        .annotate(day=TruncDate("due_at", tzinfo=zone))
+        .values_list("day", "department_id")
+        .annotate(n=Count("pk"))
+    )  # fmt: skip
+    late_cases = (
+        scope.late_cases(since, now).order_by()
+        .annotate(day=TruncDate("breach_at", tzinfo=zone))
+        .values_list("day")
         .annotate(n=Count("pk"))
     )  # fmt: skip
     dates = [first + dt.timedelta(days=i) for i in range(days)]
     index = {day: i for i, day in enumerate(dates)}
     per_department: dict[str, list[int]] = defaultdict(lambda: [0] * days)
     cases = [0] * days
-    for day, kind, department, n in grouped:
-        if isinstance(day, str):  # some backends hand back the text of the date
-            day = dt.date.fromisoformat(day)
-        if day not in index:
-            continue
-        if kind == Event.Kind.CASE_OVERDUE:
-            cases[index[day]] += n
-        else:
-            per_department[department][index[day]] += n
+    for day, department, n in tasks:
+        if _day(day) in index:
+            per_department[department][index[_day(day)]] += n
+    for day, n in late_cases:
+        if _day(day) in index:
+            cases[index[_day(day)]] += n
     names = {d.code: bilingual(d.name, d.name_en) for d in departments}
     series = [
         {"code": code, "name": names.get(code, (code, ""))[0], "name_en": names.get(code, (code, ""))[1], "counts": counts}
@@ -319,6 +338,10 @@ def breach_chart(scope: Scope, departments: Iterable[Department], now: dt.dateti
     }
 
 
+def _day(value) -> dt.date:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value  # some backends hand back text
+
+
 def chart_window(now: dt.datetime, days: int = CHART_DAYS) -> tuple[dt.date, dt.datetime]:
     """The first local day of the last ``days`` days (today included), and the moment it began."""
     zone = timezone.get_current_timezone()
@@ -330,8 +353,8 @@ def task_breaches_by_department(scope: Scope, now: dt.datetime, days: int = CHAR
     """Task breaches per department in the chart's window, the drill-down department not applied
     (the department table lists them all). One GROUP BY."""
     _, since = chart_window(now, days)
-    events = scope.without_department().breach_events(since).filter(kind=Event.Kind.TASK_OVERDUE)
-    return Counter(dict(events.order_by().values_list("department").annotate(n=Count("pk"))))
+    late = scope.without_department().late_tasks(since, now)
+    return Counter(dict(late.order_by().values_list("department_id").annotate(n=Count("pk"))))
 
 
 # The calendar warning ----------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 """The supervisor's red list (电子监察 红灯督办): what is late now, who must act, how far it went up.
 
-A red task stays on the list until it is completed or cancelled; a red case until it ends. The
-list reads indexed rows only (the red-open partial indexes ``sla_workitem_red_open`` and
-``sla_case_red_running``, and ``escalation_once_per_level``); it never loads a workflow.
+A task is on the list while it is open past its due moment; a case while its clock runs past its
+due moment (sla.lateness), whether or not the light sweep has turned it red yet. The list reads
+indexed rows only (the partial indexes ``workitem_turns_red`` and ``sla_workitem_red_open``,
+``case_turns_red`` and ``sla_case_red_running``, and ``escalation_once_per_level``); it never
+loads a workflow.
 """
 
 from __future__ import annotations
@@ -20,10 +22,9 @@ from django.utils import timezone
 from engine.models import Case
 from worklists.models import StaffMember, WorkItem
 
+from . import lateness
 from .calendar_store import get_calendar
 from .escalation_models import Escalation
-
-RED = "red"
 
 
 @dataclass(frozen=True)
@@ -83,8 +84,8 @@ def red_list(departments: Iterable[str] | None = None, *, now: dt.datetime | Non
     now = now or timezone.now()
     codes = None if departments is None else list(departments)
     calendar = get_calendar()
-    tasks = _red_tasks(codes, limit)
-    cases = _red_cases(codes, limit)
+    tasks = _red_tasks(codes, limit, now)
+    cases = _red_cases(codes, limit, now)
     case_items = _open_items_of(cases)
     heads = _heads({t.department_id for t in tasks} | {i.department_id for items in case_items.values() for i in items})
 
@@ -116,10 +117,10 @@ def red_list(departments: Iterable[str] | None = None, *, now: dt.datetime | Non
     return RedList(tasks=red_tasks, cases=red_cases)
 
 
-def _red_tasks(codes: list[str] | None, limit: int | None) -> list[WorkItem]:
+def _red_tasks(codes: list[str] | None, limit: int | None, now: dt.datetime) -> list[WorkItem]:
     top = Escalation.objects.filter(work_item=OuterRef("pk")).order_by("-level")
     rows = (
-        WorkItem.objects.filter(state=WorkItem.State.OPEN, light=RED)
+        WorkItem.objects.filter(lateness.open_late_tasks(now))
         .select_related("case", "department", "assignee")
         .annotate(escalation_level=Coalesce(Subquery(top.values("level")[:1]), Value(0)), escalated_at=Subquery(top.values("reached_at")[:1]))
         .order_by("-escalation_level", "due_at", "pk")
@@ -129,10 +130,10 @@ def _red_tasks(codes: list[str] | None, limit: int | None) -> list[WorkItem]:
     return list(rows[:limit] if limit else rows)
 
 
-def _red_cases(codes: list[str] | None, limit: int | None) -> list[Case]:
+def _red_cases(codes: list[str] | None, limit: int | None, now: dt.datetime) -> list[Case]:
     top = Escalation.objects.filter(case=OuterRef("pk")).order_by("-level")
     rows = (
-        Case.objects.filter(status=Case.Status.RUNNING, light=RED)
+        Case.objects.filter(lateness.running_late_cases(now))
         .select_related("service_item")
         .annotate(escalation_level=Coalesce(Subquery(top.values("level")[:1]), Value(0)))
         .order_by("-escalation_level", "due_at", "pk")

@@ -4,6 +4,11 @@ Each statement reads a partial index of the items or cases that can still change
 (``workitem_turns_red``, ``workitem_turns_yellow``, ``case_turns_red``, ``case_turns_yellow``)
 up to ``now``. A breach (red) writes its event-log row from the same UPDATE ... RETURNING, so the
 log and the light never disagree, and a second sweep finds nothing left to do.
+
+The sweep is not what makes a breach count: the step that closes a task or concludes a case
+late records it itself (engine.clocks), and every page counts from the rows (sla.lateness). The
+sweep moves the lights of what is still open, logs the breaches of open rows, and so starts
+escalation. Whoever logs a breach first logs it; the other finds it logged.
 """
 
 from __future__ import annotations
@@ -46,10 +51,11 @@ def _breach_events(rows, kind: str, now: dt.datetime, task: bool) -> list[Event]
             item_id, case_id, version_id, task_spec, name, department, task_id, due_at = row
             events.append(Event(case_id=case_id, version_id=version_id, kind=kind, at=now, activity=task_spec,
                                 activity_name=name, department=department, task_id=task_id, work_item=item_id,
-                                data={"due_at": _iso(due_at)}))  # fmt: skip
+                                data={"due_at": _iso(due_at), "recorded_by": "sweep"}))  # fmt: skip
         else:
             case_id, version_id, due_at = row
-            events.append(Event(case_id=case_id, version_id=version_id, kind=kind, at=now, data={"due_at": _iso(due_at)}))
+            events.append(Event(case_id=case_id, version_id=version_id, kind=kind, at=now,
+                                data={"due_at": _iso(due_at), "recorded_by": "sweep"}))
     return events
 
 
@@ -61,52 +67,67 @@ def _iso(value) -> str | None:
     return value.isoformat()
 
 
+# Past the due moment means later than it (sla.lateness): work done at 17:30:00 is on time.
 _RED_TASKS = (
-    f"UPDATE {WORKITEM} SET light = 'red' WHERE state = 'open' AND light IN ('green', 'yellow') AND due_at <= %s "
+    f"UPDATE {WORKITEM} SET light = 'red' WHERE state = 'open' AND light IN ('green', 'yellow') AND due_at < %s "
     f"RETURNING id, case_id, version_id, task_spec, name, department_id, task_id, due_at"
 )
+_LATE_CASES = "status = 'running' AND concluded_at IS NULL AND light IN ('green', 'yellow') AND due_at < %s"
+# A case's first breach: recorded on the row (the due moment it missed) and logged once.
 _RED_CASES = (
-    f"UPDATE {CASE} SET light = 'red' WHERE status = 'running' AND concluded_at IS NULL AND light IN ('green', 'yellow') AND due_at <= %s "
+    f"UPDATE {CASE} SET light = 'red', breached_at = due_at WHERE {_LATE_CASES} AND breached_at IS NULL "
     f"RETURNING id, version_id, due_at"
 )
+# A case late before, whose clock stopped for a correction and started again with no time left:
+# red again, but the same breach, not a second one.
+_RED_AGAIN_CASES = f"UPDATE {CASE} SET light = 'red' WHERE {_LATE_CASES} AND breached_at IS NOT NULL"
 _EVENT_COLUMNS = "case_id, version_id, kind, at, activity, activity_name, department, task_id, work_item, outcome, data"
 # On PostgreSQL the breach rows are written by the same statement that turns the lights red
 # (a data-modifying CTE), so no row travels to Python and back.
 _PG_RED_TASKS = (
     f"WITH changed AS ({_RED_TASKS}) INSERT INTO {Event._meta.db_table} ({_EVENT_COLUMNS}) "
     f"SELECT case_id, version_id, 'task_overdue', %s, task_spec, name, department_id, task_id, id, '', "
-    f"jsonb_build_object('due_at', to_char(due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"')) FROM changed"
+    f"jsonb_build_object('due_at', to_char(due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"'), 'recorded_by', 'sweep') FROM changed"
 )
 _PG_RED_CASES = (
     f"WITH changed AS ({_RED_CASES}) INSERT INTO {Event._meta.db_table} ({_EVENT_COLUMNS}) "
     f"SELECT id, version_id, 'case_overdue', %s, '', '', '', NULL, NULL, '', "
-    f"jsonb_build_object('due_at', to_char(due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"')) FROM changed"
+    f"jsonb_build_object('due_at', to_char(due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"'), 'recorded_by', 'sweep') FROM changed"
 )
 
 
 def do_sweep_lights(*, now: dt.datetime | None = None) -> SweepResult:
-    """Turn due items and cases red (logging each breach) and nearly-due ones yellow."""
+    """Turn due cases and items red (logging each first breach) and nearly-due ones yellow.
+
+    Cases first, then items, each in a short transaction of its own: a step locks its case row
+    before it touches the case's items, and a sweep that took the rows the other way round
+    would deadlock with it."""
     # UTC always: SQLite compares stored datetimes as text, so a Beijing-time "now" would be wrong.
     now = (now or timezone.now()).astimezone(dt.UTC)
     result = SweepResult()
+    postgres = connection.vendor == "postgresql"
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            result.tasks_red = _update_count(_PG_RED_TASKS, [now, now])
-            result.cases_red = _update_count(_PG_RED_CASES, [now, now])
+        result.cases_red = _update_count(_RED_AGAIN_CASES, [now])
+        if postgres:
+            result.cases_red += _update_count(_PG_RED_CASES, [now, now])
         else:
-            red_tasks = _update_returning(_RED_TASKS, [now])
             red_cases = _update_returning(_RED_CASES, [now])
-            Event.objects.bulk_create(
-                _breach_events(red_tasks, Event.Kind.TASK_OVERDUE, now, task=True)
-                + _breach_events(red_cases, Event.Kind.CASE_OVERDUE, now, task=False),
-                batch_size=2000,
-            )
-            result.tasks_red, result.cases_red = len(red_tasks), len(red_cases)
-        result.tasks_yellow = _update_count(
-            f"UPDATE {WORKITEM} SET light = 'yellow' WHERE state = 'open' AND light = 'green' AND yellow_at <= %s", [now]
-        )
+            Event.objects.bulk_create(_breach_events(red_cases, Event.Kind.CASE_OVERDUE, now, task=False), batch_size=2000)
+            result.cases_red += len(red_cases)
+    with transaction.atomic():
         result.cases_yellow = _update_count(
             f"UPDATE {CASE} SET light = 'yellow' WHERE status = 'running' AND concluded_at IS NULL AND light = 'green' AND yellow_at <= %s", [now]
+        )
+    with transaction.atomic():
+        if postgres:
+            result.tasks_red = _update_count(_PG_RED_TASKS, [now, now])
+        else:
+            red_tasks = _update_returning(_RED_TASKS, [now])
+            Event.objects.bulk_create(_breach_events(red_tasks, Event.Kind.TASK_OVERDUE, now, task=True), batch_size=2000)
+            result.tasks_red = len(red_tasks)
+    with transaction.atomic():
+        result.tasks_yellow = _update_count(
+            f"UPDATE {WORKITEM} SET light = 'yellow' WHERE state = 'open' AND light = 'green' AND yellow_at <= %s", [now]
         )
     return result
 

@@ -69,10 +69,10 @@ def dashboard(request):
     context = {
         "filters": filters,
         "now": now,
-        "tasks": _lights(q.light_counts(scope.work_items())),
-        "cases": _lights(q.light_counts(scope.cases())),
-        "department_rows": q.department_rows(scope, filters.departments, breaches),
-        "service_item_rows": q.service_item_rows(scope, filters.service_items),
+        "tasks": _lights(q.light_counts(scope.work_items(), now)),
+        "cases": _lights(q.light_counts(scope.cases(), now)),
+        "department_rows": q.department_rows(scope, filters.departments, now, breaches),
+        "service_item_rows": q.service_item_rows(scope, filters.service_items, now),
         "page": page,
         "red_rows": page.object_list,
         "chart": q.breach_chart(scope, filters.departments, now),
@@ -141,16 +141,16 @@ COUNTS_HEADER = ["维度 dimension", "代码 code", "名称 name", "English name
 @login_required
 def counts_csv(request):
     filters = Filters(request)
-    scope = filters.scope
+    scope, now = filters.scope, timezone.now()
 
     def rows():
-        for label, counts in (("任务合计 open tasks", q.light_counts(scope.work_items())),
-                              ("办件合计 running cases", q.light_counts(scope.cases()))):  # fmt: skip
+        for label, counts in (("任务合计 open tasks", q.light_counts(scope.work_items(), now)),
+                              ("办件合计 running cases", q.light_counts(scope.cases(), now))):  # fmt: skip
             yield [label, "", "", "", *[counts[light] for light in q.LIGHTS], sum(counts[light] for light in q.LIGHTS)]
         # The page's tables list every department and service item to drill into; the export
         # keeps to the filters, so that a drill-down exports its own rows only.
-        departments = q.department_rows(scope, filters.departments)
-        items = q.service_item_rows(scope, filters.service_items)
+        departments = q.department_rows(scope, filters.departments, now)
+        items = q.service_item_rows(scope, filters.service_items, now)
         if scope.department is not None:
             departments = [row for row in departments if row.code == scope.department]
         if scope.service_item is not None:

@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from .as_of import ENV as AS_OF_ENV
+
 ROOT = Path(__file__).resolve().parent.parent
 CI = os.getenv("CI", "").lower() == "true"
 
@@ -81,7 +83,9 @@ class CeleryProcess:
         env = {**os.environ, "DATABASE_URL": database_url, "CELERY_BROKER_URL": broker_url, "TIMERS_IN_PROCESS": "false",
                "PYTHONPATH": str(ROOT), **(extra_env or {})}  # fmt: skip
         self.log = tempfile.NamedTemporaryFile(prefix=f"celery-{name}-", suffix=".log", delete=False)
-        command = [sys.executable, "-m", "celery", "-A", "config", kind, "--loglevel", "INFO", *args]
+        # Under --as-of the worker keeps the tests' clock (tests/as_of_process.py).
+        runner = ["-m", "tests.as_of_process", "celery"] if os.environ.get(AS_OF_ENV) else ["-m", "celery"]
+        command = [sys.executable, *runner, "-A", "config", kind, "--loglevel", "INFO", *args]
         if kind == "worker":
             command += ["--hostname", f"{name}@%h", "--without-gossip", "--without-mingle"]
         else:

@@ -15,6 +15,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 BPMN_DIR = Path(__file__).resolve().parent.parent / "bpmn"
 CI = os.getenv("CI", "").lower() == "true"
 
+# --as-of MOMENT: run the tests as of another date (tests/as_of.py).
+pytest_plugins = ["tests.as_of"]
+
 
 @pytest.fixture(autouse=True)
 def fast_passwords(settings):

@@ -4,9 +4,12 @@ department queue's filters, pages and fixed number of SQL statements."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from rest_framework.request import Request
 
 from api.formdata import FormDataError, check_form_data
@@ -196,7 +199,8 @@ def test_the_queue_filters_orders_by_due_time_and_pages(reference, clerk_market,
     other = do_start_case(version=reference["serial"], service_item=None)
     for case in (*cases, other):
         do_complete_task(WorkItem.objects.get(case=case, task_spec="intake").pk, outcome="accept")
-    WorkItem.objects.filter(case=cases[1], state="open").update(light="red")
+    # Due an hour ago: red by its due time, before any sweep has looked (sla.lateness).
+    WorkItem.objects.filter(case=cases[1], state="open").update(due_at=timezone.now() - dt.timedelta(hours=1))
     client = client_for(clerk_market)
     rows = client.get("/api/v1/departments/market/queue/").json()
     assert rows["count"] == 4

@@ -266,3 +266,31 @@ def test_a_sweep_fires_without_waiting_for_the_disk_but_never_relaxes_a_callers_
             assert cursor.fetchone()[0] == "on"
     case.refresh_from_db()
     assert case.status == Case.Status.COMPLETED
+
+
+def test_a_sweep_racing_the_late_completion_of_a_task_counts_one_breach(reference):
+    """The light sweep does not lock cases: it may turn a task red while a clerk completes it late.
+    Whichever comes first logs the breach; the other finds it logged. Never two, never none."""
+    import time_machine
+
+    from sla.sweeps import do_sweep_lights
+
+    needs_postgres()
+    recorded_by = set()
+    for n in range(ROUNDS):
+        with time_machine.travel(dt.datetime(2026, 11, 16, 2, 0, tzinfo=dt.UTC), tick=False):
+            case = case_at_the_fork(reference, n)
+        item = open_item(case, "tax_review")
+        late = item.due_at + dt.timedelta(hours=20)
+        with time_machine.travel(late, tick=True):
+            outcomes = race(partial(do_sweep_lights, now=late),
+                            partial(do_complete_task, item.pk, acting_user=user("clerk_tax"), outcome="approve"))  # fmt: skip
+        assert all(o.ok for o in outcomes), outcomes
+        breaches = list(Event.objects.filter(kind=Event.Kind.TASK_OVERDUE, work_item=item.pk))
+        assert len(breaches) == 1, f"round {n}: {[b.data for b in breaches]}"
+        recorded_by.add(breaches[0].data["recorded_by"])
+        item.refresh_from_db()
+        assert item.state == WorkItem.State.COMPLETED and item.late_working_hours > 0
+        # The other departments' reviews were open and late: the sweep logged each once.
+        assert Event.objects.filter(case=case, kind=Event.Kind.TASK_OVERDUE).count() == 4
+    assert recorded_by <= {"sweep", "step"}

@@ -31,6 +31,9 @@ from tests.browser import Browser, require_browser
 from worklists.models import Department, WorkItem
 from worklists.people import clerk_for
 
+# The answer depends on the date: make test runs these again as of hard dates (tests/as_of.py).
+pytestmark = pytest.mark.dates
+
 BEIJING = ZoneInfo("Asia/Shanghai")
 PASSWORD = "dashboard-test-password"
 PARALLEL_REVIEWS = ("police_review", "tax_review", "hrss_review", "fund_review")
@@ -321,7 +324,8 @@ def test_the_dashboard_runs_the_same_number_of_queries_for_ten_times_the_rows(cl
     assert WorkItem.objects.filter(state="open").count() == 300
     many = {path: count_queries(client, path) for path in paths}
     assert many == few
-    assert max(few.values()) <= 20, few  # session, user, role, then the page's own queries
+    # session, user, role, then the page's own queries (the breach trend reads tasks and cases: two)
+    assert max(few.values()) <= 21, few
     # A deep page asks red_list for more rows, not for more queries.
     assert count_queries(client, "/sla/?page=12") == few["/sla/"]
 

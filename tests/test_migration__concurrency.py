@@ -6,7 +6,7 @@ the work items and timer rows. Without the lock, a migration that read the case 
 completion would save the task as still to do, over the clerk's work.
 
 A migration is the one step that changes a case's version. A locking query that joins the
-version row in (SELECT … FROM case JOIN version … FOR UPDATE OF case) finds no row after waiting
+version row in (SELECT … FROM case JOIN version … FOR NO KEY UPDATE OF case) finds no row after waiting
 here: PostgreSQL rechecks the join against the case row as the migration left it, whose version
 is another one. The clerk would be told the task does not exist.
 """

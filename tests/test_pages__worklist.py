@@ -33,9 +33,9 @@ def reviews(reference, frontdesk, clerk_market):
             do_complete_task(item.pk, acting_user=user, outcome=outcome)
         cases.append(case)
     now = timezone.now()
-    for n, case in enumerate(cases):
-        WorkItem.objects.filter(case=case, task_spec="tax_review").update(due_at=now + dt.timedelta(days=3 - n),
-                                                                           light="red" if n == 1 else "green")  # fmt: skip
+    # Due in 3 and 2 days, and the last an hour ago: red by its due time, before any sweep.
+    for case, due in zip(cases, (now + dt.timedelta(days=3), now + dt.timedelta(days=2), now - dt.timedelta(hours=1)), strict=True):
+        WorkItem.objects.filter(case=case, task_spec="tax_review").update(due_at=due, yellow_at=due - dt.timedelta(hours=2))
     return cases
 
 
@@ -56,7 +56,7 @@ def test_the_queue_lists_the_department_s_claimable_tasks_most_urgent_first(clie
 
 def test_filters_narrow_the_list(client, reviews, clerk_tax):
     client.force_login(clerk_tax)
-    assert tax_rows(client.get("/work/?light=red")) == [reviews[1].number]
+    assert tax_rows(client.get("/work/?light=red")) == [reviews[2].number]
     assert tax_rows(client.get(f"/work/?case={reviews[2].number.lower()}")) == [reviews[2].number]
     assert tax_rows(client.get("/work/?service_item=business_registration")) == [c.number for c in reversed(reviews)]
     assert tax_rows(client.get("/work/?light=yellow")) == []

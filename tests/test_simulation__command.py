@@ -9,6 +9,9 @@ from django.core.management.base import CommandError
 
 from simulation.models import SimulationRun
 
+# The answer depends on the date: make test runs these again as of hard dates (tests/as_of.py).
+pytestmark = pytest.mark.dates
+
 BY_HAND = """
 arrivals_per_day = 12
 [case]
@@ -44,10 +47,34 @@ def by_hand(tmp_path):
     return str(path)
 
 
+# A simulation's queues and waits depend on the days it runs over (a Spring Festival week idles
+# every clerk while the applications wait): the tests pin the first day, a plain March Monday
+# whose 70 working days hold only short holidays.
+FIRST_DAY = "2026-03-02"
+
+
 def simulate(*args) -> str:
     out = StringIO()
-    call_command("simulate", *args, "--no-progress", stdout=out)
+    start = () if "--start" in args else ("--start", FIRST_DAY)
+    call_command("simulate", *args, *start, "--no-progress", stdout=out)
     return out.getvalue()
+
+
+@pytest.mark.parametrize(("today", "first"), [
+    ("2026-09-30T17:29", "2026-10-08"),  # the eve of National Day: the next working day is after the holiday
+    ("2026-10-09T12:00", "2026-10-10"),  # a Friday before a Saturday worked in lieu (调休上班)
+    ("2026-12-12T11:00", "2026-12-14"),  # a Saturday
+])  # fmt: skip
+def test_simulation_starts_on_the_working_day_after_today_by_default(reference, by_hand, today, first):
+    import time_machine
+
+    from tests.as_of import parse_moment
+
+    with time_machine.travel(parse_moment(today), tick=False):
+        out = StringIO()
+        call_command("simulate", "--version", "2", "--params", by_hand, "--cases", "5", "--json", "--no-save",
+                     "--no-progress", stdout=out)  # fmt: skip
+    assert json.loads(out.getvalue())["first_day"] == first
 
 
 def test_simulate_a_version_that_never_ran_from_figures_given_by_hand(reference, by_hand):

@@ -12,7 +12,8 @@ from sla import calendar_store
 from sla.models import CalendarDay, CalendarYear
 from sla.official import package_source, package_years
 
-pytestmark = pytest.mark.django_db
+# The answer depends on the date: make test runs these again as of hard dates (tests/as_of.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 @pytest.fixture(autouse=True)

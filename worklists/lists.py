@@ -6,8 +6,10 @@ import hashlib
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 
 from processes.models import ServiceItem
+from sla.lateness import with_light
 
 from . import access, badges
 from .models import Department, WorkItem
@@ -102,8 +104,8 @@ class Worklist:
         }[self.tab]()
         if self.service_item:
             rows = rows.filter(service_item=self.service_item)
-        if self.light:
-            rows = rows.filter(light=self.light)
+        if self.light:  # the light now, whether or not a sweep has seen it (sla.lateness)
+            rows = with_light(rows, timezone.now()).filter(light_now=self.light)
         if self.case_number:
             rows = rows.filter(case__number=self.case_number)
         return rows.select_related("case", "assignee", "completed_by", "department")

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 
 class Department(models.Model):
@@ -61,6 +62,9 @@ class WorkItem(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     outcome = models.CharField(max_length=64, blank=True)
+    # Recorded by the step that closed the task after its due moment: office hours past it (0.0 for
+    # an evening past a 17:30 deadline). Null for a task closed on time or still open. sla.lateness.
+    late_working_hours = models.FloatField(null=True, blank=True)
 
     objects = WorkItemQuerySet.as_manager()
 
@@ -77,10 +81,19 @@ class WorkItem(models.Model):
             # Serve the light sweep: open items about to turn red / yellow, by the moment they do.
             models.Index(fields=["due_at"], name="workitem_turns_red", condition=Q(state="open", light__in=["green", "yellow"])),
             models.Index(fields=["yellow_at"], name="workitem_turns_yellow", condition=Q(state="open", light="green")),
+            # Serves the supervisor's breach trend: tasks closed late, by the due moment they missed.
+            models.Index(fields=["due_at"], name="workitem_closed_late", condition=Q(late_working_hours__isnull=False)),
         ]
 
     def __str__(self):
         return f"{self.case_id}:{self.task_spec}"
+
+    @cached_property  # a list annotates it in SQL (sla.lateness.with_light): the same rule
+    def light_now(self) -> str:
+        """The light as of now, from the row's deadlines (not from when a sweep last looked)."""
+        from sla.lateness import task_light
+
+        return task_light(self, timezone.now())
 
 
 class Material(models.Model):

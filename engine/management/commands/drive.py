@@ -25,8 +25,11 @@ class Command(BaseCommand):
                             help="simulated time: arrivals, waits and work drawn from the departments' service times")
         parser.add_argument("--start", type=dt.date.fromisoformat,
                             help="with --timed: the day the first application arrives (default: 30 days ago)")  # fmt: skip
+        parser.add_argument("--until", type=dt.date.fromisoformat,
+                            help="with --timed: the last day of simulated time (default: now; nothing is dated later: "
+                                 "later arrivals are not started and cases wait where they stand)")  # fmt: skip
 
-    def handle(self, *args, cases, process, version, seed, no_progress, timed, start, **options):
+    def handle(self, *args, cases, process, version, seed, no_progress, timed, start, until, **options):
         definition = ProcessDefinition.objects.filter(key=process).first()
         if definition is None:
             raise CommandError(f"process '{process}' is not deployed; deploy it first: manage.py deploy bpmn/<file>.bpmn")
@@ -40,10 +43,17 @@ class Command(BaseCommand):
         item = ServiceItem.objects.filter(process=definition).first()
         timing = None
         if timed:
+            zone = timezone.get_current_timezone()
             day = start or (timezone.localdate() - dt.timedelta(days=30))
-            timing = timing_from(dt.datetime.combine(day, dt.time(9), tzinfo=timezone.get_current_timezone()))
-        elif start:
-            raise CommandError("--start goes with --timed")
+            # The end of simulated time: now, or the close of the day given.
+            end = dt.datetime.combine(until, dt.time.max, tzinfo=zone) if until else timezone.now()
+            first = dt.datetime.combine(day, dt.time(9), tzinfo=zone)
+            if first > end:
+                raise CommandError(f"--start {day} is after the end of simulated time ({timezone.localtime(end):%Y-%m-%d %H:%M}): "
+                                   "give an earlier --start, or --until")  # fmt: skip
+            timing = timing_from(first, until=end)
+        elif start or until:
+            raise CommandError("--start and --until go with --timed")
         driver = Driver(chosen, service_item=item, seed=seed, timing=timing)
         started = time.perf_counter()
         for _ in tqdm(range(cases), desc=f"{chosen.label}", unit="case", disable=no_progress or None):

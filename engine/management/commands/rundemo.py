@@ -43,9 +43,12 @@ class Command(BaseCommand):
         item = ensure_service_items()
         # The finished ones in simulated time over the past weeks, every version under the same
         # service times, so that the reports (/reports/) compare versions on real durations.
-        start = dt.datetime.combine(timezone.localdate() - dt.timedelta(days=28), dt.time(9), tzinfo=timezone.get_current_timezone())
+        # Simulated time ends now: the demo lives in the past and the present only, and a case
+        # whose next step would fall later waits there, as a real one would.
+        now = timezone.now()
+        start = dt.datetime.combine(timezone.localdate(now) - dt.timedelta(days=28), dt.time(9), tzinfo=timezone.get_current_timezone())
         for version in item.process.versions.order_by("number"):
-            timed = Driver(version, service_item=item, seed=version.number, timing=timing_from(start))
+            timed = Driver(version, service_item=item, seed=version.number, timing=timing_from(start, until=now))
             for _ in range(8):
                 timed.drive(timed.start())
             driver = Driver(version, service_item=item, seed=version.number)
