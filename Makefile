@@ -61,8 +61,9 @@ pdftools:
 run: install node pdftools
 	$(BIN)/python manage.py rundemo
 
+# ARGS go to pytest, e.g. make test ARGS="--as-of 2026-12-31T16:00" (the whole suite as of that moment).
 test: install node chromium pdftools
-	$(BIN)/python scripts/run_tests.py
+	$(BIN)/python scripts/run_tests.py $(ARGS)
 
 lint: install
 	$(BIN)/ruff check .
