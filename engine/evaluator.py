@@ -94,11 +94,17 @@ def _as_date(value) -> dt.date:
 
 
 def _today() -> str:
-    return dt.date.today().isoformat()
+    """The office's date (TIME_ZONE), not the server's: at 07:00 in Beijing a UTC server is
+    still on yesterday."""
+    from django.utils import timezone
+
+    return timezone.localdate().isoformat()
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat()
+    from django.utils import timezone
+
+    return timezone.now().isoformat()
 
 
 def _add_days(value, days: int) -> str:

@@ -79,3 +79,14 @@ def test_deploy_time_check_names_the_problem():
         check_expression("().__class__")
     with pytest.raises(ExpressionError, match="syntax error"):
         check_expression("a >")
+
+
+def test_today_is_the_office_s_date_not_the_server_s():
+    """07:00 in Beijing is 23:00 the day before in UTC: a script's today() is the office's day."""
+    import datetime as dt
+
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2026, 11, 16, 23, 0, tzinfo=dt.UTC), tick=False):
+        assert evaluate("today()", {}) == "2026-11-17"
+        assert evaluate("now()", {}).startswith("2026-11-16T23:00:00")
