@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from processes.results import Result
+from sla.lateness import case_is_late, case_light
 
 
 class Case(models.Model):
@@ -79,17 +80,13 @@ class Case(models.Model):
     def __str__(self):
         return self.number
 
-    @cached_property  # a list annotates it in SQL (sla.lateness.with_light): the same rule
+    @cached_property  # one moment for the whole page that shows it
     def light_now(self) -> str:
         """The light as of now (paused while the clock stands; final once concluded)."""
-        from sla.lateness import case_light
-
         return case_light(self, timezone.now())
 
     @property
     def late(self) -> bool:
-        from sla.lateness import case_is_late
-
         return case_is_late(self, timezone.now())
 
 

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from sla.lateness import task_light
+
 
 class Department(models.Model):
     """A department; BPMN lanes name them by code."""
@@ -91,8 +93,6 @@ class WorkItem(models.Model):
     @cached_property  # a list annotates it in SQL (sla.lateness.with_light): the same rule
     def light_now(self) -> str:
         """The light as of now, from the row's deadlines (not from when a sweep last looked)."""
-        from sla.lateness import task_light
-
         return task_light(self, timezone.now())
 
 
