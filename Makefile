@@ -13,7 +13,7 @@ CHROMIUM_PATH ?= /usr/bin/chromium
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,demo]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -76,7 +76,7 @@ clean:
 # The `bench` extra adds the peer engine measured beside Binglian (django-viewflow, AGPL: bench only).
 BENCH_STAMP := $(VENV)/.bench-stamp
 $(BENCH_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,demo,bench]'
 	touch $(BENCH_STAMP)
 
 bench: $(BENCH_STAMP)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import connection
 
-from engine.demo import deploy_reference_processes, ensure_demo_people, ensure_service_items
+from demo.seed import deploy_reference_processes, ensure_demo_people, ensure_service_items
 from processes.models import ProcessVersion
 
 DEPARTMENTS = [("police_review", "police"), ("tax_review", "tax"), ("hrss_review", "hrss"), ("fund_review", "housing_fund")]

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "reports",
     "simulation",
     "designer",
+    "demo",
+    "desk",
 ]
 
 MIDDLEWARE = [
@@ -78,7 +80,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 # The menu's badge counts (待签收 / 我的待办), cached briefly per department and user.
-                "worklists.badges.menu_badges",
+                "desk.badges.menu_badges",
             ],
         },
     },

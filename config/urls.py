@@ -2,13 +2,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from engine import views as engine_views
+from desk import cases
 
 urlpatterns = [
-    path("", engine_views.home, name="home"),
-    path("cases/", engine_views.case_list, name="case_list"),
-    path("cases/<str:number>/", engine_views.case_detail, name="case_detail"),
-    path("", include("worklists.urls")),  # intake/, work/, tasks/<id>/..., materials/<uuid>/
+    path("", cases.home, name="home"),
+    path("cases/", cases.case_list, name="case_list"),
+    path("cases/<str:number>/", cases.case_detail, name="case_detail"),
+    path("", include("desk.urls")),  # intake/, work/, tasks/<id>/..., materials/<uuid>/
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the menu's language switch
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

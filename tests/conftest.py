@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from engine.demo import deploy_reference_processes, ensure_demo_people, ensure_service_items
+from demo.seed import deploy_reference_processes, ensure_demo_people, ensure_service_items
 from processes.models import ProcessVersion
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.core.management import call_command
 
-from engine.driver import Driver, Rates
+from demo.driver import Driver, Rates
 
 EVERY_PATH = Rates(correction=0.35, reject=0.05, notify_commit=0.5, post_check_fail=0.5)
 TASK_KINDS = {"task_opened", "task_claimed", "task_unclaimed", "task_reassigned", "task_completed", "task_cancelled"}

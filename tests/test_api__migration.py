@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
-from engine.demo import ensure_demo_people
+from demo.seed import ensure_demo_people
 from engine.models import Case, Event
 from tests.permits import MOVABLE, POSITIONS, case_at, deploy_versions
 

@@ -19,9 +19,9 @@ from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from demo.driver import Driver, Rates
+from demo.seed import ensure_demo_people
 from engine.actions import do_claim_task, do_complete_task
-from engine.demo import ensure_demo_people
-from engine.driver import Driver, Rates
 from engine.models import Case, Event
 from sla.calendar_store import get_calendar
 from sla.clock import Limit, deadline

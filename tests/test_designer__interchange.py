@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from demo.seed import ensure_demo_people
 from designer.models import Draft
-from engine.demo import ensure_demo_people
 from processes.bpmn_file import executable_processes, read_bpmn
 from processes.elements import describe_process
 from tests.browser import Browser

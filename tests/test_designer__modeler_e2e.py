@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import pytest
 
+from demo.seed import ensure_demo_people
 from designer.models import Draft
 from engine.actions import do_complete_task
-from engine.demo import ensure_demo_people
 from processes.models import ProcessVersion
 from tests.browser import Browser
 from worklists.models import Department, StaffMember, WorkItem

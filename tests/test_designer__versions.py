@@ -8,7 +8,7 @@ import json
 import pytest
 from django.contrib.auth import get_user_model
 
-from engine.demo import ensure_demo_people
+from demo.seed import ensure_demo_people
 from engine.models import Case, Event
 from tests.permits import MOVABLE, POSITIONS, case_at, deploy_versions
 

@@ -4,7 +4,7 @@ happened to it; a row of the table, clicked, marks that step on the diagram."""
 
 from __future__ import annotations
 
-from engine.demo import ensure_demo_people
+from demo.seed import ensure_demo_people
 from tests.browser import Browser, require_browser
 
 PASSWORD = "versions-test-password"

@@ -9,8 +9,8 @@ import time_machine
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from demo.seed import ensure_demo_people
 from engine.actions import do_claim_task, do_complete_task, do_start_case
-from engine.demo import ensure_demo_people
 from engine.models import Event
 from processes.actions import do_deploy_version
 from processes.models import ServiceItem

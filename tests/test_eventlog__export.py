@@ -15,8 +15,8 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 from lxml import etree
 
+from demo.driver import Driver, Rates
 from engine.actions import do_claim_task, do_complete_task, do_unclaim_task
-from engine.driver import Driver, Rates
 from engine.models import Case, Event
 from licences.actions import issue_for_case
 from licences.models import Licence

@@ -12,7 +12,7 @@ import warnings
 
 import pytest
 
-from engine.driver import Rates
+from demo.driver import Rates
 from engine.models import Case
 
 from .eventlog_cases import drive, expected_activities, export

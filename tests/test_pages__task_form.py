@@ -11,11 +11,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from desk.forms import task_form_class
 from engine.actions import do_claim_task, do_complete_task
 from engine.models import Case
 from engine.state import load_workflow
 from processes.actions import do_deploy_version
-from worklists.forms import task_form_class
 from worklists.models import WorkItem
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"

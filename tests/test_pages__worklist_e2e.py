@@ -10,8 +10,8 @@ import re
 import pytest
 from django.core.cache import cache
 
+from demo.seed import ensure_demo_people
 from engine.actions import do_deliver_message
-from engine.demo import ensure_demo_people
 from engine.models import Case, Event
 from tests.applications import APPLICATION
 from tests.browser import Browser, require_browser

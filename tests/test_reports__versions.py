@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from PIL import Image
 
-from engine.demo import ensure_demo_people
+from demo.seed import ensure_demo_people
 from processes.models import ProcessDefinition
 from reports.figures import process_figures
 from tests.browser import Browser, require_browser

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from engine.driver import Driver
+from demo.driver import Driver
 from engine.in_memory import COMPLETE, MESSAGE, TIMER, ProcessMachine
 from engine.models import Event
 from simulation.loop import BASE_CASE_DATA, Simulation

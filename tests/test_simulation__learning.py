@@ -4,7 +4,7 @@ the other systems did, mapped onto the version to simulate."""
 import pytest
 from django.conf import settings
 
-from engine.driver import Driver
+from demo.driver import Driver
 from engine.models import Case
 from processes.actions import do_deploy_version
 from simulation.learn import learn

@@ -16,10 +16,10 @@ import re
 import pytest
 import time_machine
 
+from demo.driver import Driver, Rates, timing_from
+from demo.service_times import Duration, ServiceTimes
 from engine.actions import do_claim_task, do_complete_task, do_start_case
-from engine.driver import Driver, Rates, timing_from
 from engine.models import Case, Event
-from engine.service_times import Duration, ServiceTimes
 from sla.calendar_store import get_calendar
 from sla.sweeps import do_sweep_lights
 from worklists.models import WorkItem

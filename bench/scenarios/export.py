@@ -30,7 +30,7 @@ from django.db import connection
 
 from bench.fill import empty_tables, reference_ids
 from bench.report import Row
-from engine.driver import Driver
+from demo.driver import Driver
 from processes.models import ProcessVersion, ServiceItem
 from worklists.people import clerk_for
 

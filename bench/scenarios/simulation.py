@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 from bench.report import Row
-from engine.demo import deploy_reference_processes, ensure_demo_people, ensure_service_items
-from engine.driver import Driver, timing_from
+from demo.driver import Driver, timing_from
+from demo.seed import deploy_reference_processes, ensure_demo_people, ensure_service_items
 from processes.models import ProcessVersion
 from simulation.loop import Simulation
 from simulation.params import load_params

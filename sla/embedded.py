@@ -7,16 +7,16 @@ import threading
 
 from django.db import close_old_connections
 
-from .actions import do_fire_due_timers
+from engine.actions import do_fire_due_timers
+
+from .escalation import do_sweep_escalations
+from .sweeps import do_sweep_lights
 
 log = logging.getLogger(__name__)
 
 
 def start_timer_loop(interval_seconds: float, light_every: int = 6) -> threading.Event:
     """Sweep timers every ``interval_seconds`` and lights every ``light_every`` rounds."""
-    from sla.escalation import do_sweep_escalations
-    from sla.sweeps import do_sweep_lights
-
     stop = threading.Event()
 
     def loop():

@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from processes.models import ServiceItem
 from sla.lateness import with_light
+from worklists import access
+from worklists.models import Department, WorkItem
 
-from . import access, badges
-from .models import Department, WorkItem
+from . import badges
 
 LIGHTS = [("green", "绿灯", "on time"), ("yellow", "黄灯", "due soon"), ("red", "红灯", "overdue"),
           ("paused", "暂停", "paused"), ("none", "无时限", "no limit")]  # fmt: skip

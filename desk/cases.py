@@ -15,11 +15,11 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import redirect, render
 
+from engine.models import Case, Event, WaitingTimer
 from worklists import access
-from worklists.forms import outcome_label
 from worklists.models import Department, WorkItem
 
-from .models import Case, Event, WaitingTimer
+from .forms import outcome_label
 
 R = access.R
 CASE_NUMBER = re.compile(r"[A-Z0-9_-]{1,32}")
@@ -31,9 +31,9 @@ NOTE_KEYS = {"reject": ("reject_reason",), "correction": ("missing_materials", "
 def home(request):
     role = access.role_of(request.user)
     if role == R.FRONT_DESK:
-        return redirect("worklists:intake")
+        return redirect("desk:intake")
     if role in (R.CLERK, R.HEAD):
-        return redirect("worklists:worklist")
+        return redirect("desk:worklist")
     if role == R.DESIGNER:
         return redirect("designer:index")
     return case_list(request)
@@ -54,7 +54,7 @@ def case_list(request):
     listed = cases.filter(status=status) if status else cases
     page = Paginator(listed.select_related("version__definition", "service_item").order_by("-id"), 25).get_page(request.GET.get("page"))
     statuses = [(value, label, counts.get(value, 0)) for value, label in Case.Status.choices]
-    return render(request, "engine/home.html", {"page": page, "statuses": statuses, "status": status})
+    return render(request, "desk/case_list.html", {"page": page, "statuses": statuses, "status": status})
 
 
 def decisions_of(case: Case) -> list[dict]:
@@ -128,4 +128,4 @@ def case_detail(request, number):
         "diagram": diagram_state(case, items, events),
         "end_name": case.version.elements.get("names", {}).get(case.end_activity, case.end_activity),
     }
-    return render(request, "engine/case_detail.html", context)
+    return render(request, "desk/case_detail.html", context)

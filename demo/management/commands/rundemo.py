@@ -5,10 +5,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from engine.demo import DEMO_PASSWORD, ensure_service_items, seed
-from engine.driver import Driver, Rates, timing_from
-from engine.embedded import start_timer_loop
+from demo.driver import Driver, Rates, timing_from
+from demo.seed import DEMO_PASSWORD, DEMO_PEOPLE, ensure_service_items, seed
 from engine.models import Case
+from sla.embedded import start_timer_loop
 
 
 class Command(BaseCommand):
@@ -26,8 +26,6 @@ class Command(BaseCommand):
             self.drive_demo_cases()
         self.stdout.write("")
         self.stdout.write(f"Demo users (password: {DEMO_PASSWORD}):")
-        from engine.demo import DEMO_PEOPLE
-
         for username, _, _, label in DEMO_PEOPLE:
             self.stdout.write(f"  {username:<14} {label}")
         self.stdout.write(f"Cases: {Case.objects.count()} ({Case.objects.filter(status='running').count()} running)")

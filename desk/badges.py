@@ -5,7 +5,7 @@ shows them, so each count is cached for WORKLIST_BADGE_SECONDS (30 s) under a ke
 or per user. A clerk's own claim, release or completion forgets the keys it changed, so the
 clerk sees their own action at once; other people's actions show within the cache time.
 
-The worklist page's paginator takes its total from the same cache (see worklists.views), so the
+The worklist page's paginator takes its total from the same cache (see desk.views), so the
 badge and the page agree and a page view does not COUNT(*) a department's whole queue.
 """
 
@@ -18,11 +18,10 @@ from django.core.cache import cache
 from django.utils.functional import SimpleLazyObject
 
 from sla.notification_views import unread_count
+from worklists import access
+from worklists.models import WorkItem
 
-from . import access
-from .models import WorkItem
-
-PREFIX = "worklists:count"
+PREFIX = "desk:count"
 
 
 def queue_key(department_code: str, filters: str = "") -> str:

@@ -14,7 +14,7 @@ import datetime as dt
 from django import forms
 from django.contrib.auth import get_user_model
 
-from .models import StaffMember
+from worklists.models import StaffMember
 
 MAX_TEXT = 10_000
 CORRECTION, REJECT = "correction", "reject"

@@ -5,8 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
-from engine.demo import ensure_demo_people, ensure_service_items
-from engine.driver import Driver, timing_from
+from demo.driver import Driver, timing_from
+from demo.seed import ensure_demo_people, ensure_service_items
 from processes.models import ProcessDefinition, ServiceItem
 
 

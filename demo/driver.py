@@ -9,7 +9,7 @@ the window.
 By default every action happens now, as fast as the engine goes. With a ``Timing``
 (``drive --timed``) the driver plays simulated time instead: applications arrive one after
 another, clerks claim and complete each task after waits and work drawn from the departments'
-service times (engine.service_times), the applicant takes days to bring corrected material,
+service times (demo.service_times), the applicant takes days to bring corrected material,
 and other systems answer after a while. The clock is moved with time-machine, so every row
 and event carries the simulated moment, through the unchanged write path. Each case is worked
 to its end before the next one starts; within a case the events are in time order.
@@ -26,14 +26,21 @@ from functools import partial
 from django.utils import timezone
 from stdnum.cn import ric, uscc
 
+from engine import clocks
+from engine.actions import (
+    do_claim_task,
+    do_complete_task,
+    do_deliver_message,
+    do_fire_timer,
+    do_start_case,
+    open_work_items,
+)
+from engine.errors import MessageNotExpected
+from engine.models import Case, WaitingTimer
 from sla.calendar_store import get_calendar
 from worklists.models import WorkItem
 from worklists.people import clerk_for
 
-from . import clocks
-from .actions import do_claim_task, do_complete_task, do_deliver_message, do_fire_timer, do_start_case, open_work_items
-from .errors import MessageNotExpected
-from .models import Case, WaitingTimer
 from .service_times import ServiceTimes, Timing
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
@@ -232,7 +239,10 @@ class Driver:
 def at_moment(moment: dt.datetime, action):
     """Run ``action`` with the clock standing at ``moment`` (time-machine: every now() in the
     write path, SpiffWorkflow's timers included, reads it)."""
-    import time_machine
+    try:
+        import time_machine
+    except ImportError:  # the demo extra is not installed
+        raise RuntimeError("simulated time needs time-machine: pip install 'binglian[demo]' (make run installs it)") from None
 
     with time_machine.travel(moment, tick=False):
         return action()

@@ -4,7 +4,7 @@ from django.urls import path
 
 from . import views
 
-app_name = "worklists"
+app_name = "desk"
 urlpatterns = [
     path("intake/", views.intake, name="intake"),
     path("work/", views.worklist, name="worklist"),

@@ -19,15 +19,16 @@ from django.views.decorators.http import require_POST
 
 from engine.actions import do_claim_task, do_complete_task, do_reassign_task, do_unclaim_task
 from engine.errors import EngineError, InvalidInput, TaskConflict
-from engine.views import decisions_of
 from processes.models import ServiceItem
+from worklists import access
+from worklists.intake import IntakeForm, do_take_in_application, new_intake_key
+from worklists.materials import human_size, private_storage
+from worklists.models import Material, WorkItem
 
-from . import access, badges
+from . import badges
+from .cases import decisions_of
 from .forms import DecisionForm, ReassignForm, outcome_label, seen_token, task_form
-from .intake import IntakeForm, do_take_in_application, new_intake_key
 from .lists import LIGHTS, LivePage, Worklist
-from .materials import human_size, private_storage
-from .models import Material, WorkItem
 
 PAGE_SIZE = 25
 
@@ -64,7 +65,7 @@ def intake(request):
     elif item is not None:
         form = IntakeForm(initial={"intake_key": new_intake_key()}, service_item=item)
     context = {"items": items, "item": item, "form": form, "max_size": human_size(settings.MATERIAL_MAX_BYTES)}
-    return render(request, "worklists/intake.html", context, status=status)
+    return render(request, "desk/intake.html", context, status=status)
 
 
 # 工作台: queue, inbox, all open, archive ---------------------------------------------------------
@@ -74,11 +75,11 @@ def intake(request):
 def worklist(request):
     wl = Worklist(request)
     if wl.department is None:  # a supervisor without a department of their own: choose one
-        return render(request, "worklists/departments.html", {"wl": wl})
+        return render(request, "desk/departments.html", {"wl": wl})
     rows = wl.rows()
     page = LivePage(rows, request.GET.get("page"), PAGE_SIZE, count=wl.count(rows))
     context = {"wl": wl, "page": page, "lights": LIGHTS, "rows": [_row(item) for item in page.object_list]}
-    return render(request, "worklists/worklist.html", context)
+    return render(request, "desk/worklist.html", context)
 
 
 def _row(item: WorkItem) -> dict:
@@ -122,7 +123,7 @@ def task_context(request, item: WorkItem, *, decision=None, data_form=None, reas
 @login_required
 def task_detail(request, pk):
     item = access.access_task_by_id(request.user, pk)
-    return render(request, "worklists/task.html", task_context(request, item))
+    return render(request, "desk/task.html", task_context(request, item))
 
 
 def _refuse_stale(request, item, seen: str | None) -> bool:
@@ -150,7 +151,7 @@ def _closed_message(item) -> str:
 
 
 def _back_to_task(item) -> str:
-    return reverse("worklists:task", args=[item.pk])
+    return reverse("desk:task", args=[item.pk])
 
 
 def _engine_refused(request, error: EngineError) -> None:
@@ -189,7 +190,7 @@ def task_release(request, pk):
         return redirect(_back_to_task(item))
     badges.forget(department_code=item.department_id, users=[request.user])
     messages.success(request, f"已退回待签收：「{item.name}」（{item.case.number}）。 Released to the queue: {item.name}.")
-    return redirect(reverse("worklists:worklist"))
+    return redirect(reverse("desk:worklist"))
 
 
 @login_required
@@ -200,7 +201,7 @@ def task_reassign(request, pk):
     form = ReassignForm(request.POST, department_code=item.department_id)
     if not form.is_valid():
         context = task_context(request, item, reassign=form)
-        return render(request, "worklists/task.html", context, status=400)
+        return render(request, "desk/task.html", context, status=400)
     access.access_reassign(request.user, item, form.cleaned_data["assignee"])
     if _refuse_stale(request, item, request.POST.get("seen")):
         return redirect(_back_to_task(item))
@@ -233,7 +234,7 @@ def task_complete(request, pk):
     # Both forms are checked before anything is done: a wrong field leaves the task as it was.
     if not (decision.is_valid() & data_form.is_valid()):
         context = task_context(request, item, decision=decision, data_form=data_form)
-        return render(request, "worklists/task.html", context, status=400)
+        return render(request, "desk/task.html", context, status=400)
     outcome = decision.cleaned_data["outcome"]
     try:
         do_complete_task(item.pk, acting_user=request.user, outcome=outcome,
@@ -244,12 +245,12 @@ def task_complete(request, pk):
     except (InvalidInput, EngineError) as error:
         messages.error(request, f"办理失败，未作任何更改：{error} Nothing was changed.")
         context = task_context(request, item, decision=decision, data_form=data_form)
-        return render(request, "worklists/task.html", context, status=400 if isinstance(error, InvalidInput) else 409)
+        return render(request, "desk/task.html", context, status=400 if isinstance(error, InvalidInput) else 409)
     badges.forget(department_code=item.department_id, users=[request.user])
     zh, en = outcome_label(outcome)
     messages.success(request, f"已办结「{item.name}」（{item.case.number}）：{zh}。 Completed {item.name}: {en}.")
     if access.role_of(request.user) in access.WORKING_ROLES:
-        return redirect(reverse("worklists:worklist") + "?tab=inbox")
+        return redirect(reverse("desk:worklist") + "?tab=inbox")
     return redirect("case_detail", item.case.number)  # an administrator has no inbox
 
 
