@@ -19,6 +19,7 @@ import re
 
 from lxml import etree
 
+from . import effects
 from .bpmn_file import CAMUNDA_NS, bpmn, extension_properties, local
 from .results import declared_result
 
@@ -30,7 +31,6 @@ FLOW_NODE_TAGS = {
 }  # fmt: skip
 
 LIMIT_PROPERTIES = ("promised_limit_working_days", "statutory_limit_working_days", "limit_working_hours")
-EFFECT_PROPERTIES = ("issues", "revokes", "concludes")
 
 
 def lane_department(lane: etree._Element) -> str:
@@ -99,24 +99,11 @@ def describe_user_task(task: etree._Element, lane: etree._Element | None) -> dic
     }
 
 
-def _words(value: str | None) -> list[str]:
-    return [word.strip() for word in (value or "").split(",") if word.strip()]
-
-
 def describe_effects(node: etree._Element) -> dict | None:
-    """A task's effects, from its properties (any task type; the reference process uses script tasks):
-    ``issues``: licence kinds the case issues when it completes (电子证照);
-    ``revokes``: licence kinds it revokes, with a credit record and the case's other results flagged;
-    ``concludes``: the case's result is out (办结): its legal time limit stops here."""
-    props = extension_properties(node)
-    if not any(name in props for name in EFFECT_PROPERTIES):
-        return None
-    return {
-        "issues": _words(props.get("issues")),
-        "revokes": _words(props.get("revokes")),
-        "concludes": props.get("concludes", "").strip().lower() in ("1", "true", "yes"),
-        "line": node.sourceline,
-    }
+    """A task's effects, from its properties (any task type; the reference process uses script
+    tasks): the properties registered in processes.effects (``concludes``, and the licences'
+    ``issues`` and ``revokes``)."""
+    return effects.describe(extension_properties(node), node.sourceline)
 
 
 def describe_process(process: etree._Element) -> dict:

@@ -19,6 +19,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from engine.evaluator import ExpressionError, check_expression, check_script, iso_literal
 from sla.clock import limit_from_due_date
 
+from . import effects
 from .bpmn_file import CAMUNDA_NS, SPIFF_NS, BpmnFile, Problem, bpmn, executable_processes, extension_properties, local
 from .elements import FLOW_NODE_TAGS, LIMIT_PROPERTIES, describe_effects, describe_user_task, flow_nodes, lanes_by_node
 from .results import Result, declared_result
@@ -60,10 +61,8 @@ def process_problems(file: BpmnFile) -> list[Problem]:
 
 
 def effect_problems(process: etree._Element) -> list[Problem]:
-    """``issues`` and ``revokes`` name licence kinds the engine can sign (licences.models); ``result``
-    is one of processes.results.Result."""
-    from licences.models import Licence  # licences builds on processes; the kinds are its own
-
+    """Each effect's own checks (processes.effects: e.g. the licence kinds ``issues`` names);
+    ``result`` is one of processes.results.Result."""
     problems = []
     for node in process.iter():
         if not isinstance(node.tag, str) or local(node.tag) not in FLOW_NODE_TAGS:
@@ -73,11 +72,8 @@ def effect_problems(process: etree._Element) -> list[Problem]:
             problems.append(Problem(node.sourceline, f"result of {node.get('id')}: unknown result '{result}' "
                                                      f"(one of: {', '.join(Result.values)})", node.get("id")))  # fmt: skip
         effect = describe_effects(node)
-        for prop in ("issues", "revokes"):
-            for kind in (effect or {}).get(prop, []):
-                if kind not in Licence.Kind.values:
-                    problems.append(Problem(node.sourceline, f"{prop} of {node.get('id')}: unknown licence kind '{kind}' "
-                                                             f"(one of: {', '.join(Licence.Kind.values)})", node.get("id")))  # fmt: skip
+        for prop, message in effects.problems(effect or {}):
+            problems.append(Problem(node.sourceline, f"{prop} of {node.get('id')}: {message}", node.get("id")))
     return problems
 
 

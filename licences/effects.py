@@ -1,0 +1,70 @@
+"""The licences' effects, registered with the engine when the app is ready (licences.apps).
+
+``issues=business_licence, company_seal``: sign the case's licences of those kinds (电子证照),
+once each. ``revokes=business_licence``: revoke them, record the breach against the enterprise's
+credit, and flag the case's other results for their departments to review (告知承诺不实); the
+reason quotes the task's ``findings`` field, where the post-check wrote what it found.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from engine import effects
+from engine.models import Event
+from processes.effects import EffectProperty, words
+
+from .actions import ISSUING_DEPARTMENT, do_flag_licence, do_issue_licence, do_revoke_licence
+from .models import CreditRecord, Licence
+
+REVOCATION_REASON = "告知承诺不实，整改期满未整改。 The commitment was found untrue and the rectification period ended unrectified."
+FINDINGS_FIELD = "findings"
+
+
+def unknown_kinds(kinds: list[str]) -> list[str]:
+    known = Licence.Kind.values
+    return [f"unknown licence kind '{kind}' (one of: {', '.join(known)})" for kind in kinds if kind not in known]
+
+
+def issue(step, task, kinds: list[str]) -> None:
+    case = step.case
+    existing = set(case.licences.values_list("kind", flat=True))
+    missing = [kind for kind in kinds if kind not in existing]
+    if missing and not (case.enterprise_name and case.enterprise_uscc):
+        # Nothing to sign a licence for: the case goes on, and a person is told what is missing.
+        step.log(Event.Kind.RESULT_FLAGGED, activity=task.task_spec.bpmn_id, activity_name=task.task_spec.bpmn_name or "",
+                 data={"kinds": missing, "reason": "没有企业名称或统一社会信用代码，证照未签发。 No enterprise name or credit code: "
+                                                   "the licences were not issued."})  # fmt: skip
+        return
+    for kind in missing:
+        do_issue_licence(case, kind=kind, log=step.log)
+
+
+def revoke(step, task, kinds: list[str]) -> None:
+    case = step.case
+    findings = str(task.data.get(FINDINGS_FIELD) or "").strip()
+    reason = REVOCATION_REASON + (f" 核查情况 Findings: {findings}" if findings else "")
+    revoked = []
+    for licence in case.licences.filter(kind__in=kinds, status=Licence.Status.VALID).order_by("id"):
+        revoked.append(do_revoke_licence(licence, reason=reason, log=step.log))
+    record = CreditRecord.objects.create(
+        enterprise_uscc=case.enterprise_uscc, enterprise_name=case.enterprise_name,
+        kind=CreditRecord.Kind.FALSE_COMMITMENT, case=case, licence=revoked[0] if revoked else None,
+        # The department that answers for the revoked licence records the breach.
+        department=ISSUING_DEPARTMENT.get(kinds[0], ""), summary=reason, recorded_at=step.now,
+    )  # fmt: skip
+    step.log(Event.Kind.CREDIT_RECORDED, activity=task.task_spec.bpmn_id, department=record.department,
+             data={"credit_record": record.pk, "enterprise_uscc": case.enterprise_uscc,
+                   "licences": [licence.number for licence in revoked]})  # fmt: skip
+    flag = f"同一办件的{'、'.join(licence.get_kind_display().split(' ')[0] for licence in revoked) or '证照'}因承诺不实被撤销，请复核本证照。 " \
+           f"Another result of case {case.number} was revoked for a false commitment: review this one."  # fmt: skip
+    others = case.licences.filter(status=Licence.Status.VALID).exclude(Q(kind__in=kinds) | Q(flagged_at__isnull=False))
+    for licence in others.order_by("id"):
+        do_flag_licence(licence, reason=flag, at=step.now)
+        step.log(Event.Kind.RESULT_FLAGGED, department=ISSUING_DEPARTMENT.get(licence.kind, ""),
+                 data={"licence": licence.number, "kind": licence.kind, "reason": flag})  # fmt: skip
+
+
+def register() -> None:
+    effects.register(EffectProperty("issues", parse=words, check=unknown_kinds), issue)
+    effects.register(EffectProperty("revokes", parse=words, check=unknown_kinds), revoke)
