@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from licences.models import LicenceKind
 from processes.actions import do_deploy_version
 from processes.decisions import do_deploy_decision
 from processes.models import ProcessDefinition, ServiceItem
@@ -47,7 +48,23 @@ DEPARTMENT_FIELDS = {
 }
 
 
+# The licences business registration issues, and the department that answers for each: it reviews
+# a flagged licence of its kind and records the breach when one is revoked (licences.LicenceKind).
+LICENCE_KINDS = [
+    ("business_licence", "营业执照", "business licence", "market"),
+    ("company_seal", "印章备案证明", "company seal record", "police"),
+    ("invoice_eligibility", "发票领用通知", "invoice eligibility", "tax"),
+]
+
+
+def ensure_licence_kinds() -> None:
+    """Configure the reference process's licence kinds (an administrator does this in the admin)."""
+    for code, name, name_en, department in LICENCE_KINDS:
+        LicenceKind.objects.update_or_create(code=code, defaults={"name": name, "name_en": name_en, "department": department})
+
+
 def deploy_reference_processes() -> list[str]:
+    ensure_licence_kinds()  # the processes issue them: lint refuses a kind nobody configured
     lines = []
     for name in REFERENCE_FILES:
         path = settings.BASE_DIR / "bpmn" / name

@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from licences.models import Licence
+from licences.models import LicenceKind
 from processes.bpmn_file import BpmnFileError, read_bpmn
 from processes.models import ProcessDefinition
 from processes.validation import validate as validate_file
@@ -143,7 +143,7 @@ def modeler_page(request, *, xml: str, dialect: str, title: str, draft: Draft | 
         "draft": draft_json(draft) if draft else None,
         "based_on": version.pk if version else None,
         "departments": departments,
-        "licence_kinds": [{"code": code, "name": name} for code, name in Licence.Kind.choices],
+        "licence_kinds": [{"code": kind.code, "name": kind.label} for kind in LicenceKind.objects.all()],
         "urls": {
             "validate": reverse("designer:validate"),
             "drafts": reverse("designer:draft_create"),

@@ -13,7 +13,7 @@ from engine.models import Case, Event
 from engine.numbers import next_yearly_number
 
 from . import signing
-from .models import Licence, LicenceCounter
+from .models import Licence, LicenceCounter, LicenceKind
 
 LICENCE_NUMBER_PREFIX = "BL-LIC"
 # Not yet Event.Kind members (engine/models.py): the column is a CharField, choices are not enforced.
@@ -22,32 +22,20 @@ EVENT_LICENCE_REVOKED = Event.Kind.LICENCE_REVOKED
 PAYLOAD_TYPE = "binglian.licence"
 PAYLOAD_VERSION = 1
 ISSUER = "并联 Binglian"
-# The licences a completed case of each service item issues (一件事一次办: the bundle's licences).
-# A process issues them itself through its tasks' ``issues`` property (engine.effects); this is for
-# cases that ended without (an older version).
-BUNDLE_KINDS = {
-    "business_registration": [Licence.Kind.BUSINESS_LICENCE, Licence.Kind.COMPANY_SEAL, Licence.Kind.INVOICE_ELIGIBILITY],
-}
-# The department that answers for each kind: it reviews a flagged licence of that kind.
-ISSUING_DEPARTMENT = {
-    Licence.Kind.BUSINESS_LICENCE: "market",
-    Licence.Kind.COMPANY_SEAL: "police",
-    Licence.Kind.INVOICE_ELIGIBILITY: "tax",
-}
 
 
 def next_licence_number(at: dt.datetime) -> str:
     return next_yearly_number(LicenceCounter, LICENCE_NUMBER_PREFIX, at)
 
 
-def build_payload(*, number: str, case: Case, kind: str, issued_at: dt.datetime) -> dict:
+def build_payload(*, number: str, case: Case, kind: str, kind_name: str, issued_at: dt.datetime) -> dict:
     """What the licence says. No applicant name or ID number: the licence is about the enterprise."""
     return {
         "type": PAYLOAD_TYPE,
         "v": PAYLOAD_VERSION,
         "number": number,
         "kind": kind,
-        "kind_name": Licence.Kind(kind).label.split(" ")[0],
+        "kind_name": kind_name,
         "enterprise_name": case.enterprise_name,
         "enterprise_uscc": case.enterprise_uscc,
         "service_item": getattr(case.service_item, "code", "") or "",
@@ -62,15 +50,16 @@ def do_issue_licence(case: Case, *, kind: str, acting_user=None, log=None) -> Li
 
     ``log``: a step's own event log (engine.stepping.Step.log), when the process issues the
     licence: its event then takes its place among the step's events, in order."""
-    if kind not in Licence.Kind.values:
-        raise InvalidInput(f"unknown licence kind {kind!r}")
+    kind_info = LicenceKind.objects.filter(code=kind).first()
+    if kind_info is None:
+        raise InvalidInput(f"unknown licence kind {kind!r}: add it under 证照类型 licence kinds in the admin")
     if not case.enterprise_name or not case.enterprise_uscc:
         raise InvalidInput(f"case {case.number} has no enterprise name or credit code to put on a licence")
     key = signing.signing_key()  # outside the transaction: on first use this may write a key file
     with transaction.atomic():
         issued_at = timezone.now().replace(microsecond=0)
         number = next_licence_number(issued_at)
-        payload = signing.canonical_json(build_payload(number=number, case=case, kind=kind, issued_at=issued_at))
+        payload = signing.canonical_json(build_payload(number=number, case=case, kind=kind, kind_name=kind_info.name, issued_at=issued_at))
         signature, kid = signing.sign_with(key, payload)
         licence = Licence.objects.create(
             number=number, case=case, service_item=case.service_item, kind=kind,
@@ -107,13 +96,30 @@ def do_revoke_licence(licence: Licence, *, reason: str, acting_user=None, log=No
     return licence
 
 
+def bundle_kinds(case: Case) -> list[str]:
+    """The licences a case of its service item issues (一件事一次办: the bundle's licences): those the
+    latest version of the item's process issues, in the order its tasks name them."""
+    item = case.service_item
+    version = item.process.latest_version() if item is not None else case.version
+    kinds = []
+    for effect in ((version.elements or {}).get("effects") or {}).values():
+        kinds += [kind for kind in effect.get("issues") or [] if kind not in kinds]
+    return kinds
+
+
 def issue_for_case(case: Case, *, acting_user=None) -> list[Licence]:
-    """The bundle's licences for a completed case; those already issued are returned, not issued again."""
+    """The bundle's licences for a completed case that ended without issuing them (an older
+    version); those already issued are returned, not issued again."""
     if case.status != Case.Status.COMPLETED:
         raise InvalidInput(f"case {case.number} is not completed")
-    kinds = BUNDLE_KINDS.get(getattr(case.service_item, "code", ""), [])
+    kinds = bundle_kinds(case)
     existing = {licence.kind: licence for licence in case.licences.all()}
     return [existing.get(kind) or do_issue_licence(case, kind=kind, acting_user=acting_user) for kind in kinds]
+
+
+def issuing_department(kind: str) -> str:
+    """The code of the department that answers for licences of ``kind`` ("" where none is set)."""
+    return LicenceKind.objects.filter(code=kind).values_list("department", flat=True).first() or ""
 
 
 def do_flag_licence(licence: Licence, *, reason: str, at: dt.datetime | None = None) -> Licence:
@@ -129,7 +135,7 @@ def do_flag_licence(licence: Licence, *, reason: str, at: dt.datetime | None = N
     with transaction.atomic():
         Licence.objects.filter(pk=licence.pk).update(flagged_at=at, flag_reason=reason)
         licence.flagged_at, licence.flag_reason = at, reason
-        department = ISSUING_DEPARTMENT.get(licence.kind, "")
+        department = issuing_department(licence.kind)
         staff = StaffMember.objects.filter(department_id=department, user__is_active=True,
                                            role__in=[StaffMember.Role.HEAD, StaffMember.Role.CLERK]).select_related("user")  # fmt: skip
         do_notify([member.user for member in staff], kind=Notification.Kind.RESULT_FLAGGED,

@@ -1,6 +1,21 @@
 from django.contrib import admin
 
-from .models import CreditRecord, Licence
+from .models import CreditRecord, Licence, LicenceKind
+
+
+@admin.register(LicenceKind)
+class LicenceKindAdmin(admin.ModelAdmin):
+    """The kinds of licence processes may issue (``issues=<code>``): configuration. A licence keeps
+    the name it was signed with when a kind is renamed; a kind that licences name cannot be deleted."""
+
+    list_display = ["code", "name", "name_en", "department"]
+    search_fields = ["code", "name", "name_en"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["code"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or not Licence.objects.filter(kind=obj.code).exists()
 
 
 @admin.register(Licence)

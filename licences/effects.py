@@ -14,15 +14,18 @@ from engine import effects
 from engine.models import Event
 from processes.effects import EffectProperty, words
 
-from .actions import ISSUING_DEPARTMENT, do_flag_licence, do_issue_licence, do_revoke_licence
-from .models import CreditRecord, Licence
+from .actions import do_flag_licence, do_issue_licence, do_revoke_licence, issuing_department
+from .models import CreditRecord, Licence, LicenceKind
 
 REVOCATION_REASON = "告知承诺不实，整改期满未整改。 The commitment was found untrue and the rectification period ended unrectified."
 FINDINGS_FIELD = "findings"
 
 
 def unknown_kinds(kinds: list[str]) -> list[str]:
-    known = Licence.Kind.values
+    """Lint: every kind named is configured (证照类型 licence kinds, in the admin)."""
+    known = LicenceKind.known()
+    if known is None:
+        return []
     return [f"unknown licence kind '{kind}' (one of: {', '.join(known)})" for kind in kinds if kind not in known]
 
 
@@ -51,17 +54,17 @@ def revoke(step, task, kinds: list[str]) -> None:
         enterprise_uscc=case.enterprise_uscc, enterprise_name=case.enterprise_name,
         kind=CreditRecord.Kind.FALSE_COMMITMENT, case=case, licence=revoked[0] if revoked else None,
         # The department that answers for the revoked licence records the breach.
-        department=ISSUING_DEPARTMENT.get(kinds[0], ""), summary=reason, recorded_at=step.now,
+        department=issuing_department(kinds[0]), summary=reason, recorded_at=step.now,
     )  # fmt: skip
     step.log(Event.Kind.CREDIT_RECORDED, activity=task.task_spec.bpmn_id, department=record.department,
              data={"credit_record": record.pk, "enterprise_uscc": case.enterprise_uscc,
                    "licences": [licence.number for licence in revoked]})  # fmt: skip
-    flag = f"同一办件的{'、'.join(licence.get_kind_display().split(' ')[0] for licence in revoked) or '证照'}因承诺不实被撤销，请复核本证照。 " \
+    flag = f"同一办件的{'、'.join(licence.kind_info.name if licence.kind_info else licence.kind for licence in revoked) or '证照'}因承诺不实被撤销，请复核本证照。 " \
            f"Another result of case {case.number} was revoked for a false commitment: review this one."  # fmt: skip
     others = case.licences.filter(status=Licence.Status.VALID).exclude(Q(kind__in=kinds) | Q(flagged_at__isnull=False))
     for licence in others.order_by("id"):
         do_flag_licence(licence, reason=flag, at=step.now)
-        step.log(Event.Kind.RESULT_FLAGGED, department=ISSUING_DEPARTMENT.get(licence.kind, ""),
+        step.log(Event.Kind.RESULT_FLAGGED, department=issuing_department(licence.kind),
                  data={"licence": licence.number, "kind": licence.kind, "reason": flag})  # fmt: skip
 
 

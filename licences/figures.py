@@ -62,7 +62,7 @@ class PostCheckRow:
         return self.failed / self.done if self.done else None
 
 
-def time_to_licence(kind: str = Licence.Kind.BUSINESS_LICENCE, cases=None) -> list[TimeToLicence]:
+def time_to_licence(kind: str = "business_licence", cases=None) -> list[TimeToLicence]:
     """From application (case start) to the licence of ``kind``, without and with a commitment."""
     calendar = get_calendar()
     licences = Licence.objects.filter(kind=kind)

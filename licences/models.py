@@ -2,16 +2,49 @@
 
 from __future__ import annotations
 
-from django.db import models
+import json
+
+from django.db import DatabaseError, models
 from django.utils import timezone
+from django.utils.functional import cached_property
+
+
+class LicenceKind(models.Model):
+    """A kind of licence a process may issue (``issues=<code>`` on a task): configuration, kept in
+    the admin. A new kind is a row here and a BPMN step that issues it, never code."""
+
+    code = models.SlugField("代码 code", max_length=32, primary_key=True, help_text="e.g. food_business_permit")
+    name = models.CharField("名称 name", max_length=100, help_text="e.g. 食品经营许可证")
+    name_en = models.CharField("English name", max_length=100, blank=True)
+    # The department that answers for licences of this kind: it reviews one that is flagged, and
+    # records the breach when one is revoked for a false commitment.
+    # A department's code: kept as text, as the event log keeps it, so that a kind can be configured
+    # before the process whose lane creates the department is deployed.
+    department = models.CharField("发证部门 department", max_length=64, blank=True, help_text="e.g. market")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "证照类型 licence kind"
+        verbose_name_plural = "证照类型 licence kinds"
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} {self.name_en}".strip()
+
+    @classmethod
+    def known(cls) -> list[str] | None:
+        """The configured codes; None where there is no database to ask (``manage.py lint`` on a
+        machine with none: deploy, which always has one, checks them)."""
+        try:
+            return list(cls.objects.values_list("code", flat=True))
+        except DatabaseError:
+            return None
 
 
 class Licence(models.Model):
-    class Kind(models.TextChoices):
-        BUSINESS_LICENCE = "business_licence", "营业执照 business licence"
-        COMPANY_SEAL = "company_seal", "印章备案证明 company seal record"
-        INVOICE_ELIGIBILITY = "invoice_eligibility", "发票领用通知 invoice eligibility"
-
     class Status(models.TextChoices):
         VALID = "valid", "有效 valid"
         REVOKED = "revoked", "已撤销 revoked"
@@ -19,7 +52,7 @@ class Licence(models.Model):
     number = models.CharField(max_length=32, unique=True)  # BL-LIC-2026-000001
     case = models.ForeignKey("engine.Case", on_delete=models.PROTECT, related_name="licences")
     service_item = models.ForeignKey("processes.ServiceItem", null=True, blank=True, on_delete=models.PROTECT)
-    kind = models.CharField(max_length=32, choices=Kind.choices)
+    kind = models.CharField(max_length=32)  # a LicenceKind's code, as signed in the payload
     enterprise_name = models.CharField(max_length=200)
     enterprise_uscc = models.CharField(max_length=18)
     issued_at = models.DateTimeField(default=timezone.now)
@@ -47,6 +80,21 @@ class Licence(models.Model):
     @property
     def is_valid(self) -> bool:
         return self.status == self.Status.VALID
+
+    @cached_property
+    def kind_info(self) -> LicenceKind | None:
+        return LicenceKind.objects.filter(code=self.kind).first()
+
+    @property
+    def kind_name(self) -> str:
+        """The kind's name as signed ("营业执照"): what the licence says on its face, whatever the
+        catalogue has been renamed to since."""
+        return json.loads(bytes(self.payload)).get("kind_name") or self.kind
+
+    @property
+    def kind_label(self) -> str:
+        """"营业执照 business licence": the kind's names now (the payload keeps those it was signed with)."""
+        return self.kind_info.label if self.kind_info else self.kind
 
 
 class LicenceCounter(models.Model):

@@ -22,7 +22,7 @@ def public_facts(licence: Licence) -> dict:
     return {
         "number": licence.number,
         "kind": licence.kind,
-        "kind_name": licence.get_kind_display().split(" ")[0],
+        "kind_name": licence.kind_name,
         "enterprise_name": licence.enterprise_name,
         "enterprise_uscc": licence.enterprise_uscc,
         "issued_on": timezone.localdate(licence.issued_at).isoformat(),

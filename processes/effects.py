@@ -46,10 +46,10 @@ def properties() -> dict[str, EffectProperty]:
 def describe(props: dict[str, str], line: int | None) -> dict | None:
     """A task's effects from its extension properties, or None when it has none."""
     known = properties()
-    found = {name: known[name].parse(value) for name, value in props.items() if name in known}
-    if not found:
+    if not any(name in props for name in known):
         return None
-    return {**found, "line": line}
+    # Every known property, the missing ones at their empty value: one shape for every task.
+    return {**{name: prop.parse(props.get(name, "")) for name, prop in known.items()}, "line": line}
 
 
 def problems(effect: dict) -> list[tuple[str, str]]:

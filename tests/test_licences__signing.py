@@ -59,14 +59,14 @@ def test_a_tampered_signature_kid_or_url_fails(licence):  # noqa: F811
 def test_a_licence_signed_by_a_retired_key_still_verifies_after_rotation(case, keys, capsys):  # noqa: F811
     call_command("licence_keys", "generate")
     old_kid = capsys.readouterr().out.strip()
-    old = do_issue_licence(case, kind=Licence.Kind.BUSINESS_LICENCE)
+    old = do_issue_licence(case, kind="business_licence")
     assert old.key_id == old_kid
     call_command("licence_keys", "generate")
     new_kid = capsys.readouterr().out.strip()
     call_command("licence_keys", "retire", old_kid)
     assert not (keys / f"{old_kid}.pem").exists() and (keys / f"{old_kid}.pub.pem").exists()
     assert b"PRIVATE" not in (keys / f"{old_kid}.pub.pem").read_bytes()
-    new = do_issue_licence(case, kind=Licence.Kind.COMPANY_SEAL)
+    new = do_issue_licence(case, kind="company_seal")
     assert new.key_id == new_kid != old_kid
     assert verify_number(old.number)["status"] == "valid"
     assert verify_document(licence_document(old))["signature_valid"] is True
@@ -82,7 +82,7 @@ def test_a_key_from_the_environment_signs_before_the_directory(case, keys, setti
     monkeypatch.setenv("TEST_LICENCE_KEY", pem)
     signing.generate_key()  # a directory key too: the configured one still wins
     settings.LICENCE_SIGNING_KEYS = [{"kid": "prod-2026-1", "private_key_env": "TEST_LICENCE_KEY"}]
-    issued = do_issue_licence(case, kind=Licence.Kind.BUSINESS_LICENCE)
+    issued = do_issue_licence(case, kind="business_licence")
     assert issued.key_id == "prod-2026-1"
     # Rotated: the old key is listed as retired with its public half only, and still verifies.
     public_pem = private.public_key().public_bytes(serialization.Encoding.PEM,
@@ -90,7 +90,7 @@ def test_a_key_from_the_environment_signs_before_the_directory(case, keys, setti
     monkeypatch.setenv("TEST_LICENCE_PUB", public_pem)
     settings.LICENCE_SIGNING_KEYS = [{"kid": "prod-2026-1", "retired": True, "public_key_env": "TEST_LICENCE_PUB"}]
     assert verify_number(issued.number)["status"] == "valid"
-    assert do_issue_licence(case, kind=Licence.Kind.COMPANY_SEAL).key_id != "prod-2026-1"
+    assert do_issue_licence(case, kind="company_seal").key_id != "prod-2026-1"
 
 
 def test_a_licence_whose_key_is_lost_does_not_verify(licence, keys):  # noqa: F811
