@@ -21,6 +21,8 @@ import functools
 import operator
 import re
 
+from django.utils import timezone
+
 MAX_SOURCE_CHARS = 10_000
 MAX_OPERATIONS = 100_000
 MAX_SEQUENCE_LENGTH = 100_000
@@ -96,14 +98,10 @@ def _as_date(value) -> dt.date:
 def _today() -> str:
     """The office's date (TIME_ZONE), not the server's: at 07:00 in Beijing a UTC server is
     still on yesterday."""
-    from django.utils import timezone
-
     return timezone.localdate().isoformat()
 
 
 def _now() -> str:
-    from django.utils import timezone
-
     return timezone.now().isoformat()
 
 

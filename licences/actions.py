@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from engine.errors import InvalidInput
 from engine.events import record_event
 from engine.models import Case, Event
 from engine.numbers import next_yearly_number
+from sla.notification_models import Notification
+from sla.notifications import do_notify
+from worklists.models import StaffMember
 
 from . import signing
 from .models import Licence, LicenceCounter, LicenceKind
@@ -125,12 +129,6 @@ def issuing_department(kind: str) -> str:
 def do_flag_licence(licence: Licence, *, reason: str, at: dt.datetime | None = None) -> Licence:
     """Flag a licence for its department to review (another result of its case was revoked), and
     tell that department's staff. It stays valid: only a person decides to revoke it."""
-    from django.urls import reverse
-
-    from sla.notification_models import Notification
-    from sla.notifications import do_notify
-    from worklists.models import StaffMember
-
     at = at or timezone.now()
     with transaction.atomic():
         Licence.objects.filter(pk=licence.pk).update(flagged_at=at, flag_reason=reason)

@@ -24,6 +24,7 @@ from django.db.models.signals import post_delete, post_save
 
 from . import official
 from .calendar import WorkCalendar
+from .models import CalendarDay, CalendarYear
 
 DEFAULT_CACHE_SECONDS = 300
 
@@ -56,8 +57,6 @@ def invalidate(**_signal_kwargs) -> None:
 
 def build_from_tables() -> WorkCalendar | None:
     """The calendar the rows describe, or None when both tables are empty."""
-    from .models import CalendarDay, CalendarYear
-
     years = list(CalendarYear.objects.values_list("year", "announced"))
     days = list(CalendarDay.objects.values_list("date", "kind", "name"))
     if not years and not days:
@@ -76,8 +75,6 @@ def _invalidate_now_and_on_commit(**_signal_kwargs) -> None:
 
 
 def connect_signals() -> None:
-    from .models import CalendarDay, CalendarYear
-
     for model in (CalendarYear, CalendarDay):
         post_save.connect(
             _invalidate_now_and_on_commit, sender=model, dispatch_uid=f"sla-calendar-{model.__name__}-save"
@@ -104,8 +101,6 @@ def do_import_package_years(*, replace_admin: bool = False) -> list[YearImport]:
     the package may lag behind a notice the administrator already typed in, or the
     administrator may have corrected it.
     """
-    from .models import CalendarDay, CalendarYear
-
     source, results = official.package_source(), []
     with transaction.atomic():
         rows = {row.year: row for row in CalendarYear.objects.select_for_update()}

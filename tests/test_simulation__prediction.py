@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 
 from reports.figures import version_figures
-from simulation.compare import side_by_side
+from reports.predictions import side_by_side
 from simulation.models import SimulationRun
 
 # The answer depends on the date: make test runs these again as of hard dates (tests/as_of.py).

@@ -18,7 +18,11 @@ named ``can_<verb>`` answer yes or no.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404
+
+from engine.models import Case
+from processes.models import ProcessDefinition, ProcessVersion
 
 from .models import Department, StaffMember, WorkItem
 
@@ -203,10 +207,6 @@ def can_see_case(user, case) -> bool:
 
 def cases_visible_to(user):
     """The cases a user may open, as one queryset (the list form of can_see_case)."""
-    from django.db.models import Exists, OuterRef
-
-    from engine.models import Case
-
     role = role_of(user)
     if role in (R.SUPERVISOR, R.ADMIN, R.FRONT_DESK):
         return Case.objects.all()
@@ -216,8 +216,6 @@ def cases_visible_to(user):
 
 
 def access_case_by_number(user, number: str):
-    from engine.models import Case
-
     try:
         case = Case.objects.select_related("version__definition", "service_item").get(number=number)
     except Case.DoesNotExist:
@@ -279,20 +277,8 @@ def access_deploy(user) -> None:
         raise PermissionDenied("只有流程设计人员可以部署新版本。 Only process designers may deploy a new version.")
 
 
-def access_draft_by_id(user, draft_id):
-    from designer.models import Draft
-
-    access_design(user)
-    try:
-        return Draft.objects.select_related("based_on__definition", "deployed_as").get(pk=draft_id)
-    except (Draft.DoesNotExist, ValueError):
-        raise Http404(f"没有草稿 {draft_id}。 There is no draft {draft_id}.") from None
-
-
 def access_version_by_id(user, version_id):
     """A deployed version's file, for designing the next one."""
-    from processes.models import ProcessVersion
-
     access_design(user)
     try:
         return ProcessVersion.objects.select_related("definition").get(pk=version_id)
@@ -302,8 +288,6 @@ def access_version_by_id(user, version_id):
 
 def access_process_by_key(user, key: str):
     """A process with its versions: the versions list, the diff between two versions."""
-    from processes.models import ProcessDefinition
-
     access_design(user)
     try:
         return ProcessDefinition.objects.get(key=key)

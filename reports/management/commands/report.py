@@ -6,6 +6,7 @@ from processes.models import ProcessDefinition
 from reports.charts import chart_data
 from reports.comparison import Comparison
 from reports.figures import process_figures
+from reports.predictions import lines, side_by_side
 from reports.registry import FIGURES
 from reports.views import TABLE
 
@@ -59,8 +60,6 @@ class Command(BaseCommand):
 
     def predictions(self, rows) -> None:
         """Each version's latest simulation (manage.py simulate) beside what its cases measured."""
-        from simulation.compare import lines, side_by_side
-
         for version, figures in rows:
             comparison = side_by_side(version, figures)
             if comparison is not None:

@@ -8,7 +8,6 @@ from tqdm import tqdm
 
 from engine.in_memory import ProcessMachine
 from processes.models import ProcessDefinition, ServiceItem
-from simulation.compare import lines, side_by_side
 from simulation.learn import learn
 from simulation.loop import Simulation
 from simulation.models import SimulationRun
@@ -102,11 +101,9 @@ class Command(BaseCommand):
         for hint in figures.hints:
             self.stdout.write(f"  {hint}")
         if not no_save and chosen.cases.exists():
-            comparison = side_by_side(chosen)
-            if comparison is not None and comparison.measured_cases:
-                self.stdout.write("")
-                for line in lines(comparison):
-                    self.stdout.write(line)
+            # The reports put each version's latest run beside what its cases measure.
+            self.stdout.write(f"  beside what {chosen.label}'s cases measure: manage.py report --process {definition.key}"
+                              f" (and the report page)")  # fmt: skip
 
     def figures(
         self, definition, chosen, calendar, from_log: bool, from_versions: list[int], path: str | None

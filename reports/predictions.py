@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reports.registry import FIGURES, UNIT_LABELS, Figure
+from simulation.models import SimulationRun
+from simulation.results import COMPARED
 
-from .models import SimulationRun
-from .results import COMPARED
+from .figures import version_figures
+from .registry import FIGURES, UNIT_LABELS, Figure
 
 
 @dataclass
@@ -54,8 +55,6 @@ def side_by_side(version, measured: dict | None = None) -> SideBySide | None:
     if run is None:
         return None
     if measured is None:
-        from reports.figures import version_figures  # reports read the engine's rows; loaded when needed
-
         measured = version_figures(version)
     concluded = measured.get("concluded") or 0
     rows = [Row(FIGURES[key], run.prediction.get(key), measured.get(key) if concluded else None) for key in COMPARED]

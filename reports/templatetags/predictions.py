@@ -2,11 +2,11 @@
 
 from django import template
 
-from ..compare import side_by_side
+from ..predictions import side_by_side
 
 register = template.Library()
 
 
-@register.inclusion_tag("simulation/prediction.html")
+@register.inclusion_tag("reports/prediction.html")
 def prediction_beside(version, figures=None):
     return {"version": version, "comparison": side_by_side(version, figures)}
