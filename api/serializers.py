@@ -11,7 +11,7 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from sla.clock import Light
+from workdays.clock import Light
 from worklists.access import application_for, identity_for
 
 LIGHTS = [Light.GREEN, Light.YELLOW, Light.RED, Light.PAUSED, Light.NONE]

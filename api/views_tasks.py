@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from engine.actions import do_claim_task, do_complete_task, do_reassign_task, do_unclaim_task
-from sla.lateness import with_light
+from workdays.lateness import with_light
 from worklists.access import R, access_queue_by_department, access_reassign, access_task_by_id
 from worklists.models import WorkItem
 

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "processes",
     "engine",
     "worklists",
+    "workdays",
     "sla",
     "rest_framework",
     "rest_framework.authtoken",

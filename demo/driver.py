@@ -37,7 +37,7 @@ from engine.actions import (
 )
 from engine.errors import MessageNotExpected
 from engine.models import Case, WaitingTimer
-from sla.calendar_store import get_calendar
+from workdays.calendar_store import get_calendar
 from worklists.models import WorkItem
 from worklists.people import clerk_for
 

@@ -1,6 +1,6 @@
 """How long the world takes, for the driver's timed runs (``manage.py drive --timed``).
 
-Every duration is counted in office hours on the working-day calendar (sla.calendar), as a
+Every duration is counted in office hours on the working-day calendar (workdays.calendar), as a
 clerk's day is: a task opened at 17:00 and worked for two hours is done at 10:00 the next
 working day. Durations are lognormal, given by their median and spread, because waits and work
 in an office are skewed: most are short, a few are long.
@@ -16,7 +16,7 @@ import math
 import random
 from dataclasses import dataclass, field
 
-from sla.calendar import WorkCalendar
+from workdays.calendar import WorkCalendar
 
 
 @dataclass(frozen=True)

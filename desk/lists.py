@@ -9,7 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from processes.models import ServiceItem
-from sla.lateness import with_light
+from workdays.lateness import with_light
 from worklists import access
 from worklists.models import Department, WorkItem
 
@@ -105,7 +105,7 @@ class Worklist:
         }[self.tab]()
         if self.service_item:
             rows = rows.filter(service_item=self.service_item)
-        if self.light:  # the light now, whether or not a sweep has seen it (sla.lateness)
+        if self.light:  # the light now, whether or not a sweep has seen it (workdays.lateness)
             rows = with_light(rows, timezone.now()).filter(light_now=self.light)
         if self.case_number:
             rows = rows.filter(case__number=self.case_number)

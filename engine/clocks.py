@@ -1,4 +1,4 @@
-"""The clocks of a case and of its tasks, kept by each step (see sla.clock for the rules).
+"""The clocks of a case and of its tasks, kept by each step (see workdays.clock for the rules).
 
 A task's clock: a department task that asked for correction and opens again after it gets the
 working days it had left. A case's clock: stopped while any open task stops it (a correction
@@ -7,16 +7,16 @@ task, ``clock=paused``, or a special step, ``special_step=true``), resumed when 
 A breach (超期) is a fact of the step that sees it: a task closed after its due moment, a case
 concluded or stopped after its due moment, a task or case that opens already past it. The step
 records it on the row and in the event log in its own transaction, whatever the light sweep
-did; the sweep records the breaches of rows still open. Each is logged once (sla.lateness).
+did; the sweep records the breaches of rows still open. Each is logged once (workdays.lateness).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sla.calendar_store import get_calendar
-from sla.clock import Deadline, Light, Limit, deadline, limit_from_due_date, used_working_days
-from sla.lateness import is_late, late_working_hours
+from workdays.calendar_store import get_calendar
+from workdays.clock import Deadline, Light, Limit, deadline, limit_from_due_date, used_working_days
+from workdays.lateness import is_late, late_working_hours
 from worklists.models import WorkItem
 
 from . import rows
@@ -27,7 +27,7 @@ PAUSING_OUTCOMES = ("correction",)
 
 def task_limits(meta: dict) -> tuple[Limit, Limit]:
     """(promised, statutory) limits of a task, from its BPMN properties; Camunda's dueDate
-    stands for the promised limit when the property is not set (sla.clock.limit_from_due_date)."""
+    stands for the promised limit when the property is not set (workdays.clock.limit_from_due_date)."""
     days, hours = meta.get("promised_limit_working_days"), meta.get("limit_working_hours")
     if days is None and hours is None and meta.get("due_date"):
         from_due_date = limit_from_due_date(meta["due_date"]) or Limit()

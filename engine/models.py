@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from processes.results import Result
-from sla.lateness import case_is_late, case_light
+from workdays.lateness import case_is_late, case_light
 
 
 class Case(models.Model):
@@ -54,7 +54,7 @@ class Case(models.Model):
     due_at = models.DateTimeField(null=True, blank=True)
     statutory_due_at = models.DateTimeField(null=True, blank=True)
     yellow_at = models.DateTimeField(null=True, blank=True)
-    light = models.CharField(max_length=8, default="none", db_default="none")  # sla.clock.Light
+    light = models.CharField(max_length=8, default="none", db_default="none")  # workdays.clock.Light
     clock_running_since = models.DateTimeField(null=True, blank=True)
     clock_used_working_days = models.PositiveIntegerField(default=0, db_default=0)
     # 办结: when the case's result was issued (or refused). The legal time limit ends here, even
@@ -63,7 +63,7 @@ class Case(models.Model):
     result = models.CharField(max_length=16, choices=Result.choices, blank=True, db_default="")
     # 超期: the first due moment the case clock ran past, written once by the step or the sweep
     # that saw it first; and the office hours the clock ran past its due moments, added up by the
-    # steps that stopped it (a correction) or concluded the case late. See sla.lateness.
+    # steps that stopped it (a correction) or concluded the case late. See workdays.lateness.
     breached_at = models.DateTimeField(null=True, blank=True)
     late_working_hours = models.FloatField(null=True, blank=True)
 

@@ -13,7 +13,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from processes.models import ProcessVersion
 from processes.results import result_of
-from sla.clock import Light
+from workdays.clock import Light
 from worklists.models import WorkItem
 
 from . import clocks, effects, rows, workflow_cache

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 from engine.models import Case
 from processes.models import ProcessVersion
-from sla.calendar_store import get_calendar
-from sla.clock import used_working_days
+from workdays.calendar_store import get_calendar
+from workdays.clock import used_working_days
 from worklists.models import WorkItem
 
 from .models import Licence

@@ -17,7 +17,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine.evaluator import ExpressionError, check_expression, check_script, iso_literal
-from sla.clock import limit_from_due_date
+from workdays.clock import limit_from_due_date
 
 from . import effects
 from .bpmn_file import CAMUNDA_NS, SPIFF_NS, BpmnFile, Problem, bpmn, executable_processes, extension_properties, local

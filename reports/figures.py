@@ -19,7 +19,7 @@ What the figures mean (docs/metrics.md, "Reports"):
   round of such a case (the material is brought to the window); online cases upload it and
   make none. E-licences are collected online: no trip. Fully online (全程网办): no trip at all;
 - materials: those the service item asks for, plus those asked for again in corrections;
-- on time: a case whose clock never ran past its promised due time (sla.lateness: a case that went
+- on time: a case whose clock never ran past its promised due time (workdays.lateness: a case that went
   over before a correction stopped its clock stays late); a department task completed by its own.
 """
 
@@ -37,9 +37,9 @@ from django.utils import timezone
 from engine import clocks
 from engine.models import Case, Event
 from processes.models import ServiceItem
-from sla import lateness
-from sla.calendar import OFFICE_HOURS
-from sla.calendar_store import get_calendar
+from workdays import lateness
+from workdays.calendar import OFFICE_HOURS
+from workdays.calendar_store import get_calendar
 from worklists.models import Department, WorkItem
 
 from .registry import FIGURES

@@ -29,7 +29,7 @@ from collections import Counter, defaultdict
 from engine.clocks import stops_case_clock
 from engine.in_memory import COMPLETE, MESSAGE, TIMER, ProcessFailed, ProcessMachine
 from engine.models import Case, Event
-from sla.calendar import WorkCalendar
+from workdays.calendar import WorkCalendar
 
 from .loop import BASE_CASE_DATA
 from .office import DAY

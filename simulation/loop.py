@@ -14,7 +14,7 @@ The model, in office time (simulation.office):
   task's shares, and the engine takes the step (engine.in_memory);
 - a message the case begins to wait for arrives its ``delay`` later (or, with the share
   ``1 - probability``, never); a timer fires at its due time as the engine computed it;
-- the case clock and each task's clock follow the engine's rules (sla.clock): limits in
+- the case clock and each task's clock follow the engine's rules (workdays.clock): limits in
   working days, the case clock stopped while a task that stops it is open.
 
 The figures that come out (cycle times, queues, waits, breaches) are gathered in a Tally.
@@ -29,8 +29,8 @@ import random
 
 from engine.clocks import PAUSING_OUTCOMES, stops_case_clock, task_limits
 from engine.in_memory import COMPLETE, MESSAGE, TIMER, ProcessFailed, ProcessMachine
-from sla.calendar import WorkCalendar
-from sla.clock import Limit
+from workdays.calendar import WorkCalendar
+from workdays.clock import Limit
 
 from .office import DAY, OfficeClock
 from .params import FALLBACK_MESSAGE, Params
@@ -343,11 +343,11 @@ class Simulation:
     # -- clocks -------------------------------------------------------------------------------
 
     def _due(self, limit: Limit, moment: float, used_days: int) -> float:
-        """A limit's due moment in office time, by sla.clock.deadline's rule: the close of office on
+        """A limit's due moment in office time, by workdays.clock.deadline's rule: the close of office on
         the working day that lies the days left after the start day (start day not counted); for
         a limit in hours, that many office hours on. Every simulated moment is on a working day,
         so in office time this is arithmetic (tests/test_simulation__engine_in_memory.py checks
-        it against sla.clock.deadline)."""
+        it against workdays.clock.deadline)."""
         if limit.working_hours is not None:
             return moment + max(limit.working_hours, 0.0)
         if limit.working_days is None:

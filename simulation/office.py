@@ -1,6 +1,6 @@
 """Office time: the simulation's clock, counted in office hours on the working-day calendar.
 
-Clerks work only in office hours (sla.calendar.OFFICE_HOURS, on working days), and every
+Clerks work only in office hours (workdays.calendar.OFFICE_HOURS, on working days), and every
 duration the simulation draws (a clerk's work, a wait, another system's delay) is counted in
 office hours too. So the simulation keeps time as one float: office hours since the start of
 its first working day. Nights, lunch breaks, weekends and holidays simply do not exist on this
@@ -17,7 +17,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 
-from sla.calendar import OFFICE_HOURS, WorkCalendar
+from workdays.calendar import OFFICE_HOURS, WorkCalendar
 
 
 def _hours(t: dt.time) -> float:

@@ -22,11 +22,11 @@ from django.utils import timezone
 
 from engine.models import Case
 from processes.models import ServiceItem
+from workdays import lateness
+from workdays.calendar import OFFICE_HOURS, WorkCalendar
+from workdays.clock import Light
 from worklists.models import Department, WorkItem
 
-from . import lateness
-from .calendar import OFFICE_HOURS, WorkCalendar
-from .clock import Light
 from .escalation import red_list
 
 LIGHTS = (Light.GREEN, Light.YELLOW, Light.RED, Light.PAUSED, Light.NONE)
@@ -91,7 +91,7 @@ class Scope:
 
     def late_tasks(self, since: dt.datetime, now: dt.datetime) -> QuerySet:
         """Tasks that went over their due moment between ``since`` and ``now``: closed late, or
-        open and late now (sla.lateness), whether or not a sweep has seen them."""
+        open and late now (workdays.lateness), whether or not a sweep has seen them."""
         items = WorkItem.objects.filter(lateness.late_tasks(now), due_at__gte=since, due_at__lt=now)
         if self.departments is not None:
             items = items.filter(department_id__in=self.departments)
@@ -121,7 +121,7 @@ class Scope:
 
 def light_counts(rows: QuerySet, now: dt.datetime, key: str | None = None) -> dict:
     """{key value: Counter(light -> n)}, or one Counter when ``key`` is None, by each row's light
-    at ``now`` (work items or cases; sla.lateness), not by when a sweep last looked. One GROUP BY."""
+    at ``now`` (work items or cases; workdays.lateness), not by when a sweep last looked. One GROUP BY."""
     light = lateness.task_light_sql(now) if rows.model is WorkItem else lateness.case_light_sql(now)
     fields = (key, "light_now") if key else ("light_now",)
     grouped = rows.order_by().annotate(light_now=light).values(*fields).annotate(n=Count("pk"))
@@ -300,7 +300,7 @@ class RedWindow:
 def breach_chart(scope: Scope, departments: Iterable[Department], now: dt.datetime, days: int = CHART_DAYS) -> dict:
     """Breaches per local day for the last ``days`` days, on the day each went over its due moment:
     task breaches per department (stacked bars) and case breaches (points). Two GROUP BYs over
-    the rows (sla.lateness), so a breach counts whether a step or a sweep recorded it."""
+    the rows (workdays.lateness), so a breach counts whether a step or a sweep recorded it."""
     zone = timezone.get_current_timezone()
     first, since = chart_window(now, days)
     tasks = (

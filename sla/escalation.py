@@ -30,10 +30,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from engine.models import Event
+from workdays.calendar import WorkCalendar
+from workdays.calendar_store import get_calendar
 from worklists.models import StaffMember, WorkItem
 
-from .calendar import WorkCalendar
-from .calendar_store import get_calendar
 from .escalation_models import WORKING_HOURS_PER_DAY, Escalation, EscalationState, EscalationStep
 from .notification_models import Notification
 from .notifications import do_notify

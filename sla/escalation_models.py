@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from .calendar import OFFICE_HOURS
+from workdays.calendar import OFFICE_HOURS
 
 # One working day of office hours (09:00–12:00, 13:30–17:30): 7 hours.
 WORKING_HOURS_PER_DAY = sum(

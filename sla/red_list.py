@@ -1,7 +1,7 @@
 """The supervisor's red list (电子监察 红灯督办): what is late now, who must act, how far it went up.
 
 A task is on the list while it is open past its due moment; a case while its clock runs past its
-due moment (sla.lateness), whether or not the light sweep has turned it red yet. The list reads
+due moment (workdays.lateness), whether or not the light sweep has turned it red yet. The list reads
 indexed rows only (the partial indexes ``workitem_turns_red`` and ``sla_workitem_red_open``,
 ``case_turns_red`` and ``sla_case_red_running``, and ``escalation_once_per_level``); it never
 loads a workflow.
@@ -20,10 +20,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from engine.models import Case
+from workdays import lateness
+from workdays.calendar_store import get_calendar
 from worklists.models import StaffMember, WorkItem
 
-from . import lateness
-from .calendar_store import get_calendar
 from .escalation_models import Escalation
 
 

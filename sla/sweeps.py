@@ -6,7 +6,7 @@ up to ``now``. A breach (red) writes its event-log row from the same UPDATE ... 
 log and the light never disagree, and a second sweep finds nothing left to do.
 
 The sweep is not what makes a breach count: the step that closes a task or concludes a case
-late records it itself (engine.clocks), and every page counts from the rows (sla.lateness). The
+late records it itself (engine.clocks), and every page counts from the rows (workdays.lateness). The
 sweep moves the lights of what is still open, logs the breaches of open rows, and so starts
 escalation. Whoever logs a breach first logs it; the other finds it logged.
 """
@@ -67,7 +67,7 @@ def _iso(value) -> str | None:
     return value.isoformat()
 
 
-# Past the due moment means later than it (sla.lateness): work done at 17:30:00 is on time.
+# Past the due moment means later than it (workdays.lateness): work done at 17:30:00 is on time.
 _RED_TASKS = (
     f"UPDATE {WORKITEM} SET light = 'red' WHERE state = 'open' AND light IN ('green', 'yellow') AND due_at < %s "
     f"RETURNING id, case_id, version_id, task_spec, name, department_id, task_id, due_at"

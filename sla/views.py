@@ -18,11 +18,11 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from processes.models import ServiceItem
+from workdays.calendar_store import get_calendar
 from worklists.access import access_deadlines, departments_visible_to
 from worklists.models import Department
 
 from . import dashboard as q
-from .calendar_store import get_calendar
 
 PAGE_SIZE = 25
 LIGHT_LABELS = {

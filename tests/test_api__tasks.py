@@ -199,7 +199,7 @@ def test_the_queue_filters_orders_by_due_time_and_pages(reference, clerk_market,
     other = do_start_case(version=reference["serial"], service_item=None)
     for case in (*cases, other):
         do_complete_task(WorkItem.objects.get(case=case, task_spec="intake").pk, outcome="accept")
-    # Due an hour ago: red by its due time, before any sweep has looked (sla.lateness).
+    # Due an hour ago: red by its due time, before any sweep has looked (workdays.lateness).
     WorkItem.objects.filter(case=cases[1], state="open").update(due_at=timezone.now() - dt.timedelta(hours=1))
     client = client_for(clerk_market)
     rows = client.get("/api/v1/departments/market/queue/").json()

@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sla import calendar_store
-from sla.calendar import DayKind, WorkCalendar
-from sla.deadlines import due, due_at
-from sla.models import CalendarDay, CalendarYear
-from sla.official import package_calendar, package_years
+from workdays import calendar_store
+from workdays.calendar import DayKind, WorkCalendar
+from workdays.deadlines import due, due_at
+from workdays.models import CalendarDay, CalendarYear
+from workdays.official import package_calendar, package_years
 
 # The answer depends on the date: make test runs these again as of hard dates (tests/as_of.py).
 pytestmark = pytest.mark.dates
@@ -235,7 +235,7 @@ def test_administrator_entering_2027_in_the_admin_makes_it_announced_and_changes
     assert before.add_working_days(D(2027, 2, 5), 1) == D(2027, 2, 8)
 
     response = admin_client.post(
-        "/admin/sla/calendaryear/add/",
+        "/admin/workdays/calendaryear/add/",
         {
             "year": 2027,
             "announced": "on",
@@ -246,7 +246,7 @@ def test_administrator_entering_2027_in_the_admin_makes_it_announced_and_changes
     assert response.status_code == 302, response.content
     for date, kind in (("2027-02-08", "holiday"), ("2027-02-20", "workday")):
         response = admin_client.post(
-            "/admin/sla/calendarday/add/", {"date": date, "kind": kind, "name": "春节 Spring Festival"}
+            "/admin/workdays/calendarday/add/", {"date": date, "kind": kind, "name": "春节 Spring Festival"}
         )
         assert response.status_code == 302, response.content
 
@@ -263,7 +263,7 @@ def test_administrator_entering_2027_in_the_admin_makes_it_announced_and_changes
 
 @pytest.mark.django_db
 def test_admin_refuses_an_adjusted_working_day_on_a_weekday(admin_client):
-    response = admin_client.post("/admin/sla/calendarday/add/", {"date": "2027-02-09", "kind": "workday", "name": ""})
+    response = admin_client.post("/admin/workdays/calendarday/add/", {"date": "2027-02-09", "kind": "workday", "name": ""})
     assert response.status_code == 200
     assert "调休上班日应为周六或周日" in response.content.decode()
     assert not CalendarDay.objects.filter(date=D(2027, 2, 9)).exists()

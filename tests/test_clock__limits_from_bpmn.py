@@ -4,9 +4,9 @@ import pytest
 
 from engine.actions import do_complete_task, do_start_case
 from processes.actions import do_deploy_version, lint_bytes
-from sla.clock import Limit, limit_from_due_date
-from sla.deadlines import due_at
 from tests.conftest import FIXTURES
+from workdays.clock import Limit, limit_from_due_date
+from workdays.deadlines import due_at
 from worklists.models import WorkItem
 
 # The answer depends on the date: make test runs these again as of hard dates (tests/as_of.py).

@@ -23,11 +23,11 @@ from demo.driver import Driver, Rates
 from demo.seed import ensure_demo_people
 from engine.actions import do_claim_task, do_complete_task
 from engine.models import Case, Event
-from sla.calendar_store import get_calendar
-from sla.clock import Limit, deadline
 from sla.dashboard import LIGHTS
 from sla.sweeps import do_sweep_lights
 from tests.browser import Browser, require_browser
+from workdays.calendar_store import get_calendar
+from workdays.clock import Limit, deadline
 from worklists.models import Department, WorkItem
 from worklists.people import clerk_for
 

@@ -71,7 +71,7 @@ def test_timed_drive_works_cases_in_office_hours_with_events_in_time_order(refer
 
     from django.utils import timezone
 
-    from sla.calendar_store import get_calendar
+    from workdays.calendar_store import get_calendar
 
     call_command("drive", "--cases", "4", "--version", "2", "--seed", "3", "--timed", "--start", "2026-03-02", "--until", "2026-06-30",
                  "--no-progress")  # fmt: skip

@@ -13,8 +13,8 @@ from engine.models import Event
 from simulation.loop import BASE_CASE_DATA, Simulation
 from simulation.office import DAY, OfficeClock
 from simulation.params import params_from_dict
-from sla.calendar_store import get_calendar
-from sla.clock import Limit
+from workdays.calendar_store import get_calendar
+from workdays.clock import Limit
 from worklists.models import WorkItem
 
 # The answer depends on the date: make test runs these again as of hard dates (tests/as_of.py).
@@ -109,7 +109,7 @@ def test_office_time_agrees_with_the_working_day_calendar(db):
 
 
 def test_simulated_deadlines_follow_the_sla_clock(reference):
-    from sla.clock import deadline
+    from workdays.clock import deadline
 
     simulation, _ = run(reference["parallel"], merge_states=True, cases=1)
     clock, calendar = simulation.clock, simulation.calendar

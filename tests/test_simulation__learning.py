@@ -8,7 +8,7 @@ from demo.driver import Driver
 from engine.models import Case
 from processes.actions import do_deploy_version
 from simulation.learn import learn
-from sla.calendar_store import get_calendar
+from workdays.calendar_store import get_calendar
 from worklists.models import WorkItem
 
 # The answer depends on the date: make test runs these again as of hard dates (tests/as_of.py).

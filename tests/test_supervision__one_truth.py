@@ -20,8 +20,8 @@ from demo.driver import Driver, Rates, timing_from
 from demo.service_times import Duration, ServiceTimes
 from engine.actions import do_claim_task, do_complete_task, do_start_case
 from engine.models import Case, Event
-from sla.calendar_store import get_calendar
 from sla.sweeps import do_sweep_lights
+from workdays.calendar_store import get_calendar
 from worklists.models import WorkItem
 
 from .as_of import LOCAL

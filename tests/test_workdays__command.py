@@ -8,9 +8,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from sla import calendar_store
-from sla.models import CalendarDay, CalendarYear
-from sla.official import package_source, package_years
+from workdays import calendar_store
+from workdays.models import CalendarDay, CalendarYear
+from workdays.official import package_source, package_years
 
 # The answer depends on the date: make test runs these again as of hard dates (tests/as_of.py).
 pytestmark = [pytest.mark.django_db, pytest.mark.dates]

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from sla.lateness import task_light
+from workdays.lateness import task_light
 
 
 class Department(models.Model):
@@ -58,14 +58,14 @@ class WorkItem(models.Model):
     due_at = models.DateTimeField(null=True, blank=True)  # the promised limit (承诺时限)
     statutory_due_at = models.DateTimeField(null=True, blank=True)  # the statutory limit (法定时限)
     yellow_at = models.DateTimeField(null=True, blank=True)
-    light = models.CharField(max_length=8, default="none", db_default="none")  # sla.clock.Light
+    light = models.CharField(max_length=8, default="none", db_default="none")  # workdays.clock.Light
     limit_working_days = models.PositiveIntegerField(null=True, blank=True)
     limit_working_hours = models.FloatField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     outcome = models.CharField(max_length=64, blank=True)
     # Recorded by the step that closed the task after its due moment: office hours past it (0.0 for
-    # an evening past a 17:30 deadline). Null for a task closed on time or still open. sla.lateness.
+    # an evening past a 17:30 deadline). Null for a task closed on time or still open. workdays.lateness.
     late_working_hours = models.FloatField(null=True, blank=True)
 
     objects = WorkItemQuerySet.as_manager()
@@ -90,7 +90,7 @@ class WorkItem(models.Model):
     def __str__(self):
         return f"{self.case_id}:{self.task_spec}"
 
-    @cached_property  # a list annotates it in SQL (sla.lateness.with_light): the same rule
+    @cached_property  # a list annotates it in SQL (workdays.lateness.with_light): the same rule
     def light_now(self) -> str:
         """The light as of now, from the row's deadlines (not from when a sweep last looked)."""
         return task_light(self, timezone.now())

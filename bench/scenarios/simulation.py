@@ -18,8 +18,8 @@ from demo.seed import deploy_reference_processes, ensure_demo_people, ensure_ser
 from processes.models import ProcessVersion
 from simulation.loop import Simulation
 from simulation.params import load_params
-from sla.calendar_store import get_calendar
-from sla.clock import Limit
+from workdays.calendar_store import get_calendar
+from workdays.clock import Limit
 
 FIGURES = Path(__file__).resolve().parents[2] / "simulation" / "reference_office.toml"
 

@@ -1,4 +1,4 @@
-"""Lateness recorded on the rows for tasks and cases that closed before it was (sla.lateness).
+"""Lateness recorded on the rows for tasks and cases that closed before it was (workdays.lateness).
 
 Until now a breach was only written by the light sweep, so a task completed late before a sweep
 saw it left no trace but its times. This writes the facts from the times: how late each task
@@ -17,7 +17,7 @@ BATCH = 2000
 
 
 def _calendar():
-    from sla.official import package_calendar
+    from workdays.official import package_calendar
 
     return package_calendar(zone=settings.TIME_ZONE)
 

@@ -13,8 +13,8 @@ from simulation.loop import Simulation
 from simulation.models import SimulationRun
 from simulation.params import Params, ParamsError, load_params, parse_staff
 from simulation.results import summarise, table
-from sla.calendar_store import get_calendar
-from sla.clock import Limit
+from workdays.calendar_store import get_calendar
+from workdays.clock import Limit
 
 
 class Command(BaseCommand):

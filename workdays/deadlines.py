@@ -1,5 +1,5 @@
 """Deadlines of work items: a limit in working days, counted from the day the task opened, on the
-official calendar (sla.calendar_store)."""
+official calendar (workdays.calendar_store)."""
 
 from __future__ import annotations
 

@@ -15,9 +15,9 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sla.calendar import WEEKDAY_NAMES, DayKind
-from sla.calendar_store import do_import_package_years, get_calendar
-from sla.official import package_source, package_years
+from workdays.calendar import WEEKDAY_NAMES, DayKind
+from workdays.calendar_store import do_import_package_years, get_calendar
+from workdays.official import package_source, package_years
 
 KIND_LABELS = {
     DayKind.WORKING_DAY: "工作日 working day",

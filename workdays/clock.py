@@ -70,7 +70,7 @@ def limit_from_due_date(text: str) -> Limit | None:
 
 def light_at(now: dt.datetime, due_at: dt.datetime | None, yellow_at: dt.datetime | None) -> str:
     """The light of a clock at ``now``: red once past the due moment (work done at 17:30:00 on a
-    17:30 deadline is on time), yellow from the yellow moment. See sla.lateness."""
+    17:30 deadline is on time), yellow from the yellow moment. See workdays.lateness."""
     if due_at is None:
         return Light.NONE
     if now > due_at:
