@@ -42,7 +42,10 @@ def exception_handler(exc, context):
     if isinstance(exc, EngineError):
         status = next((code for kind, code in ENGINE_STATUS if isinstance(exc, kind)), 500)
         set_rollback()
-        return Response({"detail": str(exc)}, status=status)
+        body = {"detail": str(exc)}
+        if isinstance(exc, InvalidInput) and exc.errors:  # the write path's rules, by field
+            body["errors"] = exc.errors
+        return Response(body, status=status)
     if isinstance(exc, exceptions.NotAuthenticated):
         # The same exception, so that the WWW-Authenticate header DRF attached to it stays.
         exc.detail = exceptions.ErrorDetail(NOT_AUTHENTICATED, code=exc.default_code)

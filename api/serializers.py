@@ -1,7 +1,7 @@
 """What the API reads and writes. Output serializers render rows; input serializers parse bodies.
 
 Input validation that is a business rule lives elsewhere, once: the intake rules in
-worklists.intake.IntakeForm, form data in api.formdata, who may do what in worklists.access.
+worklists.intake.IntakeForm, form data in engine.formdata and engine.decisions, who may do what in worklists.access.
 """
 
 from __future__ import annotations

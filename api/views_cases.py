@@ -14,13 +14,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from engine.actions import do_deliver_message
+from engine.formdata import check_json_text
 from engine.models import Case
 from processes.models import ServiceItem
 from worklists.access import access_case_by_number, access_intake, access_message_delivery
 from worklists.intake import IntakeForm, do_take_in_application
 
 from . import serializers as s
-from .formdata import check_json_text
 
 ERRORS = {code: OpenApiResponse(s.ErrorSerializer) for code in (400, 401, 403, 404, 409)}
 

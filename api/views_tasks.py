@@ -6,7 +6,6 @@ path decides whether the task can still be acted on (409 when it no longer can).
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
@@ -15,15 +14,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from engine.actions import do_claim_task, do_complete_task, do_reassign_task, do_unclaim_task
+from engine.decisions import CORRECTION, REJECT
 from workdays.lateness import with_light
-from worklists.access import R, access_queue_by_department, access_reassign, access_task_by_id
+from worklists.access import access_queue_by_department, access_reassign, access_task_by_id
 from worklists.models import WorkItem
+from worklists.people import assignable
 
 from . import serializers as s
-from .formdata import FormDataError, check_form_data
 from .views_cases import errors
 
-CORRECTION, REJECT = "correction", "reject"
 TASK_LIST_RELATED = ("case", "service_item", "department", "assignee")
 
 
@@ -117,8 +116,7 @@ class TaskReassign(APIView):
         item = access_task_by_id(request.user, pk)
         access_reassign(request.user, item)
         username = body_of(s.ReassignRequestSerializer, request)["assignee"]
-        assignee = (get_user_model().objects.filter(username=username, is_active=True, staff__department_id=item.department_id,
-                                                    staff__role__in=(R.FRONT_DESK, R.CLERK, R.HEAD)).first())  # fmt: skip
+        assignee = assignable(item.department_id).filter(username=username).first()
         if assignee is None:
             department = item.department
             raise ValidationError({"assignee": [
@@ -142,24 +140,15 @@ class TaskComplete(APIView):
     def post(self, request, pk):
         item = access_task_by_id(request.user, pk, act=True)
         body = body_of(s.CompleteRequestSerializer, request)
-        meta = item.version.user_task(item.task_spec)
-        outcome, offered = body["outcome"], meta.get("outcomes") or []
-        if outcome == CORRECTION and CORRECTION in offered:
+        outcome = body["outcome"]
+        if outcome == CORRECTION and CORRECTION in (item.version.user_task(item.task_spec).get("outcomes") or []):
             raise ValidationError({"outcome": [
                 f"补正请使用 /api/v1/tasks/{item.pk}/correction/，一次性告知所缺材料。"
                 f" Request a correction at /api/v1/tasks/{item.pk}/correction/, with the notice listing everything missing."
             ]})  # fmt: skip
-        if outcome and not offered:
-            raise ValidationError({"outcome": [f"「{item.name}」没有可选结果。 '{item.name}' offers no outcomes; leave outcome empty."]})
-        try:
-            data = check_form_data(meta.get("form_fields") or [], body["data"])
-        except FormDataError as error:
-            raise ValidationError({"data": error.errors}) from None
-        if outcome == REJECT:
-            # 行政许可法 art. 38: a refusal states its reasons. Stored as the pages store it.
-            if not body["reject_reason"].strip():
-                raise ValidationError({"reject_reason": ["不予通过须写明理由。 A rejection needs its reason."]})
-            data["reject_reason"] = body["reject_reason"].strip()
+        # The decision's rules (the outcome offered, a rejection's reason, the form's fields) are
+        # the write path's (engine.decisions); what it refuses comes back as 400 with its fields.
+        data = {**body["data"], **({"reject_reason": body["reject_reason"]} if outcome == REJECT else {})}
         do_complete_task(item.pk, acting_user=request.user, outcome=outcome, data=data)
         return render_task(item.pk)
 

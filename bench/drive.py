@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 
+from demo.driver import answers
 from engine.actions import do_claim_task, do_complete_task, do_deliver_message, do_start_case, open_work_items
+from engine.decisions import CORRECTION, PASSING
 from engine.errors import CaseNotRunning, MessageNotExpected
 from engine.models import Case
 from worklists.people import clerk_for
 
-PASS_OUTCOMES = ("approve", "accept", "pass", "resubmitted")
+CORRECTION_NOTICE = {"missing_materials": ["章程 articles of association"], "notice": "请一次性补齐：章程"}
 MESSAGES = [
     ("bank_account_opened", {"bank": "中国工商银行", "account": "6222000000000000"}),
     ("service_rated", {"rating": 5}),
@@ -28,7 +30,7 @@ def no_meter(phase: str):
 
 def passing_outcome(version, task_spec: str) -> str:
     offered = version.user_task(task_spec).get("outcomes") or []
-    return next((o for o in offered if o in PASS_OUTCOMES), offered[0] if offered else "")
+    return next((o for o in offered if o in PASSING), offered[0] if offered else "")
 
 
 class StraightThrough:
@@ -65,9 +67,12 @@ class StraightThrough:
                     with self.meter("claim"):
                         do_claim_task(item.pk, acting_user=clerk)
                 chosen = outcome(item.task_spec, rounds) if outcome else None
+                chosen = chosen or passing_outcome(self.version, item.task_spec)
+                data = answers(self.version.user_task(item.task_spec), chosen)
+                if chosen == CORRECTION:
+                    data.update(CORRECTION_NOTICE)
                 with self.meter("complete"):
-                    do_complete_task(item.pk, acting_user=clerk, outcome=chosen or passing_outcome(self.version, item.task_spec),
-                                     data={"opinion": "同意"})  # fmt: skip
+                    do_complete_task(item.pk, acting_user=clerk, outcome=chosen, data=data)
                 self.completions += 1
             if items:
                 continue

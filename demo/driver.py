@@ -35,6 +35,7 @@ from engine.actions import (
     do_start_case,
     open_work_items,
 )
+from engine.decisions import CORRECTION, PASSING, REJECT
 from engine.errors import MessageNotExpected
 from engine.models import Case, WaitingTimer
 from workdays.calendar_store import get_calendar
@@ -47,7 +48,6 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英"
 TRADES = ["科技", "贸易", "餐饮", "文化传媒", "建筑工程", "信息技术", "咨询", "物流", "电子商务", "医疗器械"]
 CITIES = ["北京", "上海", "杭州", "深圳", "成都", "武汉", "南京", "苏州"]
-PASS_OUTCOMES = ("approve", "accept", "pass", "resubmitted")
 MAX_STEPS_PER_CASE = 400
 
 
@@ -97,6 +97,30 @@ def applicant(rng: random.Random) -> dict:
         "enterprise_name": company,
         "enterprise_uscc": code17 + uscc.calc_check_digit(code17),
     }
+
+
+def answers(task: dict, outcome: str) -> dict:
+    """What a clerk enters with ``outcome``: every field of the task's form, as a clerk fills it
+    in, and a rejection's reason (the write path refuses a decision without what it must say;
+    a correction's list comes from ``Driver.correction_notice``)."""
+    passing = outcome in PASSING
+    data = {}
+    for spec in task.get("form_fields") or []:
+        kind = spec.get("type") or "string"
+        if kind == "boolean":
+            data[spec["id"]] = passing
+        elif kind in ("long", "integer"):
+            data[spec["id"]] = 1
+        elif kind == "date":
+            data[spec["id"]] = timezone.localdate().isoformat()
+        elif kind == "enum":
+            values = spec.get("values") or []
+            data[spec["id"]] = values[0]["id"] if values else None
+        else:
+            data[spec["id"]] = "同意" if passing else "见通知"
+    if outcome == REJECT:
+        data["reject_reason"] = "经营范围含须经审批的项目，不予登记。 The business scope includes an item that needs prior approval."
+    return data
 
 
 def timing_from(start: dt.datetime, service_times: ServiceTimes | None = None, *, until: dt.datetime | None = None) -> Timing:
@@ -187,8 +211,8 @@ class Driver:
 
     def complete(self, item: WorkItem, corrections: Counter) -> None:
         outcome = self.choose_outcome(item, corrections)
-        data = {"opinion": "同意" if outcome in PASS_OUTCOMES else "见通知"}
-        if outcome == "correction":
+        data = answers(self.version.user_task(item.task_spec), outcome)
+        if outcome == CORRECTION:
             data.update(self.correction_notice())
         do_complete_task(item.pk, acting_user=self.clerk(item.department_id), outcome=outcome, data=data)
         self.summary.outcomes[outcome or "-"] += 1
@@ -202,14 +226,14 @@ class Driver:
     def choose_outcome(self, item: WorkItem, corrections: Counter) -> str:
         offered = self.version.user_task(item.task_spec).get("outcomes") or []
         draw = self.rng.random()
-        if "correction" in offered and draw < self.rates.correction and corrections[item.task_spec] < self.rates.max_corrections_per_task:
+        if CORRECTION in offered and draw < self.rates.correction and corrections[item.task_spec] < self.rates.max_corrections_per_task:
             corrections[item.task_spec] += 1
-            return "correction"
-        if "reject" in offered and draw > 1 - self.rates.reject:
-            return "reject"
+            return CORRECTION
+        if REJECT in offered and draw > 1 - self.rates.reject:
+            return REJECT
         if "fail" in offered and draw < self.rates.post_check_fail:
             return "fail"
-        return next((o for o in offered if o in PASS_OUTCOMES), offered[0] if offered else "")
+        return next((o for o in offered if o in PASSING), offered[0] if offered else "")
 
     def wait_event(self, case: Case, delivered: set[str]) -> bool:
         """Play the outside world: the bank, the rating system, the passing of time."""

@@ -15,16 +15,15 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import redirect, render
 
+from engine.decisions import DECISION_FIELDS, outcome_label
 from engine.models import Case, Event, WaitingTimer
 from worklists import access
 from worklists.models import Department, WorkItem
 
-from .forms import outcome_label
-
 R = access.R
 CASE_NUMBER = re.compile(r"[A-Z0-9_-]{1,32}")
 # What a rejection or a correction request said, shown beside the decision.
-NOTE_KEYS = {"reject": ("reject_reason",), "correction": ("missing_materials", "notice")}
+NOTE_KEYS = DECISION_FIELDS
 
 
 @login_required

@@ -2,9 +2,14 @@
 
 ``task_form_class(fields)`` turns a user task's ``form_fields`` (Camunda formData, read at deploy
 time into ProcessVersion.elements) into a Django form class: string, long, boolean, enum and
-date fields, required where the BPMN says so, with the BPMN's labels and default values.
-``DecisionForm`` carries the outcome and what each outcome needs: a reason for a rejection, and for
-a correction request (补正, 一次性告知) the list of everything missing and the notice text.
+date fields, with the BPMN's labels and default values. ``DecisionForm`` carries the outcome and
+what it says: a rejection's reason, and for a correction request (补正, 一次性告知) the list of
+everything missing and the notice text.
+
+These forms read what the browser sent into values; the rules (which outcomes, what a rejection
+or a correction must say, which fields are required and of what type) are the write path's
+(engine.decisions), the same for the API: what it refuses is shown on the fields it names
+(``show_refusal``).
 """
 
 from __future__ import annotations
@@ -14,27 +19,11 @@ import datetime as dt
 from django import forms
 from django.contrib.auth import get_user_model
 
-from worklists.models import StaffMember
+from engine.decisions import CORRECTION, REJECT, check_decision
+from engine.errors import InvalidInput
+from worklists.people import assignable
 
 MAX_TEXT = 10_000
-CORRECTION, REJECT = "correction", "reject"
-
-# Outcome ids the reference processes use, with the words a clerk reads on the button.
-OUTCOME_LABELS = {
-    "approve": ("同意", "Approve"),
-    "reject": ("不予通过", "Reject"),
-    "correction": ("要求补正", "Request correction"),
-    "accept": ("受理", "Accept"),
-    "resubmitted": ("已补正", "Material resubmitted"),
-    "pass": ("核查通过", "Check passed"),
-    "fail": ("核查不通过", "Check failed"),
-}
-
-
-def outcome_label(outcome: str) -> tuple[str, str]:
-    if not outcome:
-        return ("完成", "Done")
-    return OUTCOME_LABELS.get(outcome, (outcome, outcome.replace("_", " ")))
 
 
 def _yes_no(value) -> bool:
@@ -44,7 +33,9 @@ def _yes_no(value) -> bool:
 def form_field(spec: dict) -> forms.Field:
     """One Django field for one BPMN form field."""
     kind, required = spec.get("type") or "string", bool(spec.get("required"))
-    options = {"label": spec.get("label") or spec["id"], "required": required}
+    # Whether an answer is required is the write path's rule; the page marks the field and lets
+    # the browser help, and the engine's refusal comes back onto it.
+    options = {"label": spec.get("label") or spec["id"], "required": False}
     default = spec.get("default")
     if kind in ("long", "integer"):
         field = forms.IntegerField(min_value=-(2**63), max_value=2**63 - 1, **options)
@@ -64,6 +55,9 @@ def form_field(spec: dict) -> forms.Field:
         field = forms.CharField(max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2}), **options)
     if default not in (None, ""):
         field.initial = default
+    field.bpmn_required = required
+    if required:
+        field.widget.attrs["aria-required"] = "true"
     return field
 
 
@@ -108,37 +102,55 @@ class DecisionForm(forms.Form):
         self.outcomes = outcomes
         self.fields["missing_materials"].choices = [(m, m) for m in materials]
 
-    def clean_outcome(self):
-        outcome = self.cleaned_data["outcome"]
-        if self.outcomes and outcome not in self.outcomes:
-            offered = "、".join(" ".join(outcome_label(o)) for o in self.outcomes)
-            raise forms.ValidationError(f"请选择办理结果：{offered}。 Choose an outcome: {offered}.")
-        if not self.outcomes and outcome:
-            raise forms.ValidationError("此任务没有可选结果。 This task offers no outcomes.")
-        return outcome
-
     def clean(self):
         cleaned = super().clean()
-        outcome = cleaned.get("outcome")
-        if outcome == REJECT and not cleaned.get("reject_reason", "").strip():
-            self.add_error("reject_reason", "不予通过须写明理由。 A rejection needs its reason.")
-        if outcome == CORRECTION:
-            others = [line.strip() for line in cleaned.get("missing_other", "").splitlines() if line.strip()]
-            cleaned["missing"] = list(cleaned.get("missing_materials") or []) + others
-            if not cleaned["missing"]:
-                self.add_error("missing_materials", "请一次性列出所有缺少的材料。 List everything that is missing, all at once.")
-            if not cleaned.get("notice", "").strip():
-                self.add_error("notice", "请填写补正告知书。 Write the notice to the applicant.")
+        others = [line.strip() for line in cleaned.get("missing_other", "").splitlines() if line.strip()]
+        cleaned["missing"] = list(cleaned.get("missing_materials") or []) + others
         return cleaned
 
     def data_for_engine(self) -> dict:
         """The decision's own data, stored with the task (the outcome itself as <task>_outcome)."""
-        outcome = self.cleaned_data["outcome"]
+        outcome = self.cleaned_data.get("outcome")
         if outcome == REJECT:
-            return {"reject_reason": self.cleaned_data["reject_reason"].strip()}
+            return {"reject_reason": self.cleaned_data.get("reject_reason", "")}
         if outcome == CORRECTION:  # the same keys as the API's correction request
-            return {"missing_materials": self.cleaned_data["missing"], "notice": self.cleaned_data["notice"].strip()}
+            return {"missing_materials": self.cleaned_data.get("missing", []), "notice": self.cleaned_data.get("notice", "")}
         return {}
+
+
+# Where the write path's refusal of a decision shows: its fields on the decision form.
+DECISION_ERROR_FIELDS = {"outcome": "outcome", "reject_reason": "reject_reason", "missing_materials": "missing_materials",
+                         "notice": "notice"}  # fmt: skip
+
+
+def show_refusal(errors: dict, decision: DecisionForm, data_form: TaskDataForm) -> None:
+    """Put the write path's refusal (InvalidInput.errors) on the fields it names; a field that
+    could not even be read (not a number, not a date) keeps that error alone."""
+    for key, message in errors.items():
+        if key == "data":
+            for field_id, text in message.items():
+                if field_id not in data_form.errors:
+                    data_form.add_error(field_id if field_id in data_form.fields else None, text)
+        elif DECISION_ERROR_FIELDS.get(key) not in decision.errors:
+            decision.add_error(DECISION_ERROR_FIELDS.get(key), message)
+
+
+def refusal(item, decision: DecisionForm, data_form: TaskDataForm) -> bool:
+    """Check the decision as entered by the write path's own rules (engine.decisions), before
+    anything moves, so that every problem shows at once beside what the browser could not read.
+    True when the page must show the forms again."""
+    decision.is_valid()
+    data_form.is_valid()
+    task = {**item.version.user_task(item.task_spec), "name": item.name}
+    try:
+        check_decision(task, decision.cleaned_data.get("outcome", ""), data_of(decision, data_form))
+    except InvalidInput as error:
+        show_refusal(error.errors, decision, data_form)
+    return bool(decision.errors or data_form.errors)
+
+
+def data_of(decision: DecisionForm, data_form: TaskDataForm) -> dict:
+    return {**data_form.data_for_engine(), **decision.data_for_engine()}
 
 
 def seen_token(item) -> str:
@@ -152,9 +164,5 @@ class ReassignForm(forms.Form):
 
     def __init__(self, *args, department_code: str, **kwargs):
         super().__init__(*args, **kwargs)
-        users = get_user_model().objects.filter(
-            staff__department_id=department_code, staff__role__in=[StaffMember.Role.CLERK, StaffMember.Role.HEAD,
-                                                                   StaffMember.Role.FRONT_DESK],
-        ).order_by("username")  # fmt: skip
-        self.fields["assignee"].queryset = users
+        self.fields["assignee"].queryset = assignable(department_code)
         self.fields["assignee"].label_from_instance = lambda user: user.get_full_name() or user.username

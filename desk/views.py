@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from engine.actions import do_claim_task, do_complete_task, do_reassign_task, do_unclaim_task
+from engine.decisions import CORRECTION, REJECT, outcome_label
 from engine.errors import EngineError, InvalidInput, TaskConflict
 from processes.models import ServiceItem
 from worklists import access
@@ -27,7 +28,7 @@ from worklists.models import Material, WorkItem
 
 from . import badges
 from .cases import decisions_of
-from .forms import DecisionForm, ReassignForm, outcome_label, seen_token, task_form
+from .forms import DecisionForm, ReassignForm, data_of, refusal, seen_token, show_refusal, task_form
 from .lists import LIGHTS, LivePage, Worklist
 
 PAGE_SIZE = 25
@@ -114,8 +115,8 @@ def task_context(request, item: WorkItem, *, decision=None, data_form=None, reas
         "data_form": data_form or task_form(item),
         "decision": decision or DecisionForm(outcomes=outcomes, materials=materials_listed, initial={"seen": seen_token(item)}),
         "reassign": reassign or (ReassignForm(department_code=item.department_id) if may_reassign else None),
-        "has_reject": "reject" in outcomes,
-        "has_correction": "correction" in outcomes,
+        "has_reject": REJECT in outcomes,
+        "has_correction": CORRECTION in outcomes,
     }
     return context
 
@@ -231,19 +232,21 @@ def task_complete(request, pk):
         messages.error(request, "请先签收此任务。 Claim the task first." if item.assignee_id is None else
                        f"此任务已由 {item.assignee} 签收。 {item.assignee} holds this task.")  # fmt: skip
         return redirect(_back_to_task(item))
-    # Both forms are checked before anything is done: a wrong field leaves the task as it was.
-    if not (decision.is_valid() & data_form.is_valid()):
+    # Everything is checked before anything is done: a wrong field leaves the task as it was.
+    if refusal(item, decision, data_form):
         context = task_context(request, item, decision=decision, data_form=data_form)
         return render(request, "desk/task.html", context, status=400)
     outcome = decision.cleaned_data["outcome"]
     try:
-        do_complete_task(item.pk, acting_user=request.user, outcome=outcome,
-                         data={**data_form.data_for_engine(), **decision.data_for_engine()})  # fmt: skip
+        do_complete_task(item.pk, acting_user=request.user, outcome=outcome, data=data_of(decision, data_form))
     except TaskConflict as error:
         _engine_refused(request, error)
         return redirect(_back_to_task(item))
-    except (InvalidInput, EngineError) as error:
-        messages.error(request, f"办理失败，未作任何更改：{error} Nothing was changed.")
+    except EngineError as error:
+        if isinstance(error, InvalidInput) and error.errors:
+            show_refusal(error.errors, decision, data_form)  # the write path's rules, on the fields they name
+        else:
+            messages.error(request, f"办理失败，未作任何更改：{error} Nothing was changed.")
         context = task_context(request, item, decision=decision, data_form=data_form)
         return render(request, "desk/task.html", context, status=400 if isinstance(error, InvalidInput) else 409)
     badges.forget(department_code=item.department_id, users=[request.user])

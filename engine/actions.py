@@ -15,9 +15,11 @@ from django.utils import timezone
 from SpiffWorkflow.util.task import TaskState
 
 from worklists.models import WorkItem
+from worklists.people import assignable
 
 from . import clocks, rows
 from . import workflow_tasks as wt
+from .decisions import check_decision
 from .errors import CaseNotRunning, InvalidInput, MessageNotExpected, TaskConflict
 from .models import Case, CaseCounter, Event, WaitingTimer
 from .numbers import next_yearly_number
@@ -121,9 +123,8 @@ def do_complete_task(work_item_id: int, *, acting_user=None, outcome: str = "", 
         item, step = _open_item_locked(work_item_id, acting_user)
         if item.assignee_id and getattr(acting_user, "pk", None) and item.assignee_id != acting_user.pk:
             raise TaskConflict(f"task '{item.name}' is claimed by {item.assignee}; ask them or the department head to release it")
-        allowed = step.version.user_task(item.task_spec).get("outcomes") or []
-        if allowed and outcome not in allowed:
-            raise InvalidInput(f"outcome '{outcome}' is not offered by '{item.name}' (choose one of: {', '.join(allowed)})")
+        # The rules of a decision, whoever asks (engine.decisions): before anything moves.
+        data = check_decision({**step.version.user_task(item.task_spec), "name": item.name}, outcome, data or {})
         task = step.workflow.get_task_from_id(item.task_id)
         if task.state != TaskState.READY:
             raise TaskConflict(f"task '{item.name}' is not ready in the process (state {task.state})")
@@ -202,9 +203,13 @@ def do_unclaim_task(work_item_id: int, *, acting_user) -> WorkItem:
 
 
 def do_reassign_task(work_item_id: int, *, acting_user, assignee) -> WorkItem:
-    """A department head hands a task to a clerk of the department (the gate checks who may)."""
+    """A department head hands a task to a clerk of the department (the gate checks who may hand
+    it; here, under the lock, who may be given it: worklists.people.assignable)."""
     with transaction.atomic():
         item = _lock_open_item(work_item_id)
+        if not assignable(item.department_id).filter(pk=assignee.pk).exists():
+            raise InvalidInput(f"{assignee} 不是本部门在岗的经办人。 {assignee} is not active staff of the task's department.",
+                               errors={"assignee": f"{assignee} 不是本部门在岗的经办人。 {assignee} is not active staff of the task's department."})
         previous = item.assignee
         item.assignee, item.claimed_at = assignee, timezone.now()
         item.save(update_fields=["assignee", "claimed_at"])

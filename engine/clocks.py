@@ -20,9 +20,10 @@ from workdays.lateness import is_late, late_working_hours
 from worklists.models import WorkItem
 
 from . import rows
+from .decisions import CORRECTION
 from .models import Event
 
-PAUSING_OUTCOMES = ("correction",)
+PAUSING_OUTCOMES = (CORRECTION,)  # the applicant's turn: the clock stops until the material comes
 
 
 def task_limits(meta: dict) -> tuple[Limit, Limit]:

@@ -18,7 +18,12 @@ class MessageNotExpected(EngineError):
 
 
 class InvalidInput(EngineError):
-    """An outcome the task does not offer, or data it cannot take."""
+    """An outcome the task does not offer, or data it cannot take. ``errors``: the problems by
+    field, where they belong to one (``outcome``, ``reject_reason``, ``data``: {form field: ...})."""
+
+    def __init__(self, message: str, *, errors: dict | None = None):
+        super().__init__(message)
+        self.errors = errors or {}
 
 
 class StepFailed(EngineError):

@@ -30,6 +30,20 @@ def licence_keys_of_the_test_run(settings, tmp_path_factory):
     settings.LICENCE_KEYS_DIR = tmp_path_factory.getbasetemp() / "licence-keys"
 
 
+# What a correction request must say (engine.decisions): every missing material, and the notice.
+CORRECTION_REQUEST = {"missing_materials": ["章程 articles of association"], "notice": "请一次性补齐：章程。"}
+REJECTION = {"reject_reason": "经营范围含前置许可项目。 The business scope needs a prior permit."}
+
+
+def decision(outcome: str, task: dict | None = None) -> dict:
+    """The data a clerk enters with ``outcome`` on a task (its version's user-task description):
+    the form's fields filled in, and what a rejection or a correction must say."""
+    from demo.driver import answers
+
+    data = answers(task or {}, outcome)
+    return {**data, **(CORRECTION_REQUEST if outcome == "correction" else {}), **(REJECTION if outcome == "reject" else {})}
+
+
 def needs_postgres():
     """Skip on SQLite with the reason; the PostgreSQL run of `make test` carries these tests."""
     if connection.vendor != "postgresql":

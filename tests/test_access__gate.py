@@ -99,3 +99,35 @@ def test_each_department_sees_only_the_application_fields_it_needs(reference, cl
     assert set(access.application_for(clerk_tax, case)) == {"registered_capital", "business_scope", "address"}
     assert set(access.application_for(clerk_market, case)) == {"registered_capital", "business_scope", "address"}
     assert access.application_for(supervisor, case) == case.application
+
+
+def test_a_clerk_whose_account_is_closed_is_given_no_task_by_any_way_in(client, reference, frontdesk, head_market, clerk_market):
+    """Who may be given a task is one rule (worklists.people.assignable): the page's list, the
+    API and the write path all leave out a deactivated account."""
+    from rest_framework.authtoken.models import Token
+
+    from engine.actions import do_reassign_task
+    from engine.errors import InvalidInput
+    from worklists.people import do_create_staff
+
+    case = do_start_case(service_item=reference["item"], acting_user=frontdesk)
+    do_complete_task(WorkItem.objects.get(case=case, task_spec="intake").pk, acting_user=frontdesk, outcome="accept")
+    market_item = WorkItem.objects.get(case=case, task_spec="market_review", state="open")
+    departed = do_create_staff("clerk_market_departed", role="clerk", department="market")
+    departed.is_active = False
+    departed.save(update_fields=["is_active"])
+
+    client.force_login(head_market)
+    page = client.get(f"/tasks/{market_item.pk}/").content.decode()
+    assert "clerk_market_departed" not in page and ">clerk_market<" in page
+    refused = client.post(f"/tasks/{market_item.pk}/reassign/", {"assignee": departed.pk, "seen": "open:-"})
+    assert refused.status_code == 400
+    token = Token.objects.create(user=head_market)
+    api = client.post(f"/api/v1/tasks/{market_item.pk}/reassign/", {"assignee": "clerk_market_departed"},
+                      content_type="application/json", HTTP_AUTHORIZATION=f"Token {token.key}")  # fmt: skip
+    assert api.status_code == 400 and "clerk_market_departed" in api.json()["detail"]
+    with pytest.raises(InvalidInput, match="not active staff"):
+        do_reassign_task(market_item.pk, acting_user=head_market, assignee=departed)
+    market_item.refresh_from_db()
+    assert market_item.assignee_id is None
+    do_reassign_task(market_item.pk, acting_user=head_market, assignee=clerk_market)  # the active one may be

@@ -12,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.request import Request
 
-from api.formdata import FormDataError, check_form_data
 from api.pagination import PageNumberPagination
 from engine.actions import do_complete_task, do_start_case
+from engine.formdata import FormDataError, check_form_data
 from engine.models import Case, Event
 from worklists.models import WorkItem
 

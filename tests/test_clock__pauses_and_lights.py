@@ -12,7 +12,7 @@ from engine.models import Case, Event
 from processes.actions import do_deploy_version
 from processes.models import ServiceItem
 from sla.sweeps import do_sweep_lights
-from tests.conftest import FIXTURES
+from tests.conftest import CORRECTION_REQUEST, FIXTURES
 from worklists.models import WorkItem
 
 # The answer depends on the date: make test runs these again as of hard dates (tests/as_of.py).
@@ -45,7 +45,7 @@ def test_a_five_day_review_paused_over_the_holidays_resumes_with_the_days_it_had
         review = open_item(case, "review")
         assert review.due_at == at("2026-10-08 17:30")  # 24, 28, 29, 30 Sep, 8 Oct
     with time_machine.travel(at("2026-09-24 15:00"), tick=False):  # Thursday: 1 working day used
-        do_complete_task(review.pk, outcome="correction")
+        do_complete_task(review.pk, outcome="correction", data=CORRECTION_REQUEST)
     with time_machine.travel(at("2026-10-09 09:30"), tick=False):  # the corrected material arrives
         do_complete_task(open_item(case, "review_correction").pk, outcome="resubmitted")
         again = open_item(case, "review")
@@ -63,7 +63,7 @@ def test_the_case_clock_stops_while_the_applicant_corrects_and_every_pause_is_lo
     case.refresh_from_db()
     assert case.due_at == at("2026-10-14 17:30")  # 10 working days: 24, 28, 29, 30 Sep, 8, 9, 10, 12, 13, 14 Oct
     with time_machine.travel(at("2026-09-24 15:00"), tick=False):
-        do_complete_task(open_item(case, "review").pk, outcome="correction")
+        do_complete_task(open_item(case, "review").pk, outcome="correction", data=CORRECTION_REQUEST)
     case.refresh_from_db()
     assert case.light == "paused" and case.clock_used_working_days == 1
     with time_machine.travel(at("2026-10-09 09:30"), tick=False):
@@ -114,7 +114,7 @@ def test_a_special_step_stops_the_case_clock_too(db):
     with time_machine.travel(at("2026-11-02 09:00"), tick=False):  # Monday
         case = do_start_case(version=version, service_item=item)
     with time_machine.travel(at("2026-11-03 09:00"), tick=False):  # Tuesday: 1 day used, the hearing starts
-        do_complete_task(open_item(case, "review").pk, outcome="correction")
+        do_complete_task(open_item(case, "review").pk, outcome="correction", data=CORRECTION_REQUEST)
     case.refresh_from_db()
     assert case.light == "paused"
     with time_machine.travel(at("2026-11-16 09:00"), tick=False):  # two weeks of hearing, not counted

@@ -18,6 +18,7 @@ from engine.models import Case, Event, WaitingTimer
 from licences.models import CreditRecord, Licence
 from sla.notification_models import Notification
 from tests.applications import APPLICATION, PDF
+from tests.conftest import decision
 from worklists.models import WorkItem
 
 # The answer depends on the date: make test runs these again as of hard dates (tests/as_of.py).
@@ -53,7 +54,7 @@ def work(case, spec, username, outcome="approve"):
     item = WorkItem.objects.get(case=case, task_spec=spec, state="open")
     clerk = user(username)
     do_claim_task(item.pk, acting_user=clerk)
-    do_complete_task(item.pk, acting_user=clerk, outcome=outcome)
+    do_complete_task(item.pk, acting_user=clerk, outcome=outcome, data=decision(outcome, item.version.user_task(spec)))
 
 
 def work_on_page(client, case, spec, username, outcome, **fields):

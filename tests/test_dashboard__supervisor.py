@@ -26,6 +26,7 @@ from engine.models import Case, Event
 from sla.dashboard import LIGHTS
 from sla.sweeps import do_sweep_lights
 from tests.browser import Browser, require_browser
+from tests.conftest import decision
 from workdays.calendar_store import get_calendar
 from workdays.clock import Limit, deadline
 from worklists.models import Department, WorkItem
@@ -83,7 +84,7 @@ class Office:
                 do_claim_task(item.pk, acting_user=clerk)
             offered = self.driver.version.user_task(spec).get("outcomes") or []
             chosen = outcome or next(o for o in offered if o in ("accept", "approve", "pass"))
-            do_complete_task(item.pk, acting_user=clerk, outcome=chosen, data={"opinion": "同意"})
+            do_complete_task(item.pk, acting_user=clerk, outcome=chosen, data=decision(chosen, self.driver.version.user_task(spec)))
 
     def claim(self, case: Case, spec: str) -> None:
         item = self.open_item(case, spec)

@@ -20,6 +20,7 @@ from engine.models import Case, Event
 from engine.state import load_workflow
 from processes.actions import do_deploy_version
 from processes.models import ProcessDefinition, ProcessVersion
+from tests.conftest import decision
 from worklists.models import Department, WorkItem
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -240,7 +241,7 @@ def test_a_case_on_the_spiffarena_file_runs_to_its_end(db, outcome, end):
     version = do_deploy_version(SPIFF.read_bytes(), SPIFF.name).version
     case = do_start_case(version=version, applicant_name="李雷", data={"urgent": True, "employees": 4})
 
-    items = run_to_the_end(case, {"hrss_review": (outcome, {})})
+    items = run_to_the_end(case, {"hrss_review": (outcome, decision(outcome))})
 
     case.refresh_from_db()
     assert case.status == Case.Status.COMPLETED

@@ -16,6 +16,7 @@ from engine.actions import (
 from engine.errors import InvalidInput, MessageNotExpected, TaskConflict
 from engine.models import Case, Event, WaitingTimer
 from processes.actions import do_deploy_version
+from tests.conftest import CORRECTION_REQUEST, decision
 from worklists.models import WorkItem
 
 DEPARTMENT_REVIEWS = ["police_review", "tax_review", "hrss_review", "fund_review"]
@@ -27,7 +28,7 @@ def open_tasks(case):
 
 def complete(case, task_spec, outcome="approve", user=None):
     item = WorkItem.objects.get(case=case, task_spec=task_spec, state="open")
-    return do_complete_task(item.pk, acting_user=user, outcome=outcome)
+    return do_complete_task(item.pk, acting_user=user, outcome=outcome, data=decision(outcome, item.version.user_task(task_spec)))
 
 
 def start(reference, version="parallel", **kwargs):
@@ -196,7 +197,7 @@ def test_event_log_rows_carry_version_department_and_actor(reference, clerk_mark
     complete(case, "intake", "accept")
     item = WorkItem.objects.get(case=case, task_spec="market_review")
     do_claim_task(item.pk, acting_user=clerk_market)
-    do_complete_task(item.pk, acting_user=clerk_market, outcome="correction")
+    do_complete_task(item.pk, acting_user=clerk_market, outcome="correction", data=CORRECTION_REQUEST)
     event = Event.objects.get(case=case, kind="task_completed", activity="market_review")
     assert (event.version_id, event.department, event.actor, event.outcome) == (reference["parallel"].pk, "market", clerk_market, "correction")
 

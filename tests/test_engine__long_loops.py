@@ -10,7 +10,7 @@ import pytest
 from engine.actions import do_complete_task, do_start_case
 from engine.models import Case
 from processes.actions import do_deploy_version
-from tests.conftest import FIXTURES
+from tests.conftest import CORRECTION_REQUEST, FIXTURES
 from worklists.models import WorkItem
 
 TURNS = 520
@@ -22,7 +22,7 @@ def test_a_review_corrected_hundreds_of_times_stays_open_and_ends_only_when_appr
     case = do_start_case(version=version)
     for turn in range(TURNS):
         item = WorkItem.objects.get(case=case, state="open")
-        do_complete_task(item.pk, outcome="correction")
+        do_complete_task(item.pk, outcome="correction", data=CORRECTION_REQUEST)
         case.refresh_from_db()
         assert case.status == Case.Status.RUNNING, f"the case ended by itself after {turn + 1} corrections"
     item = WorkItem.objects.get(case=case, state="open")

@@ -25,9 +25,9 @@ from engine.models import Case
 from processes.models import ProcessDefinition, ProcessVersion
 
 from .models import Department, StaffMember, WorkItem
+from .people import WORKING_ROLES, assignable
 
 R = StaffMember.Role
-WORKING_ROLES = (R.FRONT_DESK, R.CLERK, R.HEAD)
 # Who sees a resident ID number in full: the window that checks identity, and the registrar.
 FULL_IDENTITY_DEPARTMENTS = ("front_desk", "market")
 
@@ -166,7 +166,7 @@ def access_reassign(user, item: WorkItem, assignee=None) -> None:
     """The head of the task's department may hand it to a working member of that department."""
     if not can_reassign(user, item):
         raise PermissionDenied("只有本部门负责人可以改派。 Only the department head may reassign.")
-    if assignee is not None and not (role_of(assignee) in WORKING_ROLES and department_of(assignee) == item.department_id):
+    if assignee is not None and not assignable(item.department_id).filter(pk=assignee.pk).exists():
         raise PermissionDenied(f"{assignee} 不是{item.department.name}的经办人。 {assignee} does not work in {item.department.name_en or item.department.name}.")
 
 

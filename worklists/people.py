@@ -44,6 +44,18 @@ def do_create_staff(username: str, *, role: str, department: str | None = None, 
     return user
 
 
+# Who works a department's tasks (and may be given one): its front-desk clerks, clerks and head.
+WORKING_ROLES = (StaffMember.Role.FRONT_DESK, StaffMember.Role.CLERK, StaffMember.Role.HEAD)
+
+
+def assignable(department_code: str):
+    """The people a task of the department may be given: its working staff whose accounts are
+    active. The one answer for the reassign form, the API and the write path."""
+    return get_user_model().objects.filter(
+        is_active=True, staff__department_id=department_code, staff__role__in=WORKING_ROLES
+    ).order_by("username")
+
+
 def clerk_for(department_code: str):
     """Any clerk of a department (front-desk clerks for the front desk); the driver acts as them."""
     roles = [StaffMember.Role.FRONT_DESK] if department_code == "front_desk" else [StaffMember.Role.CLERK, StaffMember.Role.HEAD]
