@@ -67,6 +67,7 @@ test: install node chromium pdftools
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
 clean:

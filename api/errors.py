@@ -57,4 +57,6 @@ def exception_handler(exc, context):
 
 def not_found(request, *args, **kwargs):
     """Any path under /api/ that names no endpoint: JSON, as everywhere else in the API."""
-    return JsonResponse({"detail": f"没有这个接口。 No API endpoint at {request.path} (paths end with a slash)."}, status=404)
+    return JsonResponse(
+        {"detail": f"没有这个接口。 No API endpoint at {request.path} (paths end with a slash)."}, status=404
+    )

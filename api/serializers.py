@@ -38,7 +38,9 @@ class ServiceItemSerializer(serializers.Serializer):
     commitment_text = serializers.CharField(help_text="what the applicant signs when choosing notify-and-commit")
     eligibility_decision = serializers.CharField(help_text="the DMN decision that says who may commit; empty: everyone")
     post_check_window_working_days = serializers.IntegerField(allow_null=True)
-    materials = serializers.ListField(child=serializers.CharField(), help_text="upload material_<i> for the i-th, from 0")
+    materials = serializers.ListField(
+        child=serializers.CharField(), help_text="upload material_<i> for the i-th, from 0"
+    )
 
 
 class TaskSerializer(serializers.Serializer):
@@ -53,9 +55,12 @@ class TaskSerializer(serializers.Serializer):
     department_name = serializers.CharField(source="department.name")
     assignee = serializers.CharField(source="assignee.username", default=None, allow_null=True)
     state = serializers.CharField()
-    light = serializers.ChoiceField(choices=LIGHTS, source="light_now",
-                                    help_text="as of now for an open task; a closed task's light when it closed")
-    late_working_hours = serializers.FloatField(allow_null=True, help_text="office hours a closed task ran past its due moment")
+    light = serializers.ChoiceField(
+        choices=LIGHTS, source="light_now", help_text="as of now for an open task; a closed task's light when it closed"
+    )
+    late_working_hours = serializers.FloatField(
+        allow_null=True, help_text="office hours a closed task ran past its due moment"
+    )
     opened_at = serializers.DateTimeField()
     claimed_at = serializers.DateTimeField(allow_null=True)
     due_at = serializers.DateTimeField(allow_null=True, help_text="the promised limit (承诺时限)")
@@ -128,23 +133,36 @@ class CaseSerializer(serializers.Serializer):
     ended_at = serializers.DateTimeField(allow_null=True)
     end_activity = serializers.CharField()
     applicant_name = serializers.CharField()
-    applicant_id_number = serializers.SerializerMethodField(help_text="masked (110105********1234) unless the role needs it")
+    applicant_id_number = serializers.SerializerMethodField(
+        help_text="masked (110105********1234) unless the role needs it"
+    )
     enterprise_name = serializers.CharField()
     enterprise_uscc = serializers.CharField()
     notify_commit = serializers.BooleanField()
     channel = serializers.CharField(help_text="window or online: how the application came in")
     application = serializers.SerializerMethodField(
-        help_text="the application fields the caller's department needs (信息互认); with a commitment, `commitment`: the text signed and the decision that allowed it")
-    licences = serializers.SerializerMethodField(help_text="the case's e-licences: number, kind, status, flagged for review")
-    result = serializers.CharField(help_text="how the case ended: granted, refused, not_accepted, withdrawn, terminated, done; empty while open")
+        help_text="the application fields the caller's department needs (信息互认); with a commitment, `commitment`: the text signed and the decision that allowed it"
+    )
+    licences = serializers.SerializerMethodField(
+        help_text="the case's e-licences: number, kind, status, flagged for review"
+    )
+    result = serializers.CharField(
+        help_text="how the case ended: granted, refused, not_accepted, withdrawn, terminated, done; empty while open"
+    )
     result_display = serializers.CharField(source="get_result_display")
-    light = serializers.ChoiceField(choices=LIGHTS, source="light_now", help_text="as of now; final once the case is concluded")
+    light = serializers.ChoiceField(
+        choices=LIGHTS, source="light_now", help_text="as of now; final once the case is concluded"
+    )
     late = serializers.BooleanField(help_text="the case clock ran past its due moment (超期), at any time")
     breached_at = serializers.DateTimeField(allow_null=True, help_text="the first due moment the case clock ran past")
-    late_working_hours = serializers.FloatField(allow_null=True, help_text="office hours the case clock ran past its due moments")
+    late_working_hours = serializers.FloatField(
+        allow_null=True, help_text="office hours the case clock ran past its due moments"
+    )
     due_at = serializers.DateTimeField(allow_null=True, help_text="the case's promised limit")
     statutory_due_at = serializers.DateTimeField(allow_null=True)
-    clock_running = serializers.SerializerMethodField(help_text="false while the applicant corrects material or a special step runs")
+    clock_running = serializers.SerializerMethodField(
+        help_text="false while the applicant corrects material or a special step runs"
+    )
     clock_used_working_days = serializers.IntegerField()
     open_tasks = serializers.SerializerMethodField()
     decisions = serializers.SerializerMethodField()
@@ -157,8 +175,15 @@ class CaseSerializer(serializers.Serializer):
         return application_for(self.context["user"], case)
 
     def get_licences(self, case) -> list[dict]:
-        return [{"number": licence.number, "kind": licence.kind, "status": licence.status, "flagged": licence.flagged_at is not None}
-                for licence in case.licences.order_by("id")]
+        return [
+            {
+                "number": licence.number,
+                "kind": licence.kind,
+                "status": licence.status,
+                "flagged": licence.flagged_at is not None,
+            }
+            for licence in case.licences.order_by("id")
+        ]
 
     def get_clock_running(self, case) -> bool:
         return case.clock_running_since is not None
@@ -170,7 +195,11 @@ class CaseSerializer(serializers.Serializer):
 
     @extend_schema_field(DecisionSerializer(many=True))
     def get_decisions(self, case):
-        done = case.work_items.filter(state="completed").select_related("department", "completed_by").order_by("completed_at", "id")
+        done = (
+            case.work_items.filter(state="completed")
+            .select_related("department", "completed_by")
+            .order_by("completed_at", "id")
+        )
         latest = {}
         for item in done:  # a task worked twice (after a correction): its last word counts
             latest.pop((item.department_id, item.task_spec), None)
@@ -210,7 +239,9 @@ class IntakeRequestSerializer(serializers.Serializer):
     """The schema of POST /cases/ (multipart). The rules are worklists.intake.IntakeForm's."""
 
     service_item = serializers.SlugField(max_length=64, help_text="e.g. business_registration")
-    intake_key = serializers.UUIDField(help_text="a new UUID per application: a resend with the same key returns the same case")
+    intake_key = serializers.UUIDField(
+        help_text="a new UUID per application: a resend with the same key returns the same case"
+    )
     applicant_name = serializers.CharField(max_length=100)
     applicant_id_number = serializers.CharField(max_length=18, help_text="居民身份证号码, check digit verified")
     enterprise_name = serializers.CharField(max_length=200)
@@ -219,14 +250,18 @@ class IntakeRequestSerializer(serializers.Serializer):
     business_scope = serializers.CharField(max_length=2000)
     address = serializers.CharField(max_length=300)
     notify_commit = serializers.BooleanField(required=False, help_text="only where the service item allows it")
-    channel = serializers.ChoiceField(choices=["window", "online"], required=False,
-                                      help_text="window (default) or online: an online portal (一网通办) submitting for the applicant")  # fmt: skip
+    channel = serializers.ChoiceField(
+        choices=["window", "online"],
+        required=False,
+        help_text="window (default) or online: an online portal (一网通办) submitting for the applicant",
+    )
 
     def get_fields(self):
         fields = super().get_fields()
         for index in range(SCHEMA_MATERIALS):
             fields[f"material_{index}"] = serializers.FileField(
-                required=False, help_text=f"PDF, JPEG or PNG: the service item's material #{index}, required if it lists one"
+                required=False,
+                help_text=f"PDF, JPEG or PNG: the service item's material #{index}, required if it lists one",
             )
         return fields
 
@@ -246,11 +281,23 @@ class ReassignRequestSerializer(serializers.Serializer):
 
 
 class CompleteRequestSerializer(serializers.Serializer):
-    outcome = serializers.CharField(max_length=64, required=False, allow_blank=True, default="",
-                                    help_text="one of the task's outcomes; a correction request has its own endpoint")  # fmt: skip
-    data = serializers.DictField(required=False, default=dict, help_text="form field id -> value, checked against form_fields")
-    reject_reason = serializers.CharField(max_length=10_000, required=False, allow_blank=True, default="",
-                                          help_text="required with outcome 'reject' (不予许可须说明理由)")  # fmt: skip
+    outcome = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="one of the task's outcomes; a correction request has its own endpoint",
+    )
+    data = serializers.DictField(
+        required=False, default=dict, help_text="form field id -> value, checked against form_fields"
+    )
+    reject_reason = serializers.CharField(
+        max_length=10_000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="required with outcome 'reject' (不予许可须说明理由)",
+    )
 
 
 class CorrectionRequestSerializer(serializers.Serializer):
@@ -261,5 +308,7 @@ class CorrectionRequestSerializer(serializers.Serializer):
 
 
 class MessageRequestSerializer(serializers.Serializer):
-    message = serializers.RegexField(r"^[A-Za-z0-9_.:-]{1,128}$", help_text="the BPMN message name, e.g. bank_account_opened")
+    message = serializers.RegexField(
+        r"^[A-Za-z0-9_.:-]{1,128}$", help_text="the BPMN message name, e.g. bank_account_opened"
+    )
     payload = serializers.DictField(required=False, default=dict)

@@ -67,8 +67,12 @@ class CaseIntake(APIView):
         if not form.is_valid():
             raise ValidationError({field: [str(m) for m in messages] for field, messages in form.errors.items()})
         case, created = do_take_in_application(form, acting_user=request.user)
-        return render_case(request, case, status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-                           headers={"Location": f"/api/v1/cases/{case.number}/"})  # fmt: skip
+        return render_case(
+            request,
+            case,
+            status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            headers={"Location": f"/api/v1/cases/{case.number}/"},
+        )
 
 
 class CaseDetail(APIView):
@@ -90,7 +94,9 @@ class CaseTimeline(generics.ListAPIView):
         case = access_case_by_number(self.request.user, self.kwargs["number"])
         return case.events.select_related("actor").order_by("id")
 
-    @extend_schema(operation_id="cases_timeline", responses={200: s.EventSerializer(many=True), **errors(401, 403, 404)})
+    @extend_schema(
+        operation_id="cases_timeline", responses={200: s.EventSerializer(many=True), **errors(401, 403, 404)}
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -117,4 +123,6 @@ class CaseMessages(APIView):
         if not Case.objects.filter(number=number).exists():
             raise Http404(f"没有办件 {number}。 There is no case {number}.")
         case = do_deliver_message(number, message, payload=payload, acting_user=request.user)
-        return Response({"case": case.number, "message": message, "status": case.status, "end_activity": case.end_activity})
+        return Response(
+            {"case": case.number, "message": message, "status": case.status, "end_activity": case.end_activity}
+        )

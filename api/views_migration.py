@@ -67,10 +67,19 @@ class DiffSerializer(serializers.Serializer):
 
 class MigrationRequestSerializer(serializers.Serializer):
     to = serializers.IntegerField(help_text="the version number to move to")
-    mapping = serializers.DictField(child=serializers.CharField(), required=False, default=dict,
-                                    help_text="old step id -> new step id, for removed or renamed steps")  # fmt: skip
-    cases = serializers.ListField(child=serializers.CharField(max_length=32), required=False, allow_null=True,
-                                  default=None, help_text="only these case numbers (default: every running case)")  # fmt: skip
+    mapping = serializers.DictField(
+        child=serializers.CharField(),
+        required=False,
+        default=dict,
+        help_text="old step id -> new step id, for removed or renamed steps",
+    )
+    cases = serializers.ListField(
+        child=serializers.CharField(max_length=32),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="only these case numbers (default: every running case)",
+    )
 
     def get_fields(self):
         fields = super().get_fields()
@@ -121,18 +130,24 @@ def version_of(definition, number):
 
 
 def render_report(report: MigrationReport) -> Response:
-    return Response({
-        "batch": report.batch, "migrated": report.migrated,
-        "refused": [{"case": n, "reason": r} for n, r in report.refused],
-        "failed": [{"case": n, "reason": r} for n, r in report.failed],
-    })  # fmt: skip
+    return Response(
+        {
+            "batch": report.batch,
+            "migrated": report.migrated,
+            "refused": [{"case": n, "reason": r} for n, r in report.refused],
+            "failed": [{"case": n, "reason": r} for n, r in report.failed],
+        }
+    )
 
 
 class ProcessVersions(generics.ListAPIView):
     serializer_class = VersionRowSerializer
 
-    @extend_schema(operation_id="process_versions", summary="The versions of a process: who deployed which file when, "
-                   "how many cases run on each", responses={200: VersionRowSerializer(many=True), **ERRORS})  # fmt: skip
+    @extend_schema(
+        operation_id="process_versions",
+        summary="The versions of a process: who deployed which file when, how many cases run on each",
+        responses={200: VersionRowSerializer(many=True), **ERRORS},
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -150,11 +165,12 @@ class ProcessDiff(APIView):
         operation_id="process_diff",
         summary="The difference between two versions: steps added, removed, renamed, changed",
         parameters=[
-            OpenApiParameter("from", int, required=True), OpenApiParameter("to", int, required=True),
+            OpenApiParameter("from", int, required=True),
+            OpenApiParameter("to", int, required=True),
             OpenApiParameter("map", str, many=True, description="old_id=new_id, for removed or renamed steps"),
         ],
         responses={200: DiffSerializer, **ERRORS},
-    )  # fmt: skip
+    )
     def get(self, request, key):
         definition = access_process_by_key(request.user, key)
         old = version_of(definition, request.query_params.get("from"))
@@ -184,12 +200,21 @@ class MigrationDryRun(APIView):
     def post(self, request, key):
         old, new, mapping, numbers = _parsed(request, key)
         verdicts = dry_run(old, new, mapping=mapping, numbers=numbers)
-        return Response({
-            "running": len(verdicts), "movable": sum(v.movable for v in verdicts),
-            "verdicts": [{"case": v.number, "movable": v.movable, "reasons": v.reasons,
-                          "positions": [{"step": p.step, "name": p.name, "target": p.target} for p in v.positions]}
-                         for v in verdicts],
-        })  # fmt: skip
+        return Response(
+            {
+                "running": len(verdicts),
+                "movable": sum(v.movable for v in verdicts),
+                "verdicts": [
+                    {
+                        "case": v.number,
+                        "movable": v.movable,
+                        "reasons": v.reasons,
+                        "positions": [{"step": p.step, "name": p.name, "target": p.target} for p in v.positions],
+                    }
+                    for v in verdicts
+                ],
+            }
+        )
 
 
 class Migrations(APIView):

@@ -73,8 +73,11 @@ class DepartmentQueue(generics.ListAPIView):
             rows = rows.filter(case__number=given["case"])
         return rows
 
-    @extend_schema(operation_id="departments_queue", parameters=[s.QueueFilterSerializer],
-                   responses={200: s.TaskSerializer(many=True), **errors(400, 401, 403, 404)})  # fmt: skip
+    @extend_schema(
+        operation_id="departments_queue",
+        parameters=[s.QueueFilterSerializer],
+        responses={200: s.TaskSerializer(many=True), **errors(400, 401, 403, 404)},
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -91,8 +94,12 @@ class TaskDetail(APIView):
 
 
 class TaskClaim(APIView):
-    @extend_schema(operation_id="tasks_claim", summary="Claim a task from the department queue into my inbox",
-                   request=None, responses={200: s.TaskDetailSerializer, **errors(401, 403, 404, 409)})  # fmt: skip
+    @extend_schema(
+        operation_id="tasks_claim",
+        summary="Claim a task from the department queue into my inbox",
+        request=None,
+        responses={200: s.TaskDetailSerializer, **errors(401, 403, 404, 409)},
+    )
     def post(self, request, pk):
         item = access_task_by_id(request.user, pk, act=True)
         do_claim_task(item.pk, acting_user=request.user)
@@ -100,8 +107,12 @@ class TaskClaim(APIView):
 
 
 class TaskUnclaim(APIView):
-    @extend_schema(operation_id="tasks_unclaim", summary="Put a task I claimed back into the department queue",
-                   request=None, responses={200: s.TaskDetailSerializer, **errors(401, 403, 404, 409)})  # fmt: skip
+    @extend_schema(
+        operation_id="tasks_unclaim",
+        summary="Put a task I claimed back into the department queue",
+        request=None,
+        responses={200: s.TaskDetailSerializer, **errors(401, 403, 404, 409)},
+    )
     def post(self, request, pk):
         item = access_task_by_id(request.user, pk, act=True)
         do_unclaim_task(item.pk, acting_user=request.user)
@@ -109,9 +120,12 @@ class TaskUnclaim(APIView):
 
 
 class TaskReassign(APIView):
-    @extend_schema(operation_id="tasks_reassign", summary="Hand a task to a clerk of the department (department head)",
-                   request=s.ReassignRequestSerializer,
-                   responses={200: s.TaskDetailSerializer, **errors(400, 401, 403, 404, 409)})  # fmt: skip
+    @extend_schema(
+        operation_id="tasks_reassign",
+        summary="Hand a task to a clerk of the department (department head)",
+        request=s.ReassignRequestSerializer,
+        responses={200: s.TaskDetailSerializer, **errors(400, 401, 403, 404, 409)},
+    )
     def post(self, request, pk):
         item = access_task_by_id(request.user, pk)
         access_reassign(request.user, item)
@@ -119,9 +133,13 @@ class TaskReassign(APIView):
         assignee = assignable(item.department_id).filter(username=username).first()
         if assignee is None:
             department = item.department
-            raise ValidationError({"assignee": [
-                f"「{username}」不是{department.name}的工作人员。 '{username}' is not on the staff of {department.name_en or department.name}."
-            ]})  # fmt: skip
+            raise ValidationError(
+                {
+                    "assignee": [
+                        f"「{username}」不是{department.name}的工作人员。 '{username}' is not on the staff of {department.name_en or department.name}."
+                    ]
+                }
+            )
         do_reassign_task(item.pk, acting_user=request.user, assignee=assignee)
         return render_task(item.pk)
 
@@ -142,10 +160,14 @@ class TaskComplete(APIView):
         body = body_of(s.CompleteRequestSerializer, request)
         outcome = body["outcome"]
         if outcome == CORRECTION and CORRECTION in (item.version.user_task(item.task_spec).get("outcomes") or []):
-            raise ValidationError({"outcome": [
-                f"补正请使用 /api/v1/tasks/{item.pk}/correction/，一次性告知所缺材料。"
-                f" Request a correction at /api/v1/tasks/{item.pk}/correction/, with the notice listing everything missing."
-            ]})  # fmt: skip
+            raise ValidationError(
+                {
+                    "outcome": [
+                        f"补正请使用 /api/v1/tasks/{item.pk}/correction/，一次性告知所缺材料。"
+                        f" Request a correction at /api/v1/tasks/{item.pk}/correction/, with the notice listing everything missing."
+                    ]
+                }
+            )
         # The decision's rules (the outcome offered, a rejection's reason, the form's fields) are
         # the write path's (engine.decisions); what it refuses comes back as 400 with its fields.
         data = {**body["data"], **({"reject_reason": body["reject_reason"]} if outcome == REJECT else {})}
@@ -166,8 +188,13 @@ class TaskCorrection(APIView):
         item = access_task_by_id(request.user, pk, act=True)
         body = body_of(s.CorrectionRequestSerializer, request)
         if CORRECTION not in (item.version.user_task(item.task_spec).get("outcomes") or []):
-            raise ValidationError({"non_field_errors": [f"「{item.name}」不能要求补正。 '{item.name}' does not offer a correction request."]})
+            raise ValidationError(
+                {
+                    "non_field_errors": [
+                        f"「{item.name}」不能要求补正。 '{item.name}' does not offer a correction request."
+                    ]
+                }
+            )
         data = {"missing_materials": list(body["missing_materials"]), "notice": body["notice"]}
         do_complete_task(item.pk, acting_user=request.user, outcome=CORRECTION, data=data)
         return render_task(item.pk)
-

@@ -117,8 +117,13 @@ def sql_client(meter: Meter, database_url: str):
 
     version, item = reference()
     states = SpiffFloor(version).run()
-    floor = SqlFloor(database_url.replace("postgres://", "postgresql://", 1), version_id=version.pk,
-                     service_item_id=item.pk, department="tax", states=states)  # fmt: skip
+    floor = SqlFloor(
+        database_url.replace("postgres://", "postgresql://", 1),
+        version_id=version.pk,
+        service_item_id=item.pk,
+        department="tax",
+        states=states,
+    )
 
     def run(n: int):
         before = floor.statements
@@ -159,9 +164,21 @@ def main() -> None:
         seconds = time.perf_counter() - started
         after = resource.getrusage(resource.RUSAGE_SELF)
         cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-        print(json.dumps({"kind": args.kind, "cases": args.cases, "seconds": seconds, "cpu_seconds": cpu,
-                          "actions": meter.actions, "statements": meter.statements, "phase_seconds": meter.seconds,
-                          "rss_kb": after.ru_maxrss}), flush=True)  # fmt: skip
+        print(
+            json.dumps(
+                {
+                    "kind": args.kind,
+                    "cases": args.cases,
+                    "seconds": seconds,
+                    "cpu_seconds": cpu,
+                    "actions": meter.actions,
+                    "statements": meter.statements,
+                    "phase_seconds": meter.seconds,
+                    "rss_kb": after.ru_maxrss,
+                }
+            ),
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -48,8 +48,13 @@ class StraightThrough:
 
     def start(self, n: int) -> Case:
         with self.meter("start"):
-            return do_start_case(version=self.version, service_item=self.service_item, acting_user=self.clerk("front_desk"),
-                                 applicant_name="王伟", enterprise_name=f"杭州测试{n}科技有限公司")  # fmt: skip
+            return do_start_case(
+                version=self.version,
+                service_item=self.service_item,
+                acting_user=self.clerk("front_desk"),
+                applicant_name="王伟",
+                enterprise_name=f"杭州测试{n}科技有限公司",
+            )
 
     def run(self, n: int, *, outcome=None, messages=MESSAGES, to_end: bool = True) -> Case:
         """Start case ``n`` and work it to its end; ``outcome(task spec, round)`` may choose other

@@ -7,7 +7,12 @@ from django.db import connection
 from demo.seed import deploy_reference_processes, ensure_demo_people, ensure_service_items
 from processes.models import ProcessVersion
 
-DEPARTMENTS = [("police_review", "police"), ("tax_review", "tax"), ("hrss_review", "hrss"), ("fund_review", "housing_fund")]
+DEPARTMENTS = [
+    ("police_review", "police"),
+    ("tax_review", "tax"),
+    ("hrss_review", "hrss"),
+    ("fund_review", "housing_fund"),
+]
 
 
 def reference_ids() -> tuple[int, int]:
@@ -20,7 +25,9 @@ def reference_ids() -> tuple[int, int]:
 
 def empty_tables() -> None:
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE worklists_workitem, engine_event, engine_waitingtimer, engine_instancestate, engine_case RESTART IDENTITY CASCADE")
+        cursor.execute(
+            "TRUNCATE worklists_workitem, engine_event, engine_waitingtimer, engine_instancestate, engine_case RESTART IDENTITY CASCADE"
+        )
 
 
 def fill_open_items(open_items: int, *, due: int, now_sql: str = "now()") -> None:

@@ -84,12 +84,14 @@ class SpiffFloor:
 # one event; a completion closes the item and opens the next ones.
 PLAN = [
     ("start", 1, 2, None),
-    ("claim", 0, 1, None), ("complete", 1, 2, None),  # intake -> market review
-    ("claim", 0, 1, None), ("complete", 4, 5, None),  # market review -> the four departments
+    ("claim", 0, 1, None),
+    ("complete", 1, 2, None),  # intake -> market review
+    ("claim", 0, 1, None),
+    ("complete", 4, 5, None),  # market review -> the four departments
     *[step for _ in range(4) for step in (("claim", 0, 1, None), ("complete", 0, 1, None))],
     ("message", 0, 1, "new"),  # the bank: the join, the licences, the rating window opens
     ("message", 0, 2, "cancel"),  # the rating: the window's timer is cancelled, the case ends
-]  # fmt: skip
+]
 
 
 class SqlFloor:
@@ -122,8 +124,10 @@ class SqlFloor:
                         " '', '', %s, 1, %s, %s, %s) RETURNING id",
                         [f"FL-{uuid.uuid4().hex[:20]}", self.service_item_id, self.version_id, now, now, now, now],
                     ).fetchone()[0]
-                    self.x("INSERT INTO engine_instancestate (case_id, state, size, saved_at) VALUES (%s, %s, %s, %s)",
-                           [case_id, self.states[0], len(self.states[0]), now])  # fmt: skip
+                    self.x(
+                        "INSERT INTO engine_instancestate (case_id, state, size, saved_at) VALUES (%s, %s, %s, %s)",
+                        [case_id, self.states[0], len(self.states[0]), now],
+                    )
                 else:
                     self.x("SELECT id FROM engine_case WHERE id = %s FOR UPDATE", [case_id])
                     if action == "claim":
@@ -133,13 +137,18 @@ class SqlFloor:
                         )
                     else:
                         if action == "complete":
-                            self.x("UPDATE worklists_workitem SET state = 'completed', completed_at = %s, outcome = 'approve'"
-                                   " WHERE id = %s", [now, items.pop(0)])  # fmt: skip
+                            self.x(
+                                "UPDATE worklists_workitem SET state = 'completed', completed_at = %s, outcome = 'approve'"
+                                " WHERE id = %s",
+                                [now, items.pop(0)],
+                            )
                         state_index += 1
                         text = self.states[min(state_index, len(self.states) - 1)]
                         self.x("UPDATE engine_case SET steps = steps + 1, light = 'green' WHERE id = %s", [case_id])
-                        self.x("UPDATE engine_instancestate SET state = %s, size = %s, saved_at = %s WHERE case_id = %s",
-                               [text, len(text), now, case_id])  # fmt: skip
+                        self.x(
+                            "UPDATE engine_instancestate SET state = %s, size = %s, saved_at = %s WHERE case_id = %s",
+                            [text, len(text), now, case_id],
+                        )
                 if opened:
                     rows = [
                         (case_id, self.version_id, self.service_item_id, uuid.uuid4(), self.department, now)
@@ -153,13 +162,24 @@ class SqlFloor:
                     )
                     items += [row[0] for row in cursor.fetchall()]
                 if timer == "new":
-                    self.x("INSERT INTO engine_waitingtimer (case_id, task_id, task_spec, name, due_at, created_at, attempts,"
-                           " last_error) VALUES (%s, %s, 'rating_window_closed', '', %s, %s, 0, '')",
-                           [case_id, uuid.uuid4(), now + dt.timedelta(days=5), now])  # fmt: skip
+                    self.x(
+                        "INSERT INTO engine_waitingtimer (case_id, task_id, task_spec, name, due_at, created_at, attempts,"
+                        " last_error) VALUES (%s, %s, 'rating_window_closed', '', %s, %s, 0, '')",
+                        [case_id, uuid.uuid4(), now + dt.timedelta(days=5), now],
+                    )
                 elif timer == "cancel":
-                    self.x("UPDATE engine_waitingtimer SET cancelled_at = %s WHERE case_id = %s AND fired_at IS NULL"
-                           " AND cancelled_at IS NULL", [now, case_id])  # fmt: skip
+                    self.x(
+                        "UPDATE engine_waitingtimer SET cancelled_at = %s WHERE case_id = %s AND fired_at IS NULL"
+                        " AND cancelled_at IS NULL",
+                        [now, case_id],
+                    )
                 events = ", ".join(["(%s, %s, 'task_opened', %s, '', '', '', '', %s)"] * logged)
-                self.x(f"INSERT INTO engine_event (case_id, version_id, kind, at, activity, activity_name, department,"
-                       f" outcome, data) VALUES {events}",
-                       [v for _ in range(logged) for v in (case_id, self.version_id, now, json.dumps({"form": {"opinion": "同意"}}))])  # fmt: skip
+                self.x(
+                    f"INSERT INTO engine_event (case_id, version_id, kind, at, activity, activity_name, department,"
+                    f" outcome, data) VALUES {events}",
+                    [
+                        v
+                        for _ in range(logged)
+                        for v in (case_id, self.version_id, now, json.dumps({"form": {"opinion": "同意"}}))
+                    ],
+                )

@@ -39,20 +39,30 @@ def _flow(source: str, target: str) -> str:
 def fan_out(n: int, *, deadlines: bool = True) -> bytes:
     """A bundle fanning out to ``n`` departments; with ``deadlines``, each review has its boundary timer."""
     pid = f"bench_fan_out_{n}"
-    lanes = ['      <bpmn:lane id="lane_front_desk" name="综合窗口 Front desk">\n'
-             + "".join(f"        <bpmn:flowNodeRef>{x}</bpmn:flowNodeRef>\n" for x in ("start", "intake", "fork", "join", "end"))
-             + "      </bpmn:lane>\n"]  # fmt: skip
-    nodes = ['    <bpmn:startEvent id="start" />\n', _user_task("intake", "一窗受理 Intake", "accept", 1),
-             '    <bpmn:parallelGateway id="fork" />\n', '    <bpmn:parallelGateway id="join" />\n',
-             '    <bpmn:endEvent id="end" />\n']  # fmt: skip
+    lanes = [
+        '      <bpmn:lane id="lane_front_desk" name="综合窗口 Front desk">\n'
+        + "".join(
+            f"        <bpmn:flowNodeRef>{x}</bpmn:flowNodeRef>\n" for x in ("start", "intake", "fork", "join", "end")
+        )
+        + "      </bpmn:lane>\n"
+    ]
+    nodes = [
+        '    <bpmn:startEvent id="start" />\n',
+        _user_task("intake", "一窗受理 Intake", "accept", 1),
+        '    <bpmn:parallelGateway id="fork" />\n',
+        '    <bpmn:parallelGateway id="join" />\n',
+        '    <bpmn:endEvent id="end" />\n',
+    ]
     flows = [_flow("start", "intake"), _flow("intake", "fork"), _flow("join", "end")]
     for i in range(1, n + 1):
         code = department(i)
         review, merge, deemed = f"review_{i:02d}", f"merge_{i:02d}", f"deemed_{i:02d}"
         refs = [review, merge] + ([deemed] if deadlines else [])
-        lanes.append(f'      <bpmn:lane id="lane_{code}" name="部门 {i} Department {i}">\n'
-                     + "".join(f"        <bpmn:flowNodeRef>{x}</bpmn:flowNodeRef>\n" for x in refs)
-                     + "      </bpmn:lane>\n")  # fmt: skip
+        lanes.append(
+            f'      <bpmn:lane id="lane_{code}" name="部门 {i} Department {i}">\n'
+            + "".join(f"        <bpmn:flowNodeRef>{x}</bpmn:flowNodeRef>\n" for x in refs)
+            + "      </bpmn:lane>\n"
+        )
         nodes.append(_user_task(review, f"审查 {i} Review {i}", "approve,reject", 3))
         nodes.append(f'    <bpmn:exclusiveGateway id="{merge}" />\n')
         flows += [_flow("fork", review), _flow(review, merge), _flow(merge, "join")]
@@ -68,8 +78,11 @@ def fan_out(n: int, *, deadlines: bool = True) -> bytes:
     body = (
         HEADER.format(pid=pid)
         + f'  <bpmn:process id="{pid}" name="并联 {n} 部门 Fan-out to {n} departments" isExecutable="true">\n'
-        + '    <bpmn:laneSet id="laneset">\n' + "".join(lanes) + "    </bpmn:laneSet>\n"
-        + "".join(nodes) + "".join(flows)
+        + '    <bpmn:laneSet id="laneset">\n'
+        + "".join(lanes)
+        + "    </bpmn:laneSet>\n"
+        + "".join(nodes)
+        + "".join(flows)
         + "  </bpmn:process>\n</bpmn:definitions>\n"
-    )  # fmt: skip
+    )
     return body.encode("utf-8")

@@ -72,9 +72,15 @@ def _fmt(value: float | None) -> str:
 
 
 def markdown(rows: list[Row], where: str) -> str:
-    lines = [f"Machine: {where}", "", "| figure | value | unit | reference | reference value | ratio | note |",
-             "| --- | ---: | --- | --- | ---: | ---: | --- |"]  # fmt: skip
+    lines = [
+        f"Machine: {where}",
+        "",
+        "| figure | value | unit | reference | reference value | ratio | note |",
+        "| --- | ---: | --- | --- | ---: | ---: | --- |",
+    ]
     for row in rows:
-        lines.append(f"| {row.figure} | {_fmt(row.value)} | {row.unit} | {row.reference} | {_fmt(row.reference_value)} | "
-                     f"{_fmt(row.ratio)} | {row.note} |")  # fmt: skip
+        lines.append(
+            f"| {row.figure} | {_fmt(row.value)} | {row.unit} | {row.reference} | {_fmt(row.reference_value)} | "
+            f"{_fmt(row.ratio)} | {row.note} |"
+        )
     return "\n".join(lines) + "\n"

@@ -27,7 +27,9 @@ def envint(name: str, default: int) -> int:
 DEBUG = envbool("DEBUG", "true")
 # The default key is for the embedded demo only; production must set SECRET_KEY.
 SECRET_KEY = os.getenv("SECRET_KEY", "binglian-embedded-demo-key-change-me-in-production")
-ALLOWED_HOSTS = [h.strip() for h in os.getenv("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()]
+ALLOWED_HOSTS = [
+    h.strip() for h in os.getenv("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()
+]
 SITE_ROOT = os.getenv("SITE_ROOT", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
@@ -141,7 +143,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "并联 Binglian API",
-    "DESCRIPTION": "Cases, tasks, queues and messages of Binglian. Errors are JSON {\"detail\": \"...\"}.",
+    "DESCRIPTION": 'Cases, tasks, queues and messages of Binglian. Errors are JSON {"detail": "..."}.',
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

@@ -119,17 +119,22 @@ def answers(task: dict, outcome: str) -> dict:
         else:
             data[spec["id"]] = "同意" if passing else "见通知"
     if outcome == REJECT:
-        data["reject_reason"] = "经营范围含须经审批的项目，不予登记。 The business scope includes an item that needs prior approval."
+        data["reject_reason"] = (
+            "经营范围含须经审批的项目，不予登记。 The business scope includes an item that needs prior approval."
+        )
     return data
 
 
-def timing_from(start: dt.datetime, service_times: ServiceTimes | None = None, *, until: dt.datetime | None = None) -> Timing:
+def timing_from(
+    start: dt.datetime, service_times: ServiceTimes | None = None, *, until: dt.datetime | None = None
+) -> Timing:
     return Timing(start_at=start, calendar=get_calendar(), service_times=service_times or ServiceTimes(), until=until)
 
 
 class Driver:
-    def __init__(self, version, *, service_item=None, seed: int = 1, rates: Rates | None = None,
-                 timing: Timing | None = None):  # fmt: skip
+    def __init__(
+        self, version, *, service_item=None, seed: int = 1, rates: Rates | None = None, timing: Timing | None = None
+    ):
         self.version = version
         self.service_item = service_item
         self.rng = random.Random(seed)
@@ -148,12 +153,21 @@ class Driver:
 
     def start(self) -> Case | None:
         """The next application; None when, in simulated time, it would arrive after the run's end."""
-        commit = bool(self.service_item is None or self.service_item.notify_commit_allowed) and self.rng.random() < self.rates.notify_commit
+        commit = (
+            bool(self.service_item is None or self.service_item.notify_commit_allowed)
+            and self.rng.random() < self.rates.notify_commit
+        )
         channel = Case.Channel.ONLINE if self.world.random() < self.rates.online else Case.Channel.WINDOW
 
         def start():
-            return do_start_case(version=self.version, service_item=self.service_item, notify_commit=commit, channel=channel,
-                                 acting_user=self.clerk("front_desk"), **applicant(self.rng))  # fmt: skip
+            return do_start_case(
+                version=self.version,
+                service_item=self.service_item,
+                notify_commit=commit,
+                channel=channel,
+                acting_user=self.clerk("front_desk"),
+                **applicant(self.rng),
+            )
 
         if self.timing is None:
             return start()
@@ -201,7 +215,11 @@ class Driver:
         """An undated task with a timer waiting beside it: sometimes nobody acts and the timer fires."""
         if item.due_at is not None or self.rng.random() < self.rates.acts_before_timer:
             return False
-        timer = WaitingTimer.objects.filter(case_id=item.case_id, fired_at=None, cancelled_at=None).order_by("due_at").first()
+        timer = (
+            WaitingTimer.objects.filter(case_id=item.case_id, fired_at=None, cancelled_at=None)
+            .order_by("due_at")
+            .first()
+        )
         return timer is not None and do_fire_timer(timer.pk, now=timer.due_at + dt.timedelta(seconds=1))
 
     def claim(self, item: WorkItem) -> None:
@@ -226,7 +244,11 @@ class Driver:
     def choose_outcome(self, item: WorkItem, corrections: Counter) -> str:
         offered = self.version.user_task(item.task_spec).get("outcomes") or []
         draw = self.rng.random()
-        if CORRECTION in offered and draw < self.rates.correction and corrections[item.task_spec] < self.rates.max_corrections_per_task:
+        if (
+            CORRECTION in offered
+            and draw < self.rates.correction
+            and corrections[item.task_spec] < self.rates.max_corrections_per_task
+        ):
             corrections[item.task_spec] += 1
             return CORRECTION
         if REJECT in offered and draw > 1 - self.rates.reject:
@@ -266,7 +288,9 @@ def at_moment(moment: dt.datetime, action):
     try:
         import time_machine
     except ImportError:  # the demo extra is not installed
-        raise RuntimeError("simulated time needs time-machine: pip install 'binglian[demo]' (make run installs it)") from None
+        raise RuntimeError(
+            "simulated time needs time-machine: pip install 'binglian[demo]' (make run installs it)"
+        ) from None
 
     with time_machine.travel(moment, tick=False):
         return action()
@@ -318,7 +342,11 @@ class TimedCase:
                 continue
             if item.pk not in self.claim_at:
                 # As in untimed runs: an undated task beside a waiting timer is sometimes left to it.
-                if item.due_at is None and timer is not None and self.driver.rng.random() >= self.driver.rates.acts_before_timer:
+                if (
+                    item.due_at is None
+                    and timer is not None
+                    and self.driver.rng.random() >= self.driver.rates.acts_before_timer
+                ):
                     self.left.add(item.pk)
                     continue
                 applicant = bool(clocks.stops_case_clock(self.driver.version.user_task(item.task_spec)))

@@ -60,7 +60,9 @@ LICENCE_KINDS = [
 def ensure_licence_kinds() -> None:
     """Configure the reference process's licence kinds (an administrator does this in the admin)."""
     for code, name, name_en, department in LICENCE_KINDS:
-        LicenceKind.objects.update_or_create(code=code, defaults={"name": name, "name_en": name_en, "department": department})
+        LicenceKind.objects.update_or_create(
+            code=code, defaults={"name": name, "name_en": name_en, "department": department}
+        )
 
 
 def deploy_reference_processes() -> list[str]:
@@ -70,7 +72,9 @@ def deploy_reference_processes() -> list[str]:
         path = settings.BASE_DIR / "bpmn" / name
         lines.append(f"bpmn/{name}: {do_deploy_version(path.read_bytes(), f'bpmn/{name}').describe()}")
     path = settings.BASE_DIR / "dmn" / ELIGIBILITY_FILE
-    lines.append(f"dmn/{ELIGIBILITY_FILE}: {do_deploy_decision(path.read_bytes(), f'dmn/{ELIGIBILITY_FILE}').describe()}")
+    lines.append(
+        f"dmn/{ELIGIBILITY_FILE}: {do_deploy_decision(path.read_bytes(), f'dmn/{ELIGIBILITY_FILE}').describe()}"
+    )
     return lines
 
 
@@ -87,7 +91,12 @@ def ensure_service_items() -> ServiceItem:
             "commitment_text": COMMITMENT_TEXT,
             "eligibility_decision": "notify_commit_eligibility",
             "post_check_window_working_days": 20,
-            "materials": ["申请书 application form", "章程 articles of association", "住所证明 proof of address", "身份证明 identity documents"],
+            "materials": [
+                "申请书 application form",
+                "章程 articles of association",
+                "住所证明 proof of address",
+                "身份证明 identity documents",
+            ],
             "department_fields": DEPARTMENT_FIELDS,
         },
     )

@@ -31,8 +31,10 @@ class Duration:
 
 
 def _per_department(**medians: tuple[float, float]) -> tuple[dict[str, Duration], dict[str, Duration]]:
-    return ({code: Duration(wait) for code, (wait, _) in medians.items()},
-            {code: Duration(work) for code, (_, work) in medians.items()})  # fmt: skip
+    return (
+        {code: Duration(wait) for code, (wait, _) in medians.items()},
+        {code: Duration(work) for code, (_, work) in medians.items()},
+    )
 
 
 # (wait in the queue until a clerk claims the task, work until it is completed), medians in office hours.

@@ -71,9 +71,18 @@ def recent_batches(definition) -> list[dict]:
         batch = event.data.get("batch")
         if not batch:
             continue
-        row = batches.setdefault(batch, {"batch": batch, "at": event.at, "actor": event.actor, "cases": 0,
-                                         "from": event.data.get("from_number"), "to": event.data.get("to_number"),
-                                         "back": bool(event.data.get("back_of"))})  # fmt: skip
+        row = batches.setdefault(
+            batch,
+            {
+                "batch": batch,
+                "at": event.at,
+                "actor": event.actor,
+                "cases": 0,
+                "from": event.data.get("from_number"),
+                "to": event.data.get("to_number"),
+                "back": bool(event.data.get("back_of")),
+            },
+        )
         row["cases"] += 1
     return list(batches.values())[:10]
 
@@ -89,10 +98,17 @@ def versions(request, key):
     )
     for row, older in zip(rows, rows[1:] + [None], strict=True):
         row.previous = older
-    return render(request, "designer/versions.html", {
-        "definition": definition, "versions": rows, "latest": rows[0] if rows else None,
-        "batches": recent_batches(definition), "may_migrate": access.can_design(request.user),
-    })  # fmt: skip
+    return render(
+        request,
+        "designer/versions.html",
+        {
+            "definition": definition,
+            "versions": rows,
+            "latest": rows[0] if rows else None,
+            "batches": recent_batches(definition),
+            "may_migrate": access.can_design(request.user),
+        },
+    )
 
 
 @login_required
@@ -106,12 +122,23 @@ def diff(request, key):
         messages.error(request, str(error))
         mapping_text, changes = request.GET.get("map", ""), version_diff(old, new)
     markers = changes.markers
-    diagrams = {"old": {"xml": old.bpmn_xml, "markers": markers["old"], "label": f"v{old.number}"},
-                "new": {"xml": new.bpmn_xml, "markers": markers["new"], "label": f"v{new.number}"}}  # fmt: skip
-    return render(request, "designer/versions_diff.html", {
-        "definition": definition, "old": old, "new": new, "diff": changes, "diagrams": diagrams,
-        "mapping_text": mapping_text, "numbers": definition.versions.order_by("-number").values_list("number", flat=True),
-    })  # fmt: skip
+    diagrams = {
+        "old": {"xml": old.bpmn_xml, "markers": markers["old"], "label": f"v{old.number}"},
+        "new": {"xml": new.bpmn_xml, "markers": markers["new"], "label": f"v{new.number}"},
+    }
+    return render(
+        request,
+        "designer/versions_diff.html",
+        {
+            "definition": definition,
+            "old": old,
+            "new": new,
+            "diff": changes,
+            "diagrams": diagrams,
+            "mapping_text": mapping_text,
+            "numbers": definition.versions.order_by("-number").values_list("number", flat=True),
+        },
+    )
 
 
 @login_required
@@ -132,11 +159,19 @@ def migrate(request, key):
         verdicts = dry_run(old, new, alignment=alignment)
     except EngineError as error:
         messages.error(request, str(error))
-    return render(request, "designer/versions_migrate.html", {
-        "definition": definition, "old": old, "new": new, "verdicts": verdicts,
-        "movable": [v for v in verdicts if v.movable], "mapping_text": mapping_text,
-        "renames": [(o, n, alignment.how.get(o, "")) for o, n in alignment.renamed.items()] if alignment else [],
-    })  # fmt: skip
+    return render(
+        request,
+        "designer/versions_migrate.html",
+        {
+            "definition": definition,
+            "old": old,
+            "new": new,
+            "verdicts": verdicts,
+            "movable": [v for v in verdicts if v.movable],
+            "mapping_text": mapping_text,
+            "renames": [(o, n, alignment.how.get(o, "")) for o, n in alignment.renamed.items()] if alignment else [],
+        },
+    )
 
 
 def tell(request, report: MigrationReport, old, new) -> None:

@@ -40,6 +40,7 @@ def access_draft_by_id(user, draft_id) -> Draft:
     except (Draft.DoesNotExist, ValueError):
         raise Http404(f"没有草稿 {draft_id}。 There is no draft {draft_id}.") from None
 
+
 BUNDLE = "designer/build/modeler.js"
 NOT_LOGGED_IN = "请先登录。 Log in first."
 
@@ -92,8 +93,13 @@ def problem_json(problem) -> dict:
 
 def problems_response(problems, status=400) -> JsonResponse:
     lines = "; ".join(f"line {p.line or 1}: {p.message}" for p in problems[:3])
-    return JsonResponse({"detail": f"流程有问题，未保存。 The process has problems, nothing was stored: {lines}",
-                         "problems": [problem_json(p) for p in problems]}, status=status)  # fmt: skip
+    return JsonResponse(
+        {
+            "detail": f"流程有问题，未保存。 The process has problems, nothing was stored: {lines}",
+            "problems": [problem_json(p) for p in problems],
+        },
+        status=status,
+    )
 
 
 def draft_json(draft: Draft) -> dict:
@@ -116,9 +122,16 @@ def index(request, *, import_problems=None, status=200):
     drafts = Draft.objects.select_related("author", "updated_by", "based_on__definition", "deployed_as__definition")[
         :50
     ]
-    return render(request, "designer/index.html", {
-        "processes": processes, "drafts": drafts, "import_problems": import_problems,
-    }, status=status)  # fmt: skip
+    return render(
+        request,
+        "designer/index.html",
+        {
+            "processes": processes,
+            "drafts": drafts,
+            "import_problems": import_problems,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -160,10 +173,18 @@ def modeler_page(request, *, xml: str, dialect: str, title: str, draft: Draft | 
             "deploy": reverse("designer:deploy"),
         },
     }
-    return render(request, "designer/modeler.html", {
-        "data": data, "title": title, "draft": draft, "version": version, "dialect": dialect,
-        "bundle_missing": finders.find(BUNDLE) is None,
-    })  # fmt: skip
+    return render(
+        request,
+        "designer/modeler.html",
+        {
+            "data": data,
+            "title": title,
+            "draft": draft,
+            "version": version,
+            "dialect": dialect,
+            "bundle_missing": finders.find(BUNDLE) is None,
+        },
+    )
 
 
 @login_required
@@ -243,13 +264,21 @@ def deploy(request):
     except BpmnFileError as error:
         return problems_response(error.problems)
     version = result.version
-    return JsonResponse({
-        "created": result.created,
-        "message": deploy_message(result),
-        "version": {"id": version.pk, "process": version.definition.key, "number": version.number,
-                    "dialect": version.dialect, "sha256": version.sha256,
-                    "url": reverse("designer:modeler_version", args=[version.pk])},
-    }, status=201 if result.created else 200)  # fmt: skip
+    return JsonResponse(
+        {
+            "created": result.created,
+            "message": deploy_message(result),
+            "version": {
+                "id": version.pk,
+                "process": version.definition.key,
+                "number": version.number,
+                "dialect": version.dialect,
+                "sha256": version.sha256,
+                "url": reverse("designer:modeler_version", args=[version.pk]),
+            },
+        },
+        status=201 if result.created else 200,
+    )
 
 
 def deploy_message(result) -> str:

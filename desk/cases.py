@@ -51,7 +51,9 @@ def case_list(request):
         status = None
     counts = dict(cases.order_by().values_list("status").annotate(n=Count("id")))
     listed = cases.filter(status=status) if status else cases
-    page = Paginator(listed.select_related("version__definition", "service_item").order_by("-id"), 25).get_page(request.GET.get("page"))
+    page = Paginator(listed.select_related("version__definition", "service_item").order_by("-id"), 25).get_page(
+        request.GET.get("page")
+    )
     statuses = [(value, label, counts.get(value, 0)) for value, label in Case.Status.choices]
     return render(request, "desk/case_list.html", {"page": page, "statuses": statuses, "status": status})
 
@@ -67,14 +69,17 @@ def decisions_of(case: Case) -> list[dict]:
         latest.pop((item.department_id, item.task_spec), None)
         latest[(item.department_id, item.task_spec)] = item
     entered = dict(
-        Event.objects.filter(case=case, kind=Event.Kind.TASK_COMPLETED, work_item__in=[i.pk for i in latest.values()])
-        .values_list("work_item", "data")
+        Event.objects.filter(
+            case=case, kind=Event.Kind.TASK_COMPLETED, work_item__in=[i.pk for i in latest.values()]
+        ).values_list("work_item", "data")
     )
     decisions = []
     for item in latest.values():
         form = (entered.get(item.pk) or {}).get("form") or {}
         fields = case.version.user_task(item.task_spec).get("form_fields") or []
-        answers = [(f.get("label") or f["id"], shown(f, form[f["id"]])) for f in fields if form.get(f["id"]) not in (None, "")]
+        answers = [
+            (f.get("label") or f["id"], shown(f, form[f["id"]])) for f in fields if form.get(f["id"]) not in (None, "")
+        ]
         notes = {key: form[key] for key in NOTE_KEYS.get(item.outcome, ()) if form.get(key)}
         decisions.append({"item": item, "outcome": outcome_label(item.outcome), "answers": answers, **notes})
     return decisions
@@ -91,7 +96,11 @@ def shown(field: dict, value) -> str:
 def diagram_state(case: Case, items: list[WorkItem], events: list[Event]) -> dict:
     """What the case page's BPMN diagram marks: where the case is now, and what is behind it."""
     current = sorted({item.task_spec for item in items if item.state == WorkItem.State.OPEN})
-    waiting = sorted(set(WaitingTimer.objects.filter(case=case, fired_at=None, cancelled_at=None).values_list("task_spec", flat=True)))
+    waiting = sorted(
+        set(
+            WaitingTimer.objects.filter(case=case, fired_at=None, cancelled_at=None).values_list("task_spec", flat=True)
+        )
+    )
     done = {item.task_spec for item in items if item.state == WorkItem.State.COMPLETED}
     for event in events:
         if event.kind in (Event.Kind.TIMER_FIRED, Event.Kind.CASE_ENDED) and event.activity:
@@ -106,7 +115,9 @@ def diagram_state(case: Case, items: list[WorkItem], events: list[Event]) -> dic
 def case_detail(request, number):
     case = access.access_case_by_number(request.user, number)
     events = list(case.events.select_related("actor").order_by("id"))
-    items = list(WorkItem.objects.filter(case=case).select_related("department", "assignee", "completed_by").order_by("id"))
+    items = list(
+        WorkItem.objects.filter(case=case).select_related("department", "assignee", "completed_by").order_by("id")
+    )
     departments = {d.code: d for d in Department.objects.all()}
     for event in events:
         event.department_obj = departments.get(event.department)

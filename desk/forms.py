@@ -41,8 +41,9 @@ def form_field(spec: dict) -> forms.Field:
         field = forms.IntegerField(min_value=-(2**63), max_value=2**63 - 1, **options)
     elif kind == "boolean":
         if required:  # the clerk must answer: yes or no, not an unticked box
-            field = forms.TypedChoiceField(choices=[("true", "是 Yes"), ("false", "否 No")], coerce=_yes_no,
-                                           widget=forms.RadioSelect, **options)  # fmt: skip
+            field = forms.TypedChoiceField(
+                choices=[("true", "是 Yes"), ("false", "否 No")], coerce=_yes_no, widget=forms.RadioSelect, **options
+            )
         else:
             field = forms.BooleanField(**options)
         default = None if default is None else _yes_no(default)
@@ -67,7 +68,10 @@ class TaskDataForm(forms.Form):
     def data_for_engine(self) -> dict:
         """Every field the form names, blank ones too ("" or None): the task's data then says what
         this clerk answered, not what an earlier task left under the same id."""
-        return {name: value.isoformat() if isinstance(value, dt.date) else value for name, value in self.cleaned_data.items()}
+        return {
+            name: value.isoformat() if isinstance(value, dt.date) else value
+            for name, value in self.cleaned_data.items()
+        }
 
 
 def task_form_class(fields: list[dict]) -> type[TaskDataForm]:
@@ -88,14 +92,27 @@ class DecisionForm(forms.Form):
     # What the task looked like when the page was drawn: a form from before a claim, release or
     # reassignment is refused rather than acted on (the engine refuses non-open tasks itself).
     seen = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
-    reject_reason = forms.CharField(label="不予通过的理由 Reason for rejection", required=False, max_length=MAX_TEXT,
-                                    widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
-    missing_materials = forms.MultipleChoiceField(label="缺少的材料 Missing material", required=False,
-                                                  widget=forms.CheckboxSelectMultiple)  # fmt: skip
-    missing_other = forms.CharField(label="其他缺少或需更正的内容（每行一项） Anything else missing or to correct (one per line)",
-                                    required=False, max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
-    notice = forms.CharField(label="补正告知书 Notice to the applicant", required=False, max_length=5000,
-                             widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+    reject_reason = forms.CharField(
+        label="不予通过的理由 Reason for rejection",
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    missing_materials = forms.MultipleChoiceField(
+        label="缺少的材料 Missing material", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    missing_other = forms.CharField(
+        label="其他缺少或需更正的内容（每行一项） Anything else missing or to correct (one per line)",
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    notice = forms.CharField(
+        label="补正告知书 Notice to the applicant",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args, outcomes: list[str], materials: list[str], **kwargs):
         super().__init__(*args, **kwargs)
@@ -114,13 +131,20 @@ class DecisionForm(forms.Form):
         if outcome == REJECT:
             return {"reject_reason": self.cleaned_data.get("reject_reason", "")}
         if outcome == CORRECTION:  # the same keys as the API's correction request
-            return {"missing_materials": self.cleaned_data.get("missing", []), "notice": self.cleaned_data.get("notice", "")}
+            return {
+                "missing_materials": self.cleaned_data.get("missing", []),
+                "notice": self.cleaned_data.get("notice", ""),
+            }
         return {}
 
 
 # Where the write path's refusal of a decision shows: its fields on the decision form.
-DECISION_ERROR_FIELDS = {"outcome": "outcome", "reject_reason": "reject_reason", "missing_materials": "missing_materials",
-                         "notice": "notice"}  # fmt: skip
+DECISION_ERROR_FIELDS = {
+    "outcome": "outcome",
+    "reject_reason": "reject_reason",
+    "missing_materials": "missing_materials",
+    "notice": "notice",
+}
 
 
 def show_refusal(errors: dict, decision: DecisionForm, data_form: TaskDataForm) -> None:
@@ -159,8 +183,11 @@ def seen_token(item) -> str:
 
 
 class ReassignForm(forms.Form):
-    assignee = forms.ModelChoiceField(label="改派给 Reassign to", queryset=get_user_model().objects.none(),
-                                      empty_label="— 选择经办人 choose a clerk —")  # fmt: skip
+    assignee = forms.ModelChoiceField(
+        label="改派给 Reassign to",
+        queryset=get_user_model().objects.none(),
+        empty_label="— 选择经办人 choose a clerk —",
+    )
 
     def __init__(self, *args, department_code: str, **kwargs):
         super().__init__(*args, **kwargs)

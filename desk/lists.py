@@ -15,8 +15,13 @@ from worklists.models import Department, WorkItem
 
 from . import badges
 
-LIGHTS = [("green", "绿灯", "on time"), ("yellow", "黄灯", "due soon"), ("red", "红灯", "overdue"),
-          ("paused", "暂停", "paused"), ("none", "无时限", "no limit")]  # fmt: skip
+LIGHTS = [
+    ("green", "绿灯", "on time"),
+    ("yellow", "黄灯", "due soon"),
+    ("red", "红灯", "overdue"),
+    ("paused", "暂停", "paused"),
+    ("none", "无时限", "no limit"),
+]
 TABS = {
     "queue": ("待签收", "Queue", "本部门尚未签收的任务 open tasks nobody has claimed"),
     "inbox": ("我的待办", "My inbox", "我已签收、待办理的任务 tasks I claimed"),
@@ -39,7 +44,7 @@ class LivePage:
         except (TypeError, ValueError):
             self.number = 1
         offset = (self.number - 1) * per_page
-        fetched = list(rows[offset: offset + per_page + 1])
+        fetched = list(rows[offset : offset + per_page + 1])
         self.object_list = fetched[:per_page]
         self._has_next = len(fetched) > per_page
         self.count = max(count, offset + len(fetched))

@@ -40,7 +40,11 @@ PAGE_SIZE = 25
 def intake(request):
     access.access_intake(request.user)
     items = list(ServiceItem.objects.filter(active=True).order_by("code"))
-    code = request.POST.get("service_item") or request.GET.get("service_item") or (items[0].code if len(items) == 1 else None)
+    code = (
+        request.POST.get("service_item")
+        or request.GET.get("service_item")
+        or (items[0].code if len(items) == 1 else None)
+    )
     item = next((i for i in items if i.code == code), None)
     if code and item is None:
         raise Http404(f"没有这个事项 No such service item: {code}")
@@ -58,8 +62,11 @@ def intake(request):
                     badges.forget(department_code=access.department_of(request.user), users=[request.user])
                     messages.success(request, f"已受理，办件编号 {case.number}。 Taken in: case {case.number}.")
                 else:  # the same form again (a double click, a resent request): the first case
-                    messages.info(request, f"此申请已受理过，办件编号 {case.number}，未重复建件。 "
-                                           f"This application was already taken in as case {case.number}; no second case was made.")  # fmt: skip
+                    messages.info(
+                        request,
+                        f"此申请已受理过，办件编号 {case.number}，未重复建件。 "
+                        f"This application was already taken in as case {case.number}; no second case was made.",
+                    )
                 return redirect("case_detail", case.number)
         else:
             status = 400
@@ -113,7 +120,8 @@ def task_context(request, item: WorkItem, *, decision=None, data_form=None, reas
         "may_reassign": may_reassign,
         "seen": seen_token(item),
         "data_form": data_form or task_form(item),
-        "decision": decision or DecisionForm(outcomes=outcomes, materials=materials_listed, initial={"seen": seen_token(item)}),
+        "decision": decision
+        or DecisionForm(outcomes=outcomes, materials=materials_listed, initial={"seen": seen_token(item)}),
         "reassign": reassign or (ReassignForm(department_code=item.department_id) if may_reassign else None),
         "has_reject": REJECT in outcomes,
         "has_correction": CORRECTION in outcomes,
@@ -136,8 +144,11 @@ def _refuse_stale(request, item, seen: str | None) -> bool:
     if seen and seen != seen_token(item):
         holder = f"，现由 {item.assignee} 签收" if item.assignee_id else ""
         holder_en = f"; {item.assignee} holds it now" if item.assignee_id else ""
-        messages.error(request, f"任务在您打开页面后已有变动{holder}，请查看当前状态。 "
-                                f"The task changed after you opened the page{holder_en}: here is how it stands now.")  # fmt: skip
+        messages.error(
+            request,
+            f"任务在您打开页面后已有变动{holder}，请查看当前状态。 "
+            f"The task changed after you opened the page{holder_en}: here is how it stands now.",
+        )
         return True
     return False
 
@@ -146,8 +157,14 @@ def _closed_message(item) -> str:
     who = item.completed_by.username if item.completed_by_id else ""
     when = timezone.localtime(item.completed_at).strftime("%Y-%m-%d %H:%M") if item.completed_at else ""
     done = item.state == WorkItem.State.COMPLETED
-    zh = ("此任务已办结" if done else "此任务已取消") + (f"（{who}，{when}）" if who else "") + "，本次提交未作任何更改。"
-    en = f"This task is no longer open: {'completed' if done else 'cancelled'}" + (f" by {who} at {when}" if who else "")
+    zh = (
+        ("此任务已办结" if done else "此任务已取消")
+        + (f"（{who}，{when}）" if who else "")
+        + "，本次提交未作任何更改。"
+    )
+    en = f"This task is no longer open: {'completed' if done else 'cancelled'}" + (
+        f" by {who} at {when}" if who else ""
+    )
     return f"{zh} {en}. Nothing was changed."
 
 
@@ -190,7 +207,9 @@ def task_release(request, pk):
         _engine_refused(request, error)
         return redirect(_back_to_task(item))
     badges.forget(department_code=item.department_id, users=[request.user])
-    messages.success(request, f"已退回待签收：「{item.name}」（{item.case.number}）。 Released to the queue: {item.name}.")
+    messages.success(
+        request, f"已退回待签收：「{item.name}」（{item.case.number}）。 Released to the queue: {item.name}."
+    )
     return redirect(reverse("desk:worklist"))
 
 
@@ -229,8 +248,12 @@ def task_complete(request, pk):
     if _refuse_stale(request, item, request.POST.get("seen")):
         return redirect(_back_to_task(item))
     if item.assignee_id != request.user.pk:
-        messages.error(request, "请先签收此任务。 Claim the task first." if item.assignee_id is None else
-                       f"此任务已由 {item.assignee} 签收。 {item.assignee} holds this task.")  # fmt: skip
+        messages.error(
+            request,
+            "请先签收此任务。 Claim the task first."
+            if item.assignee_id is None
+            else f"此任务已由 {item.assignee} 签收。 {item.assignee} holds this task.",
+        )
         return redirect(_back_to_task(item))
     # Everything is checked before anything is done: a wrong field leaves the task as it was.
     if refusal(item, decision, data_form):
@@ -272,6 +295,8 @@ def material_download(request, pk):
         handle = private_storage().open(material.storage_name, "rb")
     except OSError:
         raise Http404("材料文件不在存储中 The file is missing from storage.") from None
-    response = FileResponse(handle, as_attachment=True, filename=material.original_name, content_type=material.content_type)
+    response = FileResponse(
+        handle, as_attachment=True, filename=material.original_name, content_type=material.content_type
+    )
     response["Cache-Control"] = "private, no-store"
     return response

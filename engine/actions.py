@@ -33,9 +33,19 @@ def next_case_number(at: dt.datetime) -> str:
     return next_yearly_number(CaseCounter, CASE_NUMBER_PREFIX, at)
 
 
-def do_start_case(*, version=None, service_item=None, acting_user=None, data=None, applicant_name="",
-                  applicant_id_number="", enterprise_name="", enterprise_uscc="", notify_commit=False,
-                  channel=Case.Channel.WINDOW) -> Case:
+def do_start_case(
+    *,
+    version=None,
+    service_item=None,
+    acting_user=None,
+    data=None,
+    applicant_name="",
+    applicant_id_number="",
+    enterprise_name="",
+    enterprise_uscc="",
+    notify_commit=False,
+    channel=Case.Channel.WINDOW,
+) -> Case:
     """Take in one application: a new case on the service item's latest version (or ``version``),
     at the window or online (``channel``)."""
     if version is None:
@@ -53,12 +63,18 @@ def do_start_case(*, version=None, service_item=None, acting_user=None, data=Non
     with transaction.atomic():
         now = timezone.now()
         case = Case.objects.create(
-            number=next_case_number(now), service_item=service_item, version=version, started_at=now,
-            applicant_name=applicant_name, applicant_id_number=applicant_id_number,
-            enterprise_name=enterprise_name, enterprise_uscc=enterprise_uscc,
-            notify_commit=bool(notify_commit), started_by=acting_user if getattr(acting_user, "pk", None) else None,
+            number=next_case_number(now),
+            service_item=service_item,
+            version=version,
+            started_at=now,
+            applicant_name=applicant_name,
+            applicant_id_number=applicant_id_number,
+            enterprise_name=enterprise_name,
+            enterprise_uscc=enterprise_uscc,
+            notify_commit=bool(notify_commit),
+            started_by=acting_user if getattr(acting_user, "pk", None) else None,
             channel=Case.Channel(channel),
-        )  # fmt: skip
+        )
         workflow = new_workflow(version)
         for task in workflow.get_tasks(state=TaskState.READY):
             task.data.update(case_data)
@@ -66,7 +82,9 @@ def do_start_case(*, version=None, service_item=None, acting_user=None, data=Non
         step.new_case = True
         clocks.start_case_clock(case, now)
         clocks.case_past_due(step, now, clock_stops=False)  # a limit of 0 days, taken in after close of office
-        step.log(Event.Kind.CASE_STARTED, data={"service_item": getattr(service_item, "code", None), "channel": case.channel})
+        step.log(
+            Event.Kind.CASE_STARTED, data={"service_item": getattr(service_item, "code", None), "channel": case.channel}
+        )
         step.run_engine()
         step.save()
     return case
@@ -80,7 +98,9 @@ def _check_open(item: WorkItem) -> WorkItem:
     if item.state != WorkItem.State.OPEN:
         who = f" by {item.completed_by}" if item.completed_by else ""
         when = f" at {timezone.localtime(item.completed_at):%Y-%m-%d %H:%M}" if item.completed_at else ""
-        raise TaskConflict(f"task '{item.name}' of case {item.case.number} is no longer open: {item.get_state_display()}{who}{when}")
+        raise TaskConflict(
+            f"task '{item.name}' of case {item.case.number} is no longer open: {item.get_state_display()}{who}{when}"
+        )
     return item
 
 
@@ -122,7 +142,9 @@ def do_complete_task(work_item_id: int, *, acting_user=None, outcome: str = "", 
     with transaction.atomic():
         item, step = _open_item_locked(work_item_id, acting_user)
         if item.assignee_id and getattr(acting_user, "pk", None) and item.assignee_id != acting_user.pk:
-            raise TaskConflict(f"task '{item.name}' is claimed by {item.assignee}; ask them or the department head to release it")
+            raise TaskConflict(
+                f"task '{item.name}' is claimed by {item.assignee}; ask them or the department head to release it"
+            )
         # The rules of a decision, whoever asks (engine.decisions): before anything moves.
         data = check_decision({**step.version.user_task(item.task_spec), "name": item.name}, outcome, data or {})
         task = step.workflow.get_task_from_id(item.task_id)
@@ -137,12 +159,26 @@ def do_complete_task(work_item_id: int, *, acting_user=None, outcome: str = "", 
         step.completed_item = item
         # The decision as entered (a rejection's reason, a correction's list of what is missing)
         # goes into the log too: timelines and reports read rows, never workflow state.
-        step.log(Event.Kind.TASK_COMPLETED, activity=item.task_spec, activity_name=item.name, department=item.department_id,
-                 task_id=item.task_id, work_item=item.pk, outcome=outcome,
-                 data={"form": data or {}, **({"late_working_hours": item.late_working_hours} if late else {})})
+        step.log(
+            Event.Kind.TASK_COMPLETED,
+            activity=item.task_spec,
+            activity_name=item.name,
+            department=item.department_id,
+            task_id=item.task_id,
+            work_item=item.pk,
+            outcome=outcome,
+            data={"form": data or {}, **({"late_working_hours": item.late_working_hours} if late else {})},
+        )
         if outcome in clocks.PAUSING_OUTCOMES and item.due_at:
-            step.log(Event.Kind.CLOCK_PAUSED, activity=item.task_spec, activity_name=item.name, department=item.department_id,
-                     task_id=item.task_id, work_item=item.pk, data={"reason": outcome})
+            step.log(
+                Event.Kind.CLOCK_PAUSED,
+                activity=item.task_spec,
+                activity_name=item.name,
+                department=item.department_id,
+                task_id=item.task_id,
+                work_item=item.pk,
+                data={"reason": outcome},
+            )
         step.save()
     return item
 
@@ -181,10 +217,21 @@ def _claim_in_one_statement(work_item_id: int, acting_user) -> WorkItem | None:
                                       task_id, work_item, outcome, data)
             SELECT case_id, version_id, %s, %s, task_spec, name, department_id, %s, task_id, id, '', '{{}}'::jsonb
             FROM claimed)
-        SELECT * FROM claimed"""  # fmt: skip
+        SELECT * FROM claimed"""
     now = timezone.now()
-    row = rows.fetch_one(sql, [acting_user.pk, now, work_item_id, work_item_id, WorkItem.State.OPEN,
-                               Event.Kind.TASK_CLAIMED, now, acting_user.pk])  # fmt: skip
+    row = rows.fetch_one(
+        sql,
+        [
+            acting_user.pk,
+            now,
+            work_item_id,
+            work_item_id,
+            WorkItem.State.OPEN,
+            Event.Kind.TASK_CLAIMED,
+            now,
+            acting_user.pk,
+        ],
+    )
     return _ITEMS.instance(row) if row is not None else None
 
 
@@ -208,20 +255,37 @@ def do_reassign_task(work_item_id: int, *, acting_user, assignee) -> WorkItem:
     with transaction.atomic():
         item = _lock_open_item(work_item_id)
         if not assignable(item.department_id).filter(pk=assignee.pk).exists():
-            raise InvalidInput(f"{assignee} 不是本部门在岗的经办人。 {assignee} is not active staff of the task's department.",
-                               errors={"assignee": f"{assignee} 不是本部门在岗的经办人。 {assignee} is not active staff of the task's department."})
+            raise InvalidInput(
+                f"{assignee} 不是本部门在岗的经办人。 {assignee} is not active staff of the task's department.",
+                errors={
+                    "assignee": f"{assignee} 不是本部门在岗的经办人。 {assignee} is not active staff of the task's department."
+                },
+            )
         previous = item.assignee
         item.assignee, item.claimed_at = assignee, timezone.now()
         item.save(update_fields=["assignee", "claimed_at"])
-        _log_item_event(item, Event.Kind.TASK_REASSIGNED, acting_user,
-                        data={"from": getattr(previous, "username", None), "to": assignee.username})  # fmt: skip
+        _log_item_event(
+            item,
+            Event.Kind.TASK_REASSIGNED,
+            acting_user,
+            data={"from": getattr(previous, "username", None), "to": assignee.username},
+        )
     return item
 
 
 def _log_item_event(item: WorkItem, kind: str, actor, data: dict | None = None) -> None:
-    Event.objects.create(case_id=item.case_id, version_id=item.version_id, kind=kind, actor=actor, activity=item.task_spec,
-                         activity_name=item.name, department=item.department_id, task_id=item.task_id,
-                         work_item=item.pk, data=data or {})  # fmt: skip
+    Event.objects.create(
+        case_id=item.case_id,
+        version_id=item.version_id,
+        kind=kind,
+        actor=actor,
+        activity=item.task_spec,
+        activity_name=item.name,
+        department=item.department_id,
+        task_id=item.task_id,
+        work_item=item.pk,
+        data=data or {},
+    )
 
 
 def do_deliver_message(case_number: str, message_name: str, *, payload: dict | None = None, acting_user=None) -> Case:
@@ -236,8 +300,12 @@ def do_deliver_message(case_number: str, message_name: str, *, payload: dict | N
         if caught is None:
             raise MessageNotExpected(f"case {case_number} is not waiting for message '{message_name}' now")
         task = caught[0]
-        step.log(Event.Kind.MESSAGE_RECEIVED, activity=message_name, activity_name=version_message_label(step.version, message_name),
-                 data={"message": message_name, "waiting_task": task.task_spec.bpmn_id})
+        step.log(
+            Event.Kind.MESSAGE_RECEIVED,
+            activity=message_name,
+            activity_name=version_message_label(step.version, message_name),
+            data={"message": message_name, "waiting_task": task.task_spec.bpmn_id},
+        )
         step.run_engine()
         step.save()
     return step.case
@@ -260,8 +328,9 @@ def do_fire_timer(timer_id: int, *, now: dt.datetime | None = None, skip_locked:
     with transaction.atomic():
         # Nobody waits on a timer's firing, and a firing lost with the database is fired again by
         # the next sweep: its commit need not wait for the disk.
-        step = Step.lock(case_of_timer(timer_id), skip_locked=skip_locked,
-                         then_read=_TIMERS.by_id(timer_id), redone_if_lost=True)  # fmt: skip
+        step = Step.lock(
+            case_of_timer(timer_id), skip_locked=skip_locked, then_read=_TIMERS.by_id(timer_id), redone_if_lost=True
+        )
         if step is None:  # no such timer, or its case is busy
             return False
         timer = _TIMERS.instance(step.read_row)

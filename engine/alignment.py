@@ -151,8 +151,13 @@ def _align_process(alignment: Alignment, old_spec, new_spec, mapping: dict, *, s
         placed = SpecDiff(serializer_for(alignment.old_version).registry, old_spec, new_spec).alignment
         for spec, candidate in placed.items():
             old_id = getattr(spec, "bpmn_id", None)
-            if old_id in old and old_id not in alignment.pairs and candidate is not None and candidate.bpmn_id in free \
-                    and _kind(candidate) == _kind(spec):  # fmt: skip
+            if (
+                old_id in old
+                and old_id not in alignment.pairs
+                and candidate is not None
+                and candidate.bpmn_id in free
+                and _kind(candidate) == _kind(spec)
+            ):
                 alignment.pairs[old_id], alignment.how[old_id] = candidate.bpmn_id, "same place"
                 free.remove(candidate.bpmn_id)
     alignment.removed += sorted(i for i in old if i not in alignment.pairs)

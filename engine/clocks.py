@@ -39,7 +39,10 @@ def task_limits(meta: dict) -> tuple[Limit, Limit]:
 def with_post_check_window(meta: dict, case) -> dict:
     """A post-check task (``post_check=true``) is due within the service item's post-check window,
     where the item sets one: the window is the department's, the BPMN's limit the default."""
-    if str(meta.get("properties", {}).get("post_check", "")).lower() not in ("1", "true", "yes") or not case.service_item_id:
+    if (
+        str(meta.get("properties", {}).get("post_check", "")).lower() not in ("1", "true", "yes")
+        or not case.service_item_id
+    ):
         return meta
     window = case.service_item.post_check_window_working_days
     if not window:
@@ -74,7 +77,9 @@ def task_deadlines(meta: dict, now: dt.datetime, used_days: int = 0) -> tuple[De
     if not (promised.is_set or statutory.is_set):
         return Deadline(None, None), Deadline(None, None)
     calendar = get_calendar()
-    return deadline(now, promised, calendar, used_days=used_days), deadline(now, statutory, calendar, used_days=used_days)
+    return deadline(now, promised, calendar, used_days=used_days), deadline(
+        now, statutory, calendar, used_days=used_days
+    )
 
 
 def case_limits(case) -> tuple[Limit, Limit]:
@@ -95,7 +100,9 @@ def _set_case_deadlines(case, now: dt.datetime) -> None:
     calendar = get_calendar()
     due = deadline(case.clock_running_since, promised, calendar, used_days=case.clock_used_working_days)
     case.due_at, case.yellow_at = due.due_at, due.yellow_at
-    case.statutory_due_at = deadline(case.clock_running_since, statutory, calendar, used_days=case.clock_used_working_days).due_at
+    case.statutory_due_at = deadline(
+        case.clock_running_since, statutory, calendar, used_days=case.clock_used_working_days
+    ).due_at
     case.light = due.light(now)
 
 
@@ -152,16 +159,29 @@ def log_task_breach(step, item: WorkItem, data: dict | None = None, *, new: bool
     turn the item red while this step runs: the insert is guarded by the log itself, and it runs
     after the step's UPDATE of the item, which waits for such a sweep to commit. A ``new`` item,
     opened by this step, has nothing logged yet."""
-    fields = {"activity": item.task_spec, "activity_name": item.name, "department": item.department_id,
-              "task_id": item.task_id, "work_item": item.pk,
-              "data": {"due_at": item.due_at.isoformat(), "recorded_by": "step", **(data or {})}}  # fmt: skip
+    fields = {
+        "activity": item.task_spec,
+        "activity_name": item.name,
+        "department": item.department_id,
+        "task_id": item.task_id,
+        "work_item": item.pk,
+        "data": {"due_at": item.due_at.isoformat(), "recorded_by": "step", **(data or {})},
+    }
     if new:
         step.log(Event.Kind.TASK_OVERDUE, **fields)
         return
-    values = {"kind": Event.Kind.TASK_OVERDUE, "case_id": step.case.pk, "version_id": step.version.pk, "at": step.now,
-              "actor_id": getattr(step.actor, "pk", None), **fields}  # fmt: skip
-    logged = (f"SELECT 1 FROM {_EVENTS.name} WHERE case_id = %s AND work_item = %s AND kind = %s",
-              [step.case.pk, item.pk, Event.Kind.TASK_OVERDUE])  # fmt: skip
+    values = {
+        "kind": Event.Kind.TASK_OVERDUE,
+        "case_id": step.case.pk,
+        "version_id": step.version.pk,
+        "at": step.now,
+        "actor_id": getattr(step.actor, "pk", None),
+        **fields,
+    }
+    logged = (
+        f"SELECT 1 FROM {_EVENTS.name} WHERE case_id = %s AND work_item = %s AND kind = %s",
+        [step.case.pk, item.pk, Event.Kind.TASK_OVERDUE],
+    )
     step.writes.add(_EVENTS.insert_unless(values, logged))
 
 
@@ -177,7 +197,9 @@ def case_past_due(step, moment: dt.datetime, *, clock_stops: bool) -> None:
         case.breached_at = case.due_at
         step.log(Event.Kind.CASE_OVERDUE, data={"due_at": case.due_at.isoformat(), "recorded_by": "step"})
     if clock_stops:
-        case.late_working_hours = round((case.late_working_hours or 0.0) + late_working_hours(case.due_at, moment, get_calendar()), 2)
+        case.late_working_hours = round(
+            (case.late_working_hours or 0.0) + late_working_hours(case.due_at, moment, get_calendar()), 2
+        )
 
 
 def stops_case_clock(meta: dict) -> bool:

@@ -53,8 +53,10 @@ def check_decision(task: dict, outcome: str, data: dict) -> dict:
     name, offered = task.get("name") or "", task.get("outcomes") or []
     if offered and outcome not in offered:
         labels = "、".join(" ".join(outcome_label(o)) for o in offered)
-        errors["outcome"] = (f"请选择办理结果：{labels}。 outcome '{outcome}' is not offered by '{name}' "
-                             f"(choose one of: {', '.join(offered)})")  # fmt: skip
+        errors["outcome"] = (
+            f"请选择办理结果：{labels}。 outcome '{outcome}' is not offered by '{name}' "
+            f"(choose one of: {', '.join(offered)})"
+        )
     elif not offered and outcome:
         errors["outcome"] = f"「{name}」没有可选结果。 '{name}' offers no outcomes; leave outcome empty."
     own = DECISION_FIELDS.get(outcome, ())

@@ -87,5 +87,7 @@ def conclude(step, *, result: str) -> None:
     case.result = result
     case.light = clocks.final_case_light(case, step.now)
     case.clock_running_since = None
-    step.log(Event.Kind.CASE_CONCLUDED, data={"light": case.light, "result": result,
-                                              "late_working_hours": case.late_working_hours})  # fmt: skip
+    step.log(
+        Event.Kind.CASE_CONCLUDED,
+        data={"light": case.light, "result": result, "late_working_hours": case.late_working_hours},
+    )

@@ -172,12 +172,33 @@ _COMPARE = {
 }
 
 _EXPRESSION_NODES = (
-    ast.Expression, ast.Constant, ast.Name, ast.Load, ast.BinOp, ast.UnaryOp, ast.BoolOp,
-    ast.And, ast.Or, ast.Compare, ast.IfExp, ast.Subscript, ast.Slice, ast.List, ast.Tuple,
-    ast.Dict, ast.Call, ast.JoinedStr, ast.FormattedValue, ast.ListComp, ast.GeneratorExp,
-    ast.comprehension, ast.Store,
-    *_BINARY, *_UNARY, *_COMPARE,
-)  # fmt: skip
+    ast.Expression,
+    ast.Constant,
+    ast.Name,
+    ast.Load,
+    ast.BinOp,
+    ast.UnaryOp,
+    ast.BoolOp,
+    ast.And,
+    ast.Or,
+    ast.Compare,
+    ast.IfExp,
+    ast.Subscript,
+    ast.Slice,
+    ast.List,
+    ast.Tuple,
+    ast.Dict,
+    ast.Call,
+    ast.JoinedStr,
+    ast.FormattedValue,
+    ast.ListComp,
+    ast.GeneratorExp,
+    ast.comprehension,
+    ast.Store,
+    *_BINARY,
+    *_UNARY,
+    *_COMPARE,
+)
 _SCRIPT_NODES = (ast.Module, ast.Assign, ast.AugAssign, ast.If, ast.Expr, ast.Pass, ast.Delete, ast.Del)
 
 _NODE_LABELS = {

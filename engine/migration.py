@@ -47,8 +47,9 @@ def running_cases(version):
     return Case.objects.filter(version=version, status=Case.Status.RUNNING).order_by("id")
 
 
-def trial(number: str, workflow, alignment: Alignment, task_targets: dict | None = None, *, run_engine: bool = True
-          ) -> tuple[CaseVerdict, object]:  # fmt: skip
+def trial(
+    number: str, workflow, alignment: Alignment, task_targets: dict | None = None, *, run_engine: bool = True
+) -> tuple[CaseVerdict, object]:
     """Check and move ``workflow`` (in place); returns the verdict and the moved workflow (None if
     it cannot move). With ``run_engine`` (the dry run), what the engine does right after the move
     runs too; the move itself runs it in its step instead (see do_migrate_case)."""
@@ -104,9 +105,18 @@ def _check_versions(from_version, to_version) -> None:
         )
 
 
-def do_migrate_case(case_id: int, *, to_version, mapping: dict | None = None, acting_user=None, from_version=None,
-                    alignment: Alignment | None = None, batch: str | None = None, task_targets: dict | None = None,
-                    back_of: int | None = None) -> CaseVerdict:  # fmt: skip
+def do_migrate_case(
+    case_id: int,
+    *,
+    to_version,
+    mapping: dict | None = None,
+    acting_user=None,
+    from_version=None,
+    alignment: Alignment | None = None,
+    batch: str | None = None,
+    task_targets: dict | None = None,
+    back_of: int | None = None,
+) -> CaseVerdict:
     """Move one case to ``to_version`` in one transaction; raises MigrationRefused if it cannot."""
     with transaction.atomic():
         step = Step.lock(case_id, acting_user)
@@ -135,12 +145,23 @@ def do_migrate_case(case_id: int, *, to_version, mapping: dict | None = None, ac
         if reason:
             raise refused(case.number, reason)
         changes = _update_projections(step, to_version)
-        step.log(Event.Kind.CASE_MIGRATED, activity_name=f"v{old_version.number} → v{to_version.number}", data={
-            "from_version": old_version.pk, "from_number": old_version.number,
-            "to_version": to_version.pk, "to_number": to_version.number,
-            "mapping": alignment.renamed, "batch": batch, "back_of": back_of, "work_items": changes,
-            "positions": [{"task_id": p.task_id, "from": p.step, "to": p.target, "name": p.name} for p in verdict.positions],
-        })  # fmt: skip
+        step.log(
+            Event.Kind.CASE_MIGRATED,
+            activity_name=f"v{old_version.number} → v{to_version.number}",
+            data={
+                "from_version": old_version.pk,
+                "from_number": old_version.number,
+                "to_version": to_version.pk,
+                "to_number": to_version.number,
+                "mapping": alignment.renamed,
+                "batch": batch,
+                "back_of": back_of,
+                "work_items": changes,
+                "positions": [
+                    {"task_id": p.task_id, "from": p.step, "to": p.target, "name": p.name} for p in verdict.positions
+                ],
+            },
+        )
         step.save()
     return verdict
 
@@ -168,8 +189,14 @@ def _update_projections(step: Step, to_version) -> list[dict]:
         item.save(
             update_fields=["task_spec", "version", "name", "candidate_group", "department", "assignee", "claimed_at"]
         )
-        changes.append({"work_item": item.pk, **{f"from_{k}": v for k, v in before.items()},
-                        "to_task_spec": item.task_spec, "to_department": item.department_id})  # fmt: skip
+        changes.append(
+            {
+                "work_item": item.pk,
+                **{f"from_{k}": v for k, v in before.items()},
+                "to_task_spec": item.task_spec,
+                "to_department": item.department_id,
+            }
+        )
     for timer in WaitingTimer.objects.filter(case=step.case, fired_at=None, cancelled_at=None):
         task = step.task_or_none(timer.task_id)
         if task is not None:
@@ -178,8 +205,15 @@ def _update_projections(step: Step, to_version) -> list[dict]:
     return changes
 
 
-def do_migrate_cases(from_version, to_version, *, mapping: dict | None = None, acting_user=None, numbers=None,
-                     progress: Callable[[str], None] | None = None) -> MigrationReport:  # fmt: skip
+def do_migrate_cases(
+    from_version,
+    to_version,
+    *,
+    mapping: dict | None = None,
+    acting_user=None,
+    numbers=None,
+    progress: Callable[[str], None] | None = None,
+) -> MigrationReport:
     """Move the running cases of ``from_version`` (or the given numbers), each in its own transaction."""
     _check_versions(from_version, to_version)
     alignment = align_versions(from_version, to_version, mapping)  # a wrong mapping stops here, before any case
@@ -188,8 +222,18 @@ def do_migrate_cases(from_version, to_version, *, mapping: dict | None = None, a
     if numbers is not None:
         cases = cases.filter(number__in=list(numbers))
     for case_id, number in list(cases.values_list("pk", "number")):
-        _one(report, number, lambda case_id=case_id: do_migrate_case(
-            case_id, to_version=to_version, from_version=from_version, alignment=alignment, acting_user=acting_user, batch=report.batch))  # fmt: skip
+        _one(
+            report,
+            number,
+            lambda case_id=case_id: do_migrate_case(
+                case_id,
+                to_version=to_version,
+                from_version=from_version,
+                alignment=alignment,
+                acting_user=acting_user,
+                batch=report.batch,
+            ),
+        )
         if progress:
             progress(number)
     return report
@@ -241,8 +285,16 @@ def do_migrate_case_back(
     alignment = (alignments or {}).get(key) or align_versions(now_on, back_to, inverse)
     if alignments is not None:
         alignments[key] = alignment
-    return do_migrate_case(case_id, to_version=back_to, from_version=now_on, alignment=alignment,
-                           acting_user=acting_user, task_targets=task_targets, back_of=event.pk, batch=batch)  # fmt: skip
+    return do_migrate_case(
+        case_id,
+        to_version=back_to,
+        from_version=now_on,
+        alignment=alignment,
+        acting_user=acting_user,
+        task_targets=task_targets,
+        back_of=event.pk,
+        batch=batch,
+    )
 
 
 def do_migrate_batch_back(
@@ -252,8 +304,13 @@ def do_migrate_batch_back(
     report, alignments = MigrationReport(batch=uuid.uuid4().hex), {}
     moved = Event.objects.filter(kind=Event.Kind.CASE_MIGRATED, data__batch=batch).order_by("id")
     for case_id, number in list(moved.values_list("case_id", "case__number")):
-        _one(report, number, lambda case_id=case_id: do_migrate_case_back(
-            case_id, acting_user=acting_user, batch=report.batch, alignments=alignments, of_batch=batch))  # fmt: skip
+        _one(
+            report,
+            number,
+            lambda case_id=case_id: do_migrate_case_back(
+                case_id, acting_user=acting_user, batch=report.batch, alignments=alignments, of_batch=batch
+            ),
+        )
         if progress:
             progress(number)
     return report

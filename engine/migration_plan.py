@@ -261,8 +261,12 @@ class CasePlan:
     def _check_join(self, join, tokens: list) -> None:
         arrived = set()
         for task in self.workflow.tasks.values():
-            if task.has_state(TaskState.WAITING | TaskState.CANCELLED) and task.parent is not None \
-                    and task.parent.state == TaskState.COMPLETED and self.new_spec_of(task) is join:  # fmt: skip
+            if (
+                task.has_state(TaskState.WAITING | TaskState.CANCELLED)
+                and task.parent is not None
+                and task.parent.state == TaskState.COMPLETED
+                and self.new_spec_of(task) is join
+            ):
                 arrived.add(self._surviving_parent_spec(task))
         reachable = set()
         for _, target in tokens:

@@ -71,7 +71,9 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["status", "started_at"], name="case_status_started"),
             # Serve the light sweep: running cases about to turn red / yellow.
-            models.Index(fields=["due_at"], name="case_turns_red", condition=Q(status="running", light__in=["green", "yellow"])),
+            models.Index(
+                fields=["due_at"], name="case_turns_red", condition=Q(status="running", light__in=["green", "yellow"])
+            ),
             models.Index(fields=["yellow_at"], name="case_turns_yellow", condition=Q(status="running", light="green")),
             # Serves the supervisor's breach trend: late cases by the due moment they missed.
             models.Index(fields=["breached_at"], name="case_breached", condition=Q(breached_at__isnull=False)),
@@ -130,7 +132,11 @@ class WaitingTimer(models.Model):
         constraints = [models.UniqueConstraint(fields=["case", "task_id"], name="timer_case_task_unique")]
         indexes = [
             # Serves the sweep: "pending timers with due_at <= now", oldest first.
-            models.Index(fields=["due_at"], name="timer_pending_due", condition=Q(fired_at__isnull=True, cancelled_at__isnull=True)),
+            models.Index(
+                fields=["due_at"],
+                name="timer_pending_due",
+                condition=Q(fired_at__isnull=True, cancelled_at__isnull=True),
+            ),
         ]
 
     def __str__(self):

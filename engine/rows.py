@@ -69,7 +69,9 @@ class Table:
 
     def instance(self, row):
         """The model instance of the first ``len(fields)`` values of ``row``."""
-        return self.model.from_db(connection.alias, self.attnames, self.converted(row[: len(self.fields)], self.attnames))
+        return self.model.from_db(
+            connection.alias, self.attnames, self.converted(row[: len(self.fields)], self.attnames)
+        )
 
     def value(self, obj, field, *, add: bool = False):
         value = field.pre_save(obj, add) if add else getattr(obj, field.attname)
@@ -137,10 +139,19 @@ class Table:
 # of exactly this type (not a subclass, not a lazy string, not a naive datetime) Django's
 # get_db_prep_save returns it unchanged.
 _AS_IS = {
-    "CharField": str, "TextField": str, "SlugField": str, "BooleanField": bool, "FloatField": float,
-    "IntegerField": int, "PositiveIntegerField": int, "BigIntegerField": int, "AutoField": int, "BigAutoField": int,
-    "UUIDField": uuid.UUID, "DateTimeField": dt.datetime,
-}  # fmt: skip
+    "CharField": str,
+    "TextField": str,
+    "SlugField": str,
+    "BooleanField": bool,
+    "FloatField": float,
+    "IntegerField": int,
+    "PositiveIntegerField": int,
+    "BigIntegerField": int,
+    "AutoField": int,
+    "BigAutoField": int,
+    "UUIDField": uuid.UUID,
+    "DateTimeField": dt.datetime,
+}
 
 
 def _passes_as_is(field) -> type | None:
@@ -232,8 +243,13 @@ def new_ids(model, count: int) -> list[int] | None:
     if not is_postgresql() or count == 0:
         return None
     meta = model._meta
-    return [row[0] for row in fetch_all("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                                        [meta.db_table, meta.pk.column, count])]  # fmt: skip
+    return [
+        row[0]
+        for row in fetch_all(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, count],
+        )
+    ]
 
 
 class Writes:

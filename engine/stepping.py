@@ -80,9 +80,22 @@ _ITEMS = rows.table(WorkItem)
 _EVENTS = rows.table(Event)
 _TIMERS = rows.table(WaitingTimer)
 _STATES = rows.table(InstanceState)
-CASE_CLOCK_FIELDS = ["status", "ended_at", "end_activity", "steps", "due_at", "statutory_due_at", "yellow_at", "light",
-                     "clock_running_since", "clock_used_working_days", "concluded_at", "result", "breached_at",
-                     "late_working_hours"]  # fmt: skip
+CASE_CLOCK_FIELDS = [
+    "status",
+    "ended_at",
+    "end_activity",
+    "steps",
+    "due_at",
+    "statutory_due_at",
+    "yellow_at",
+    "light",
+    "clock_running_since",
+    "clock_used_working_days",
+    "concluded_at",
+    "result",
+    "breached_at",
+    "late_working_hours",
+]
 
 
 class Step:
@@ -104,8 +117,15 @@ class Step:
         self.effects_done_before = set(effects.completed_effect_tasks(workflow, effects.effect_specs(self.version)))
 
     @classmethod
-    def lock(cls, where: tuple[str, list] | int, actor=None, *, skip_locked: bool = False,
-             then_read: tuple[str, list] | None = None, redone_if_lost: bool = False) -> Step | None:  # fmt: skip
+    def lock(
+        cls,
+        where: tuple[str, list] | int,
+        actor=None,
+        *,
+        skip_locked: bool = False,
+        then_read: tuple[str, list] | None = None,
+        redone_if_lost: bool = False,
+    ) -> Step | None:
         """Lock the case and load it; None if there is no such case, or if ``skip_locked`` and
         another transaction holds it. ``where`` is a case id or one of the ``case_…`` helpers.
         ``then_read``: a statement to run under the lock, its first row kept as ``read_row``.
@@ -120,9 +140,15 @@ class Step:
         # version itself is kept per process, and its spec parsed once). The state, and what the
         # caller reads, come after the lock, in the same round trip.
         where_sql, params = where
-        lock = (_CASES.select(f"{_CASES.name}.id = {where_sql}", extra_columns="v.sha256",
-                              joins="JOIN processes_processversion v ON v.id = engine_case.version_id",
-                              suffix=_for_update(skip_locked, of=_CASES.name)), params)  # fmt: skip
+        lock = (
+            _CASES.select(
+                f"{_CASES.name}.id = {where_sql}",
+                extra_columns="v.sha256",
+                joins="JOIN processes_processversion v ON v.id = engine_case.version_id",
+                suffix=_for_update(skip_locked, of=_CASES.name),
+            ),
+            params,
+        )
         state = (f"SELECT state FROM engine_instancestate WHERE case_id = {where_sql}", params)
         statements = [lock, state] + ([then_read] if then_read else [])
         # Only in a transaction of its own: never relax the commit of a caller's outer transaction.
@@ -146,8 +172,16 @@ class Step:
         return step
 
     def log(self, kind: str, **fields) -> None:
-        self.events.append({"kind": kind, "case_id": self.case.pk, "version_id": self.version.pk,
-                            "actor_id": getattr(self.actor, "pk", None), "at": timezone.now(), **fields})  # fmt: skip
+        self.events.append(
+            {
+                "kind": kind,
+                "case_id": self.case.pk,
+                "version_id": self.version.pk,
+                "actor_id": getattr(self.actor, "pk", None),
+                "at": timezone.now(),
+                **fields,
+            }
+        )
 
     def run_engine(self) -> None:
         try:
@@ -171,14 +205,22 @@ class Step:
                 effects.conclude(self, result=result_of(self.version.elements, self.case.end_activity))
             self.case.status = Case.Status.COMPLETED
             self.case.ended_at = timezone.now()
-            self.log(Event.Kind.CASE_ENDED, activity=self.case.end_activity,
-                     activity_name=self.version.elements["names"].get(self.case.end_activity, ""))
+            self.log(
+                Event.Kind.CASE_ENDED,
+                activity=self.case.end_activity,
+                activity_name=self.version.elements["names"].get(self.case.end_activity, ""),
+            )
         elif self.case.status == Case.Status.RUNNING and self.case.concluded_at is None:
             stopped = any(clocks.stops_case_clock(self.version.user_task(spec)) for spec in ready_specs)
             change = clocks.update_case_clock(self, stopped=stopped, now=self.now)
             if change:
-                self.log(change, data={"used_working_days": self.case.clock_used_working_days,
-                                       "due_at": self.case.due_at.isoformat() if self.case.due_at and not stopped else None})
+                self.log(
+                    change,
+                    data={
+                        "used_working_days": self.case.clock_used_working_days,
+                        "due_at": self.case.due_at.isoformat() if self.case.due_at and not stopped else None,
+                    },
+                )
         self.case.steps += 1
         self.writes.add(_CASES.update(self.case, CASE_CLOCK_FIELDS))
         text = dump_workflow(self.version, self.workflow)
@@ -209,13 +251,22 @@ class Step:
             for item in closed:
                 # A task the process took away after its due moment was late all the same.
                 clocks.close_task_clock(self, item, self.now, [])
-                self.log(Event.Kind.TASK_CANCELLED, activity=item.task_spec, activity_name=item.name,
-                         department=item.department_id, task_id=item.task_id, work_item=item.pk)
+                self.log(
+                    Event.Kind.TASK_CANCELLED,
+                    activity=item.task_spec,
+                    activity_name=item.name,
+                    department=item.department_id,
+                    task_id=item.task_id,
+                    work_item=item.pk,
+                )
         new_tasks = [task for task_id, task in ready.items() if task_id not in self.ready_before]
         # A new case has no earlier rounds to ask about.
         earlier = new_tasks and not self.new_case
-        used_before = clocks.days_used_before(self.case.pk, [t.task_spec.bpmn_id for t in new_tasks],
-                                              also=self.completed_item) if earlier else {}  # fmt: skip
+        used_before = (
+            clocks.days_used_before(self.case.pk, [t.task_spec.bpmn_id for t in new_tasks], also=self.completed_item)
+            if earlier
+            else {}
+        )
         new_items = [self._work_item(task, used_before.get(task.task_spec.bpmn_id, 0)) for task in new_tasks]
         ids = rows.new_ids(WorkItem, len(new_items))
         if ids is None:  # no sequence to number them in advance: written now, numbered by the database
@@ -225,12 +276,19 @@ class Step:
                 item.pk = pk
             self.writes.add(_ITEMS.insert(new_items, with_pk=True))
         for item in new_items:
-            fields = dict(activity=item.task_spec, activity_name=item.name, department=item.department_id,
-                          task_id=item.task_id, work_item=item.pk)  # fmt: skip
+            fields = dict(
+                activity=item.task_spec,
+                activity_name=item.name,
+                department=item.department_id,
+                task_id=item.task_id,
+                work_item=item.pk,
+            )
             used = used_before.get(item.task_spec, 0)
             if used:
                 self.log(Event.Kind.CLOCK_RESUMED, **fields, data={"used_working_days": used})
-            self.log(Event.Kind.TASK_OPENED, **fields, data={"due_at": item.due_at.isoformat() if item.due_at else None})
+            self.log(
+                Event.Kind.TASK_OPENED, **fields, data={"due_at": item.due_at.isoformat() if item.due_at else None}
+            )
             if item.light == Light.RED:  # opened with no time left (after a correction), past close of office
                 clocks.log_task_breach(self, item, new=True)
         return [t.task_spec.bpmn_id for t in ready.values()]
@@ -276,18 +334,25 @@ class Step:
         for task_id, task in waiting.items():
             if task_id not in self.timers_before:
                 bpmn_id, name = wt.timer_label(task)
-                new_timers.append(WaitingTimer(
-                    case=self.case, task_id=task_id, task_spec=bpmn_id, name=name,
-                    due_at=wt.timer_due_at(task) or self.now,
-                ))  # fmt: skip
+                new_timers.append(
+                    WaitingTimer(
+                        case=self.case,
+                        task_id=task_id,
+                        task_spec=bpmn_id,
+                        name=name,
+                        due_at=wt.timer_due_at(task) or self.now,
+                    )
+                )
         if new_timers:
             self.writes.add(_TIMERS.insert(new_timers))
 
     def _end_timers(self, task_ids: list, column: str) -> tuple[str, list]:
         marks = ", ".join(["%s"] * len(task_ids))
-        return (f"UPDATE {_TIMERS.name} SET {column} = %s WHERE case_id = %s AND fired_at IS NULL "
-                f"AND cancelled_at IS NULL AND task_id IN ({marks})",
-                [_TIMERS.value_of(column, self.now), self.case.pk, *(_TIMERS.value_of("task_id", t) for t in task_ids)])  # fmt: skip
+        return (
+            f"UPDATE {_TIMERS.name} SET {column} = %s WHERE case_id = %s AND fired_at IS NULL "
+            f"AND cancelled_at IS NULL AND task_id IN ({marks})",
+            [_TIMERS.value_of(column, self.now), self.case.pk, *(_TIMERS.value_of("task_id", t) for t in task_ids)],
+        )
 
     def task_or_none(self, task_id):
         try:

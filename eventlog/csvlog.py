@@ -10,10 +10,23 @@ from typing import TextIO
 from .stream import LogEvent
 
 COLUMNS = [
-    "case:concept:name", "concept:name", "lifecycle:transition", "time:timestamp", "org:resource", "org:group",
-    "concept:instance", "task", "outcome", "kind", "licence", "process", "version", "service_item", "applicant",
+    "case:concept:name",
+    "concept:name",
+    "lifecycle:transition",
+    "time:timestamp",
+    "org:resource",
+    "org:group",
+    "concept:instance",
+    "task",
+    "outcome",
+    "kind",
+    "licence",
+    "process",
+    "version",
+    "service_item",
+    "applicant",
     "enterprise",
-]  # fmt: skip
+]
 CLEAR_TEXT_COLUMNS = ["applicant_name", "enterprise_name"]
 
 
@@ -23,8 +36,24 @@ def columns(pseudonymised: bool) -> list[str]:
 
 def _row(e: LogEvent, clear_text: bool) -> list:
     c = e.case
-    row = [c.number, e.activity, e.lifecycle, e.at.isoformat(), e.resource, e.department, e.work_item or "", e.task,
-           e.outcome, e.kind, e.licence, c.process, c.version, c.service_item, c.applicant, c.enterprise]  # fmt: skip
+    row = [
+        c.number,
+        e.activity,
+        e.lifecycle,
+        e.at.isoformat(),
+        e.resource,
+        e.department,
+        e.work_item or "",
+        e.task,
+        e.outcome,
+        e.kind,
+        e.licence,
+        c.process,
+        c.version,
+        c.service_item,
+        c.applicant,
+        c.enterprise,
+    ]
     return row + [c.applicant_name, c.enterprise_name] if clear_text else row
 
 

@@ -66,5 +66,6 @@ class Scope:
         if self.last_event_id is None:
             raise RuntimeError("freeze the scope before reading events")
         # Events without a case (a version deployed) belong to no trace.
-        return Event.objects.filter(self.case_filter("case__"), case__isnull=False, kind__in=self.kinds(),
-                                    id__lte=self.last_event_id)  # fmt: skip
+        return Event.objects.filter(
+            self.case_filter("case__"), case__isnull=False, kind__in=self.kinds(), id__lte=self.last_event_id
+        )

@@ -18,11 +18,29 @@ from .scope import TASK_TRANSITIONS, Scope
 
 CHUNK = 2000
 COLUMNS = (
-    "id", "case_id", "kind", "at", "activity", "activity_name", "department", "actor__username", "work_item",
-    "outcome", "licence_number", "version_id", "case__number", "case__version_id", "case__service_item__code",
-    "case__status", "case__end_activity", "case__notify_commit", "case__applicant_id_number", "case__applicant_name",
-    "case__enterprise_uscc", "case__enterprise_name",
-)  # fmt: skip
+    "id",
+    "case_id",
+    "kind",
+    "at",
+    "activity",
+    "activity_name",
+    "department",
+    "actor__username",
+    "work_item",
+    "outcome",
+    "licence_number",
+    "version_id",
+    "case__number",
+    "case__version_id",
+    "case__service_item__code",
+    "case__status",
+    "case__end_activity",
+    "case__notify_commit",
+    "case__applicant_id_number",
+    "case__applicant_name",
+    "case__enterprise_uscc",
+    "case__enterprise_name",
+)
 
 
 @dataclass(slots=True)
@@ -87,8 +105,21 @@ def read_events(scope: Scope, pseudonyms: Pseudonyms, catalogue: Catalogue | Non
     )
     lifecycle, case, case_id = Lifecycle(), None, None
     for row in rows:
-        (event_id, row_case_id, kind, at, activity, activity_name, department, username, work_item, outcome,
-         licence, event_version_id, *case_columns) = row  # fmt: skip
+        (
+            event_id,
+            row_case_id,
+            kind,
+            at,
+            activity,
+            activity_name,
+            department,
+            username,
+            work_item,
+            outcome,
+            licence,
+            event_version_id,
+            *case_columns,
+        ) = row
         if row_case_id != case_id:
             case_id, case = row_case_id, _log_case(case_columns, catalogue, pseudonyms)
             lifecycle.new_case()
@@ -98,16 +129,35 @@ def read_events(scope: Scope, pseudonyms: Pseudonyms, catalogue: Catalogue | Non
         name, task = catalogue.activity(version_id, kind, activity, activity_name, task_event=is_task_event)
         # Who opened or cancelled a task is whoever moved the process on: not a resource of the task.
         resource = pseudonyms.staff(username) if kind not in ("task_opened", "task_cancelled") else ""
-        yield LogEvent(id=event_id, case=case, activity=name, lifecycle=lifecycle.transition(kind, work_item), at=at,
-                       resource=resource, department=department, task=task, work_item=work_item, outcome=outcome,
-                       kind=kind, licence=pseudonyms.licence(licence) if licence else "")  # fmt: skip
+        yield LogEvent(
+            id=event_id,
+            case=case,
+            activity=name,
+            lifecycle=lifecycle.transition(kind, work_item),
+            at=at,
+            resource=resource,
+            department=department,
+            task=task,
+            work_item=work_item,
+            outcome=outcome,
+            kind=kind,
+            licence=pseudonyms.licence(licence) if licence else "",
+        )
 
 
 def _log_case(columns, catalogue: Catalogue, pseudonyms: Pseudonyms) -> LogCase:
     number, version_id, item, status, end, commit, id_number, applicant_name, uscc, enterprise_name = columns
     clear = not pseudonyms.enabled
-    return LogCase(number=number, process=catalogue.process(version_id), version=catalogue.number(version_id),
-                   service_item=item or "", status=status, end=end, notify_commit=commit,
-                   applicant=pseudonyms.applicant(id_number, applicant_name),
-                   enterprise=pseudonyms.enterprise(uscc, enterprise_name),
-                   applicant_name=applicant_name if clear else "", enterprise_name=enterprise_name if clear else "")  # fmt: skip
+    return LogCase(
+        number=number,
+        process=catalogue.process(version_id),
+        version=catalogue.number(version_id),
+        service_item=item or "",
+        status=status,
+        end=end,
+        notify_commit=commit,
+        applicant=pseudonyms.applicant(id_number, applicant_name),
+        enterprise=pseudonyms.enterprise(uscc, enterprise_name),
+        applicant_name=applicant_name if clear else "",
+        enterprise_name=enterprise_name if clear else "",
+    )

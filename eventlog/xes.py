@@ -66,18 +66,34 @@ class _Writer:
     def case(self, case: LogCase) -> None:
         self.strings([("concept:name", case.number), ("process", case.process)])
         self.attribute("int", "version", str(case.version))
-        self.strings([("service_item", case.service_item), ("status", case.status), ("end", case.end),
-                      ("applicant", case.applicant), ("enterprise", case.enterprise),
-                      ("applicant_name", case.applicant_name), ("enterprise_name", case.enterprise_name)])  # fmt: skip
+        self.strings(
+            [
+                ("service_item", case.service_item),
+                ("status", case.status),
+                ("end", case.end),
+                ("applicant", case.applicant),
+                ("enterprise", case.enterprise),
+                ("applicant_name", case.applicant_name),
+                ("enterprise_name", case.enterprise_name),
+            ]
+        )
         self.attribute("boolean", "notify_commit", "true" if case.notify_commit else "false")
 
     def event(self, e: LogEvent) -> None:
         with self.element("event"):
             self.strings([("concept:name", e.activity), ("lifecycle:transition", e.lifecycle)])
             self.attribute("date", "time:timestamp", e.at.isoformat())
-            self.strings([("org:resource", e.resource), ("org:group", e.department),
-                          ("concept:instance", str(e.work_item) if e.work_item else ""), ("task", e.task),
-                          ("outcome", e.outcome), ("licence", e.licence), ("kind", e.kind)])  # fmt: skip
+            self.strings(
+                [
+                    ("org:resource", e.resource),
+                    ("org:group", e.department),
+                    ("concept:instance", str(e.work_item) if e.work_item else ""),
+                    ("task", e.task),
+                    ("outcome", e.outcome),
+                    ("licence", e.licence),
+                    ("kind", e.kind),
+                ]
+            )
 
 
 def write(events: Iterable[LogEvent], out: BinaryIO, *, pseudonymised: bool) -> int:

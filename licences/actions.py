@@ -63,13 +63,22 @@ def do_issue_licence(case: Case, *, kind: str, acting_user=None, log=None) -> Li
     with transaction.atomic():
         issued_at = timezone.now().replace(microsecond=0)
         number = next_licence_number(issued_at)
-        payload = signing.canonical_json(build_payload(number=number, case=case, kind=kind, kind_name=kind_info.name, issued_at=issued_at))
+        payload = signing.canonical_json(
+            build_payload(number=number, case=case, kind=kind, kind_name=kind_info.name, issued_at=issued_at)
+        )
         signature, kid = signing.sign_with(key, payload)
         licence = Licence.objects.create(
-            number=number, case=case, service_item=case.service_item, kind=kind,
-            enterprise_name=case.enterprise_name, enterprise_uscc=case.enterprise_uscc, issued_at=issued_at,
-            payload=payload, signature=signature, key_id=kid,
-        )  # fmt: skip
+            number=number,
+            case=case,
+            service_item=case.service_item,
+            kind=kind,
+            enterprise_name=case.enterprise_name,
+            enterprise_uscc=case.enterprise_uscc,
+            issued_at=issued_at,
+            payload=payload,
+            signature=signature,
+            key_id=kid,
+        )
         data = {"licence": number, "kind": kind, "kid": kid}
         if log is not None:
             log(EVENT_LICENCE_ISSUED, data=data)
@@ -134,9 +143,15 @@ def do_flag_licence(licence: Licence, *, reason: str, at: dt.datetime | None = N
         Licence.objects.filter(pk=licence.pk).update(flagged_at=at, flag_reason=reason)
         licence.flagged_at, licence.flag_reason = at, reason
         department = issuing_department(licence.kind)
-        staff = StaffMember.objects.filter(department_id=department, user__is_active=True,
-                                           role__in=[StaffMember.Role.HEAD, StaffMember.Role.CLERK]).select_related("user")  # fmt: skip
-        do_notify([member.user for member in staff], kind=Notification.Kind.RESULT_FLAGGED,
-                  title=f"证照待复核 {licence.number} licence to review", body=reason,
-                  link=reverse("case_detail", args=[licence.case.number]), now=at)  # fmt: skip
+        staff = StaffMember.objects.filter(
+            department_id=department, user__is_active=True, role__in=[StaffMember.Role.HEAD, StaffMember.Role.CLERK]
+        ).select_related("user")
+        do_notify(
+            [member.user for member in staff],
+            kind=Notification.Kind.RESULT_FLAGGED,
+            title=f"证照待复核 {licence.number} licence to review",
+            body=reason,
+            link=reverse("case_detail", args=[licence.case.number]),
+            now=at,
+        )
     return licence

@@ -36,7 +36,10 @@ def _answer(code: str) -> tuple[dict, int]:
     try:
         code = uscc.validate(code)
     except StdnumError:
-        return {"enterprise_uscc": code, "error": "统一社会信用代码不正确。 Not a valid unified social credit code."}, 400
+        return {
+            "enterprise_uscc": code,
+            "error": "统一社会信用代码不正确。 Not a valid unified social credit code.",
+        }, 400
     records = _records(code)
     return {"enterprise_uscc": code, "count": len(records), "records": records}, 200
 

@@ -17,7 +17,9 @@ from processes.effects import EffectProperty, words
 from .actions import do_flag_licence, do_issue_licence, do_revoke_licence, issuing_department
 from .models import CreditRecord, Licence, LicenceKind
 
-REVOCATION_REASON = "告知承诺不实，整改期满未整改。 The commitment was found untrue and the rectification period ended unrectified."
+REVOCATION_REASON = (
+    "告知承诺不实，整改期满未整改。 The commitment was found untrue and the rectification period ended unrectified."
+)
 FINDINGS_FIELD = "findings"
 
 
@@ -35,9 +37,16 @@ def issue(step, task, kinds: list[str]) -> None:
     missing = [kind for kind in kinds if kind not in existing]
     if missing and not (case.enterprise_name and case.enterprise_uscc):
         # Nothing to sign a licence for: the case goes on, and a person is told what is missing.
-        step.log(Event.Kind.RESULT_FLAGGED, activity=task.task_spec.bpmn_id, activity_name=task.task_spec.bpmn_name or "",
-                 data={"kinds": missing, "reason": "没有企业名称或统一社会信用代码，证照未签发。 No enterprise name or credit code: "
-                                                   "the licences were not issued."})  # fmt: skip
+        step.log(
+            Event.Kind.RESULT_FLAGGED,
+            activity=task.task_spec.bpmn_id,
+            activity_name=task.task_spec.bpmn_name or "",
+            data={
+                "kinds": missing,
+                "reason": "没有企业名称或统一社会信用代码，证照未签发。 No enterprise name or credit code: "
+                "the licences were not issued.",
+            },
+        )
         return
     for kind in missing:
         do_issue_licence(case, kind=kind, log=step.log)
@@ -51,21 +60,38 @@ def revoke(step, task, kinds: list[str]) -> None:
     for licence in case.licences.filter(kind__in=kinds, status=Licence.Status.VALID).order_by("id"):
         revoked.append(do_revoke_licence(licence, reason=reason, log=step.log))
     record = CreditRecord.objects.create(
-        enterprise_uscc=case.enterprise_uscc, enterprise_name=case.enterprise_name,
-        kind=CreditRecord.Kind.FALSE_COMMITMENT, case=case, licence=revoked[0] if revoked else None,
+        enterprise_uscc=case.enterprise_uscc,
+        enterprise_name=case.enterprise_name,
+        kind=CreditRecord.Kind.FALSE_COMMITMENT,
+        case=case,
+        licence=revoked[0] if revoked else None,
         # The department that answers for the revoked licence records the breach.
-        department=issuing_department(kinds[0]), summary=reason, recorded_at=step.now,
-    )  # fmt: skip
-    step.log(Event.Kind.CREDIT_RECORDED, activity=task.task_spec.bpmn_id, department=record.department,
-             data={"credit_record": record.pk, "enterprise_uscc": case.enterprise_uscc,
-                   "licences": [licence.number for licence in revoked]})  # fmt: skip
-    flag = f"同一办件的{'、'.join(licence.kind_info.name if licence.kind_info else licence.kind for licence in revoked) or '证照'}因承诺不实被撤销，请复核本证照。 " \
-           f"Another result of case {case.number} was revoked for a false commitment: review this one."  # fmt: skip
+        department=issuing_department(kinds[0]),
+        summary=reason,
+        recorded_at=step.now,
+    )
+    step.log(
+        Event.Kind.CREDIT_RECORDED,
+        activity=task.task_spec.bpmn_id,
+        department=record.department,
+        data={
+            "credit_record": record.pk,
+            "enterprise_uscc": case.enterprise_uscc,
+            "licences": [licence.number for licence in revoked],
+        },
+    )
+    flag = (
+        f"同一办件的{'、'.join(licence.kind_info.name if licence.kind_info else licence.kind for licence in revoked) or '证照'}因承诺不实被撤销，请复核本证照。 "
+        f"Another result of case {case.number} was revoked for a false commitment: review this one."
+    )
     others = case.licences.filter(status=Licence.Status.VALID).exclude(Q(kind__in=kinds) | Q(flagged_at__isnull=False))
     for licence in others.order_by("id"):
         do_flag_licence(licence, reason=flag, at=step.now)
-        step.log(Event.Kind.RESULT_FLAGGED, department=issuing_department(licence.kind),
-                 data={"licence": licence.number, "kind": licence.kind, "reason": flag})  # fmt: skip
+        step.log(
+            Event.Kind.RESULT_FLAGGED,
+            department=issuing_department(licence.kind),
+            data={"licence": licence.number, "kind": licence.kind, "reason": flag},
+        )
 
 
 def register() -> None:

@@ -69,11 +69,16 @@ def time_to_licence(kind: str = "business_licence", cases=None) -> list[TimeToLi
     if cases is not None:
         licences = licences.filter(case__in=cases)
     samples: dict[bool, tuple[list, list]] = {False: ([], []), True: ([], [])}
-    for issued_at, started_at, committed in licences.values_list("issued_at", "case__started_at", "case__notify_commit"):
+    for issued_at, started_at, committed in licences.values_list(
+        "issued_at", "case__started_at", "case__notify_commit"
+    ):
         days, hours = samples[bool(committed)]
         days.append(used_working_days(started_at, issued_at, calendar))
         hours.append(max((issued_at - started_at).total_seconds() / 3600, 0.0))
-    return [TimeToLicence(committed, Spread.of(days), Spread.of(hours)) for committed, (days, hours) in sorted(samples.items())]
+    return [
+        TimeToLicence(committed, Spread.of(days), Spread.of(hours))
+        for committed, (days, hours) in sorted(samples.items())
+    ]
 
 
 def post_check_tasks() -> set[tuple[int, str]]:
@@ -110,7 +115,11 @@ def post_check_outcomes(cases=None) -> list[PostCheckRow]:
             failed_cases[case_id] = department
         else:
             row.passed += 1
-    revoked = set(Licence.objects.filter(case_id__in=failed_cases, status=Licence.Status.REVOKED).values_list("case_id", flat=True))
+    revoked = set(
+        Licence.objects.filter(case_id__in=failed_cases, status=Licence.Status.REVOKED).values_list(
+            "case_id", flat=True
+        )
+    )
     running = set(Case.objects.filter(pk__in=failed_cases, status=Case.Status.RUNNING).values_list("pk", flat=True))
     for case_id, department in failed_cases.items():
         row = rows[department]

@@ -93,7 +93,7 @@ class Licence(models.Model):
 
     @property
     def kind_label(self) -> str:
-        """"营业执照 business licence": the kind's names now (the payload keeps those it was signed with)."""
+        """ "营业执照 business licence": the kind's names now (the payload keeps those it was signed with)."""
         return self.kind_info.label if self.kind_info else self.kind
 
 

@@ -71,8 +71,14 @@ def _draw_qr(pdf: canvas.Canvas, text: str, x: float, y: float, size: float) -> 
     for row_index, row in enumerate(matrix):
         for col_index, dark in enumerate(row):
             if dark:
-                pdf.rect(x + (col_index + border) * cell, y + size - (row_index + border + 1) * cell, cell, cell,
-                         stroke=0, fill=1)  # fmt: skip
+                pdf.rect(
+                    x + (col_index + border) * cell,
+                    y + size - (row_index + border + 1) * cell,
+                    cell,
+                    cell,
+                    stroke=0,
+                    fill=1,
+                )
 
 
 def licence_pdf(licence: Licence) -> bytes:

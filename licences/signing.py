@@ -138,8 +138,9 @@ def generate_key() -> Key:
     kid = new_kid(private.public_key())
     directory = keys_dir()
     directory.mkdir(parents=True, exist_ok=True)
-    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())  # fmt: skip
+    pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     path = directory / f"{kid}{PRIVATE_SUFFIX}"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as f:
@@ -168,8 +169,12 @@ def signing_key() -> Key:
     key = next((key for key in keyring() if key.private is not None), None)
     if key is None:
         key = generate_key()
-        logger.warning("No licence signing key configured: generated %s at %s. Production sets LICENCE_SIGNING_KEYS; "
-                       "see docs/licences.md.", key.kid, key.source)  # fmt: skip
+        logger.warning(
+            "No licence signing key configured: generated %s at %s. Production sets LICENCE_SIGNING_KEYS; "
+            "see docs/licences.md.",
+            key.kid,
+            key.source,
+        )
     return key
 
 

@@ -24,8 +24,14 @@ def commitment_page(request):
     rows = figures.post_check_outcomes()
     for row in rows:
         row.name = names.get(row.department, row.department)
-    records = Paginator(CreditRecord.objects.select_related("licence", "case"), PAGE_SIZE).get_page(request.GET.get("page"))
-    flagged = Licence.objects.filter(flagged_at__isnull=False, status=Licence.Status.VALID).select_related("case").order_by("-flagged_at")[:PAGE_SIZE]
+    records = Paginator(CreditRecord.objects.select_related("licence", "case"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    flagged = (
+        Licence.objects.filter(flagged_at__isnull=False, status=Licence.Status.VALID)
+        .select_related("case")
+        .order_by("-flagged_at")[:PAGE_SIZE]
+    )
     context = {
         "time_to_licence": figures.time_to_licence(),
         "post_checks": rows,

@@ -64,7 +64,9 @@ def do_deploy_version(data: bytes, filename: str, *, acting_user=None) -> Deploy
         for code, name in elements["departments"].items():
             chinese, english = split_bilingual(name)
             Department.objects.get_or_create(code=code, defaults={"name": chinese, "name_en": english})
-        record_event("version_deployed", version=version, actor=acting_user, data={"sha256": file.sha256, "filename": filename})
+        record_event(
+            "version_deployed", version=version, actor=acting_user, data={"sha256": file.sha256, "filename": filename}
+        )
     return DeployResult(version, created=True)
 
 

@@ -24,7 +24,14 @@ class ProcessVersionAdmin(admin.ModelAdmin):
 
 @admin.register(ServiceItem)
 class ServiceItemAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "process", "promised_limit_working_days", "statutory_limit_working_days", "notify_commit_allowed"]
+    list_display = [
+        "code",
+        "name",
+        "process",
+        "promised_limit_working_days",
+        "statutory_limit_working_days",
+        "notify_commit_allowed",
+    ]
 
 
 @admin.register(DecisionVersion)

@@ -79,13 +79,20 @@ def parse_untrusted_xml(data: bytes, kind: str = "BPMN") -> etree._Element:
     Raises BpmnFileError with the line of what is wrong."""
     limit = settings.BPMN_MAX_BYTES
     if len(data) > limit:
-        raise BpmnFileError([Problem(1, f"file is {len(data) / 1048576:.1f} MB; the limit is {limit / 1048576:.1f} MB")])
+        raise BpmnFileError(
+            [Problem(1, f"file is {len(data) / 1048576:.1f} MB; the limit is {limit / 1048576:.1f} MB")]
+        )
     try:
         # defusedxml only checks here; lxml builds the tree we use, with line numbers.
         safe_et.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
         raise BpmnFileError(
-            [Problem(_doctype_line(data), f"DOCTYPE declarations are not allowed in {kind} files (entity expansion and external references are refused)")]
+            [
+                Problem(
+                    _doctype_line(data),
+                    f"DOCTYPE declarations are not allowed in {kind} files (entity expansion and external references are refused)",
+                )
+            ]
         ) from None
     except safe_et.ParseError as error:
         line = error.position[0] if getattr(error, "position", None) else 1
@@ -100,7 +107,9 @@ def read_bpmn(data: bytes, filename: str) -> BpmnFile:
     """Parse bytes into a BpmnFile, or raise BpmnFileError with the reasons it cannot be read."""
     root = parse_untrusted_xml(data)
     if root.tag != f"{{{BPMN_NS}}}definitions":
-        raise BpmnFileError([Problem(root.sourceline, "not a BPMN 2.0 file: the root element must be bpmn:definitions")])
+        raise BpmnFileError(
+            [Problem(root.sourceline, "not a BPMN 2.0 file: the root element must be bpmn:definitions")]
+        )
     return BpmnFile(
         filename=filename,
         data=data,

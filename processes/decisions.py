@@ -61,10 +61,14 @@ def read_decision(data: bytes, filename: str) -> DecisionFile:
     root = parse_untrusted_xml(data, "DMN")
     namespace = etree.QName(root).namespace
     if etree.QName(root).localname != "definitions" or namespace not in DMN_NAMESPACES:
-        raise BpmnFileError([Problem(root.sourceline, "not a DMN file: the root element must be dmn:definitions (DMN 1.1 to 1.3)")])
+        raise BpmnFileError(
+            [Problem(root.sourceline, "not a DMN file: the root element must be dmn:definitions (DMN 1.1 to 1.3)")]
+        )
     decisions = root.findall(f"{{{namespace}}}decision")
     if len(decisions) != 1 or decisions[0].find(f"{{{namespace}}}decisionTable") is None:
-        raise BpmnFileError([Problem(root.sourceline, "a DMN file here holds exactly one decision with one decision table")])
+        raise BpmnFileError(
+            [Problem(root.sourceline, "a DMN file here holds exactly one decision with one decision table")]
+        )
     try:
         parser = DMNParser(None, root, {"dmn": namespace}, filename=filename)
         parser.parse()
@@ -72,11 +76,18 @@ def read_decision(data: bytes, filename: str) -> DecisionFile:
         line = int(error.line_number) if str(error.line_number).isdigit() else root.sourceline
         raise BpmnFileError([Problem(line, f"DMN: {error}")]) from None
     except (SpiffWorkflowException, KeyError, IndexError) as error:
-        raise BpmnFileError([Problem(root.sourceline, f"DMN cannot be read: {type(error).__name__}: {error}")]) from None
+        raise BpmnFileError(
+            [Problem(root.sourceline, f"DMN cannot be read: {type(error).__name__}: {error}")]
+        ) from None
     file = DecisionFile(filename, data, root, hashlib.sha256(data).hexdigest(), parser.decision)
     problems = []
     if file.table.hit_policy not in HIT_POLICIES:
-        problems.append(Problem(lines_of(root).get(file.table.id, 1), f"hit policy {file.table.hit_policy} is not supported (use one of: {', '.join(HIT_POLICIES)})"))
+        problems.append(
+            Problem(
+                lines_of(root).get(file.table.id, 1),
+                f"hit policy {file.table.hit_policy} is not supported (use one of: {', '.join(HIT_POLICIES)})",
+            )
+        )
     problems += cell_problems(file)
     if problems:
         raise BpmnFileError(problems)
@@ -96,12 +107,20 @@ def cell_problems(file: DecisionFile) -> list[Problem]:
         try:
             check_expression(text)
         except ExpressionError as error:
-            problems.append(Problem(lines.get(element_id, 1), f"{where}: {error.message}: {' '.join(text.split())[:80]}", element_id))
+            problems.append(
+                Problem(
+                    lines.get(element_id, 1), f"{where}: {error.message}: {' '.join(text.split())[:80]}", element_id
+                )
+            )
 
     table = file.table
     for column in table.inputs:
         if not column.expression:
-            problems.append(Problem(lines.get(column.id, 1), f"input '{column.label or column.id}' has no input expression", column.id))
+            problems.append(
+                Problem(
+                    lines.get(column.id, 1), f"input '{column.label or column.id}' has no input expression", column.id
+                )
+            )
         else:
             check(column.expression, f"input expression of '{column.label or column.id}'", column.id)
     for rule in table.rules:
@@ -141,9 +160,14 @@ def do_deploy_decision(data: bytes, filename: str, *, acting_user=None) -> Decis
         # Lock the key's versions so that two deploys cannot both take number N+1.
         latest = DecisionVersion.objects.select_for_update().filter(key=file.key).order_by("-number").first()
         version = DecisionVersion.objects.create(
-            key=file.key, number=(latest.number + 1) if latest else 1, name=file.decision.name or "",
-            sha256=file.sha256, filename=filename, dmn_xml=data.decode("utf-8"), deployed_by=acting_user,
-        )  # fmt: skip
+            key=file.key,
+            number=(latest.number + 1) if latest else 1,
+            name=file.decision.name or "",
+            sha256=file.sha256,
+            filename=filename,
+            dmn_xml=data.decode("utf-8"),
+            deployed_by=acting_user,
+        )
     return DecisionDeployResult(version, created=True)
 
 
@@ -170,13 +194,18 @@ def decide(version: DecisionVersion, context: dict) -> dict:
         _TABLES[version.sha256] = table
     # DMNEngine asks a task for its data and its workflow's script engine (and, to word an error,
     # its spec): give it just that.
-    task = SimpleNamespace(data=dict(context), workflow=SimpleNamespace(script_engine=SafeScriptEngine()),
-                           task_spec=SimpleNamespace(name=version.key, bpmn_id=version.key, bpmn_name=version.name))
+    task = SimpleNamespace(
+        data=dict(context),
+        workflow=SimpleNamespace(script_engine=SafeScriptEngine()),
+        task_spec=SimpleNamespace(name=version.key, bpmn_id=version.key, bpmn_name=version.name),
+    )
     for column in table.inputs:  # a missing input is the usual failure: say which, plainly
         try:
             evaluate(column.expression, task.data)
         except ExpressionError as error:
-            raise DecisionError(f"decision {version.label}, input '{column.label or column.id}': {error.message}") from None
+            raise DecisionError(
+                f"decision {version.label}, input '{column.label or column.id}': {error.message}"
+            ) from None
     try:
         return dict(DMNEngine(table).result(task))
     except (SpiffWorkflowException, ExpressionError) as error:

@@ -24,11 +24,28 @@ from .bpmn_file import CAMUNDA_NS, bpmn, extension_properties, local
 from .results import declared_result
 
 FLOW_NODE_TAGS = {
-    "task", "userTask", "manualTask", "scriptTask", "serviceTask", "sendTask", "receiveTask",
-    "businessRuleTask", "callActivity", "subProcess", "transaction", "startEvent", "endEvent",
-    "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent", "exclusiveGateway",
-    "parallelGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway",
-}  # fmt: skip
+    "task",
+    "userTask",
+    "manualTask",
+    "scriptTask",
+    "serviceTask",
+    "sendTask",
+    "receiveTask",
+    "businessRuleTask",
+    "callActivity",
+    "subProcess",
+    "transaction",
+    "startEvent",
+    "endEvent",
+    "intermediateCatchEvent",
+    "intermediateThrowEvent",
+    "boundaryEvent",
+    "exclusiveGateway",
+    "parallelGateway",
+    "inclusiveGateway",
+    "eventBasedGateway",
+    "complexGateway",
+}
 
 LIMIT_PROPERTIES = ("promised_limit_working_days", "statutory_limit_working_days", "limit_working_hours")
 
@@ -63,18 +80,17 @@ def _int_or_none(value: str | None):
 def form_fields(task: etree._Element) -> list[dict]:
     fields = []
     for field in bpmn(task, "bpmn:extensionElements/camunda:formData/camunda:formField"):
-        required = any(
-            c.get("name") == "required"
-            for c in bpmn(field, "camunda:validation/camunda:constraint")
+        required = any(c.get("name") == "required" for c in bpmn(field, "camunda:validation/camunda:constraint"))
+        fields.append(
+            {
+                "id": field.get("id", ""),
+                "label": field.get("label", field.get("id", "")),
+                "type": field.get("type", "string"),
+                "default": field.get("defaultValue"),
+                "required": required,
+                "values": [{"id": v.get("id"), "name": v.get("name")} for v in bpmn(field, "camunda:value")],
+            }
         )
-        fields.append({
-            "id": field.get("id", ""),
-            "label": field.get("label", field.get("id", "")),
-            "type": field.get("type", "string"),
-            "default": field.get("defaultValue"),
-            "required": required,
-            "values": [{"id": v.get("id"), "name": v.get("name")} for v in bpmn(field, "camunda:value")],
-        })  # fmt: skip
     return fields
 
 
@@ -127,7 +143,9 @@ def describe_process(process: etree._Element) -> dict:
     for task in user_tasks.values():
         if task["department"]:
             departments.setdefault(task["department"], task["department"])
-    message_names = {m.get("id"): m.get("name") or m.get("id") for m in bpmn(process.getroottree().getroot(), "bpmn:message")}
+    message_names = {
+        m.get("id"): m.get("name") or m.get("id") for m in bpmn(process.getroottree().getroot(), "bpmn:message")
+    }
     messages: dict[str, list[str]] = {}
     for definition in bpmn(process, ".//bpmn:messageEventDefinition"):
         event = definition.getparent()

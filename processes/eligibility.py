@@ -25,15 +25,25 @@ def commitment_eligibility(service_item, application: dict) -> Eligibility:
     version = latest_decision(key)
     if version is None:
         # Refuse the shortcut rather than grant it unchecked: the full review is always lawful.
-        return Eligibility(False, f"告知承诺适用条件（{key}）尚未部署，请按一般程序办理。 The eligibility decision '{key}' is not deployed: "
-                                  "the application goes through the full review.")  # fmt: skip
+        return Eligibility(
+            False,
+            f"告知承诺适用条件（{key}）尚未部署，请按一般程序办理。 The eligibility decision '{key}' is not deployed: "
+            "the application goes through the full review.",
+        )
     try:
         outputs = decide(version, application)
     except DecisionError as error:
-        return Eligibility(False, f"告知承诺适用条件无法判断，请按一般程序办理。 Eligibility could not be decided ({error}).", version.label)
+        return Eligibility(
+            False,
+            f"告知承诺适用条件无法判断，请按一般程序办理。 Eligibility could not be decided ({error}).",
+            version.label,
+        )
     if not outputs:
-        return Eligibility(False, f"告知承诺适用条件（{version.label}）没有匹配的规则。 No rule of {version.label} matched this application.",
-                           version.label)  # fmt: skip
+        return Eligibility(
+            False,
+            f"告知承诺适用条件（{version.label}）没有匹配的规则。 No rule of {version.label} matched this application.",
+            version.label,
+        )
     eligible = outputs.get("eligible")
     if isinstance(eligible, list):  # a COLLECT table: every matching row must say yes
         eligible = bool(eligible) and all(eligible)

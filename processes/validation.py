@@ -42,7 +42,10 @@ def schema_problems(file: BpmnFile) -> list[Problem]:
     validator.preprocess(file.root)
     if validator.validator.validate(file.root):
         return []
-    return [Problem(e.line, f"BPMN schema: {e.message}", element_at_line(file.root, e.line)) for e in validator.validator.error_log]
+    return [
+        Problem(e.line, f"BPMN schema: {e.message}", element_at_line(file.root, e.line))
+        for e in validator.validator.error_log
+    ]
 
 
 def process_problems(file: BpmnFile) -> list[Problem]:
@@ -51,7 +54,13 @@ def process_problems(file: BpmnFile) -> list[Problem]:
         return [Problem(file.root.sourceline, 'no executable process: mark the process isExecutable="true"')]
     if len(processes) > 1:
         ids = ", ".join(p.get("id") for p in processes)
-        return [Problem(processes[1].sourceline, f"more than one executable process ({ids}); deploy one per file", processes[1].get("id"))]
+        return [
+            Problem(
+                processes[1].sourceline,
+                f"more than one executable process ({ids}); deploy one per file",
+                processes[1].get("id"),
+            )
+        ]
     process = processes[0]
     problems = department_problems(process)
     problems += expression_problems(process)
@@ -69,8 +78,13 @@ def effect_problems(process: etree._Element) -> list[Problem]:
             continue
         result = declared_result(extension_properties(node))
         if result is not None and result not in Result.values:
-            problems.append(Problem(node.sourceline, f"result of {node.get('id')}: unknown result '{result}' "
-                                                     f"(one of: {', '.join(Result.values)})", node.get("id")))  # fmt: skip
+            problems.append(
+                Problem(
+                    node.sourceline,
+                    f"result of {node.get('id')}: unknown result '{result}' (one of: {', '.join(Result.values)})",
+                    node.get("id"),
+                )
+            )
         effect = describe_effects(node)
         for prop, message in effects.problems(effect or {}):
             problems.append(Problem(node.sourceline, f"{prop} of {node.get('id')}: {message}", node.get("id")))
@@ -84,9 +98,21 @@ def department_problems(process: etree._Element) -> list[Problem]:
         described = describe_user_task(task, owner.get(task.get("id")))
         due_date = described["due_date"]
         if due_date and limit_from_due_date(due_date) is None:
-            problems.append(Problem(task.sourceline, f"camunda:dueDate of {task.get('id')}: '{due_date}' is not understood; write P<n>D (n working days), PT<n>H (n working hours) or ${{dateTime().plusDays(n)}}", task.get("id")))
+            problems.append(
+                Problem(
+                    task.sourceline,
+                    f"camunda:dueDate of {task.get('id')}: '{due_date}' is not understood; write P<n>D (n working days), PT<n>H (n working hours) or ${{dateTime().plusDays(n)}}",
+                    task.get("id"),
+                )
+            )
         if not described["department"]:
-            problems.append(Problem(task.sourceline, f"user task '{described['name']}' ({task.get('id')}) belongs to no department: put it in a lane or give it candidate groups", task.get("id")))
+            problems.append(
+                Problem(
+                    task.sourceline,
+                    f"user task '{described['name']}' ({task.get('id')}) belongs to no department: put it in a lane or give it candidate groups",
+                    task.get("id"),
+                )
+            )
         problems += limit_problems(task, described)
     return problems
 
@@ -97,14 +123,24 @@ def limit_problems(task: etree._Element, described: dict) -> list[Problem]:
     for name in LIMIT_PROPERTIES:
         raw = described["properties"].get(name)
         if raw not in (None, "") and (described[name] is None or described[name] < 0):
-            problems.append(Problem(task.sourceline, f"{name} of {task_id}: '{raw}' is not a whole number of 0 or more", task_id))
+            problems.append(
+                Problem(task.sourceline, f"{name} of {task_id}: '{raw}' is not a whole number of 0 or more", task_id)
+            )
     promised, statutory = described["promised_limit_working_days"], described["statutory_limit_working_days"]
     if promised is not None and statutory is not None and 0 <= statutory < promised:
-        problems.append(Problem(task.sourceline, f"promised limit of {task_id} ({promised} working days) exceeds its statutory limit ({statutory})", task_id))
+        problems.append(
+            Problem(
+                task.sourceline,
+                f"promised limit of {task_id} ({promised} working days) exceeds its statutory limit ({statutory})",
+                task_id,
+            )
+        )
     return problems
 
 
-def _check(element: etree._Element, text: str, what: str, script: bool = False, source: etree._Element | None = None) -> list[Problem]:
+def _check(
+    element: etree._Element, text: str, what: str, script: bool = False, source: etree._Element | None = None
+) -> list[Problem]:
     """``source`` is the element whose text ``text`` is: a script's line 1 is on its line."""
     try:
         (check_script if script else check_expression)(text)
@@ -128,7 +164,13 @@ def expression_problems(process: etree._Element) -> list[Problem]:
     for task in bpmn(process, ".//bpmn:scriptTask"):
         script_format = (task.get("scriptFormat") or "python").lower()
         if script_format not in ("python", "binglian", ""):
-            problems.append(Problem(task.sourceline, f"script of {task.get('id')}: scriptFormat '{script_format}' is not supported; write it in Binglian's expression language", task.get("id")))
+            problems.append(
+                Problem(
+                    task.sourceline,
+                    f"script of {task.get('id')}: scriptFormat '{script_format}' is not supported; write it in Binglian's expression language",
+                    task.get("id"),
+                )
+            )
             continue
         for script in bpmn(task, "bpmn:script"):
             problems += _check(task, script.text or "", "script", script=True, source=script)
@@ -154,12 +196,22 @@ def _timer_problems(expression: etree._Element) -> list[Problem]:
     text = (expression.text or "").strip()
     event = expression.getparent().getparent()
     if not text:
-        return [Problem(expression.sourceline, f"timer of {event.get('id')}: empty {local(expression.tag)}", event.get("id"))]
+        return [
+            Problem(
+                expression.sourceline, f"timer of {event.get('id')}: empty {local(expression.tag)}", event.get("id")
+            )
+        ]
     literal = iso_literal(text)
     if literal is None and _ISO_LIKE.fullmatch(text):
         # "P5X" is a valid Python name, so the expression check would pass it and the case
         # would stop at run time on an undefined name: it is a mistyped duration.
-        return [Problem(expression.sourceline, f"timer of {event.get('id')}: not a valid ISO-8601 {local(expression.tag)}: {text}", event.get("id"))]
+        return [
+            Problem(
+                expression.sourceline,
+                f"timer of {event.get('id')}: not a valid ISO-8601 {local(expression.tag)}: {text}",
+                event.get("id"),
+            )
+        ]
     if literal is None:
         return _check(expression.getparent(), text, "timer")
     try:
@@ -168,7 +220,13 @@ def _timer_problems(expression: etree._Element) -> list[Problem]:
         else:
             TimerEventDefinition.parse_time_or_duration(literal)
     except Exception:  # SpiffWorkflow raises bare Exception for a bad interval
-        return [Problem(expression.sourceline, f"timer of {event.get('id')}: not a valid ISO-8601 {local(expression.tag)}: {text}", event.get("id"))]
+        return [
+            Problem(
+                expression.sourceline,
+                f"timer of {event.get('id')}: not a valid ISO-8601 {local(expression.tag)}: {text}",
+                event.get("id"),
+            )
+        ]
     return []
 
 
@@ -180,14 +238,24 @@ def reachability_problems(container: etree._Element) -> list[Problem]:
         source, target = flow.get("sourceRef"), flow.get("targetRef")
         for ref in (source, target):
             if ref not in nodes:
-                problems.append(Problem(flow.sourceline, f"sequence flow {flow.get('id')} refers to unknown node {ref}", flow.get("id")))
+                problems.append(
+                    Problem(
+                        flow.sourceline, f"sequence flow {flow.get('id')} refers to unknown node {ref}", flow.get("id")
+                    )
+                )
         successors[source].add(target)
     for node in nodes.values():
         if local(node.tag) == "boundaryEvent":
             successors[node.get("attachedToRef")].add(node.get("id"))
-    starts = [i for i, n in nodes.items() if local(n.tag) == "startEvent" or (local(n.tag) == "subProcess" and n.get("triggeredByEvent") == "true")]
+    starts = [
+        i
+        for i, n in nodes.items()
+        if local(n.tag) == "startEvent" or (local(n.tag) == "subProcess" and n.get("triggeredByEvent") == "true")
+    ]
     if not starts and local(container.tag) == "process":
-        problems.append(Problem(container.sourceline, f"process {container.get('id')} has no start event", container.get("id")))
+        problems.append(
+            Problem(container.sourceline, f"process {container.get('id')} has no start event", container.get("id"))
+        )
     reached = _closure(starts, successors)
     predecessors = defaultdict(set)
     for source, targets in successors.items():
@@ -201,7 +269,9 @@ def reachability_problems(container: etree._Element) -> list[Problem]:
             problems.append(Problem(node.sourceline, f"{label} cannot be reached from a start event", node_id))
         elif local(node.tag) != "endEvent" and not successors.get(node_id) and not _is_event_subprocess(node):
             if not (local(node.tag) == "boundaryEvent" and _is_compensation(node)):
-                problems.append(Problem(node.sourceline, f"{label} is a dead end: it has no outgoing sequence flow", node_id))
+                problems.append(
+                    Problem(node.sourceline, f"{label} is a dead end: it has no outgoing sequence flow", node_id)
+                )
         elif node_id in reached and node_id not in finishing and ends:
             problems.append(Problem(node.sourceline, f"{label} never reaches an end event", node_id))
         if local(node.tag) in ("subProcess", "transaction"):

@@ -132,7 +132,9 @@ class CaseSet:
         days = [self.hours(start, done) / WORKDAY_HOURS for start, done in rows]
         hours = [max((done - start).total_seconds(), 0) / 3600 for start, done in rows]
         lights = dict(
-            concluded.annotate(light_done=lateness.case_light_sql(timezone.now())).values_list("light_done").annotate(n=Count("id"))
+            concluded.annotate(light_done=lateness.case_light_sql(timezone.now()))
+            .values_list("light_done")
+            .annotate(n=Count("id"))
         )
         limited = sum(lights.get(x, 0) for x in LIGHTS)
         return {
@@ -242,19 +244,23 @@ class CaseSet:
         for code in sorted(n, key=lambda c: (c == APPLICANT, c)):
             department = names.get(code)
             limited = sum(lights[code][x] for x in LIGHTS)
-            out.append({
-                "code": code,
-                "name": department.name if department else ("申请人补正" if code == APPLICANT else code),
-                "name_en": department.name_en if department else ("Applicant's corrections" if code == APPLICANT else ""),
-                "tasks": n[code],
-                "wait_hours_median": median(wait[code]),
-                "wait_hours_mean": mean(wait[code]),
-                "work_hours_median": median(work[code]),
-                "work_hours_mean": mean(work[code]),
-                "hours_per_case": share(sum(wait[code]) + sum(work[code]), cases),
-                "lights": {light: lights[code][light] for light in LIGHTS},
-                "on_time_share": share(lights[code]["green"] + lights[code]["yellow"], limited),
-            })  # fmt: skip
+            out.append(
+                {
+                    "code": code,
+                    "name": department.name if department else ("申请人补正" if code == APPLICANT else code),
+                    "name_en": department.name_en
+                    if department
+                    else ("Applicant's corrections" if code == APPLICANT else ""),
+                    "tasks": n[code],
+                    "wait_hours_median": median(wait[code]),
+                    "wait_hours_mean": mean(wait[code]),
+                    "work_hours_median": median(work[code]),
+                    "work_hours_mean": mean(work[code]),
+                    "hours_per_case": share(sum(wait[code]) + sum(work[code]), cases),
+                    "lights": {light: lights[code][light] for light in LIGHTS},
+                    "on_time_share": share(lights[code]["green"] + lights[code]["yellow"], limited),
+                }
+            )
         return out
 
 

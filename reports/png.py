@@ -84,8 +84,14 @@ def _bars(axes, groups: list[str], series: list[tuple[str, list, str]], width: f
 
 
 def _cycle(axes, data, label) -> None:
-    _bars(axes, data["versions"], [(label("中位数", "median"), data["cycle_time"]["median"], "#2563eb"),
-                                   ("P90", data["cycle_time"]["p90"], "#93c5fd")])  # fmt: skip
+    _bars(
+        axes,
+        data["versions"],
+        [
+            (label("中位数", "median"), data["cycle_time"]["median"], "#2563eb"),
+            ("P90", data["cycle_time"]["p90"], "#93c5fd"),
+        ],
+    )
     axes.set_ylabel(label("工作日", "working days"))
 
 

@@ -63,8 +63,10 @@ def side_by_side(version, measured: dict | None = None) -> SideBySide | None:
 
 def lines(comparison: SideBySide) -> list[str]:
     run = comparison.run
-    out = [f"prediction of {run.created_at:%Y-%m-%d %H:%M} ({run.cases} cases; {run.learned_from or 'figures given by hand'}) "
-           f"beside {comparison.measured_cases} concluded cases:"]  # fmt: skip
+    out = [
+        f"prediction of {run.created_at:%Y-%m-%d %H:%M} ({run.cases} cases; {run.learned_from or 'figures given by hand'}) "
+        f"beside {comparison.measured_cases} concluded cases:"
+    ]
     for row in comparison.rows:
         predicted, measured, error = row.cells()
         out.append(f"  {row.figure.en:<40} predicted {predicted:>8}   measured {measured:>8}   error {error:>7}")

@@ -20,10 +20,22 @@ from .registry import FIGURES, UNIT_LABELS
 
 # The rows of the figures table, in the order a reform report lists them.
 TABLE = [
-    "cases", "concluded", "cycle_working_days_median", "cycle_working_days_p90", "cycle_calendar_hours_median",
-    "cycle_calendar_hours_p90", "handoffs_per_case", "corrections_per_case", "materials_per_case", "trips_per_case",
-    "at_most_one_trip_share", "fully_online_share", "notify_commit_share", "case_on_time_share", "task_on_time_share",
-]  # fmt: skip
+    "cases",
+    "concluded",
+    "cycle_working_days_median",
+    "cycle_working_days_p90",
+    "cycle_calendar_hours_median",
+    "cycle_calendar_hours_p90",
+    "handoffs_per_case",
+    "corrections_per_case",
+    "materials_per_case",
+    "trips_per_case",
+    "at_most_one_trip_share",
+    "fully_online_share",
+    "notify_commit_share",
+    "case_on_time_share",
+    "task_on_time_share",
+]
 
 
 @login_required
@@ -64,11 +76,16 @@ def table_rows(rows: list[tuple], comparison: Comparison | None) -> list[dict]:
     for key in TABLE:
         figure = FIGURES[key]
         change = changes.get(key)
-        out.append({
-            "key": key, "figure": figure, "unit": UNIT_LABELS[figure.unit],
-            "values": [figure.format(figures[key]) for _, figures in rows],
-            "change": change.words() if change else None, "improved": change.improved if change else None,
-        })  # fmt: skip
+        out.append(
+            {
+                "key": key,
+                "figure": figure,
+                "unit": UNIT_LABELS[figure.unit],
+                "values": [figure.format(figures[key]) for _, figures in rows],
+                "change": change.words() if change else None,
+                "improved": change.improved if change else None,
+            }
+        )
     return out
 
 
@@ -134,6 +151,12 @@ def kpi_tree(request):
         versions = list(ProcessVersion.objects.all())
     figures = CaseSet(cases, versions).figures()
     root = kpi.evaluate(figures)
-    context = {"root": root, "counts": kpi.counts(root), "figures": figures, "definitions": definitions,
-               "definition": definition, "version": version}  # fmt: skip
+    context = {
+        "root": root,
+        "counts": kpi.counts(root),
+        "figures": figures,
+        "definitions": definitions,
+        "definition": definition,
+        "version": version,
+    }
     return render(request, "reports/kpi.html", context)

@@ -10,11 +10,30 @@ from __future__ import annotations
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-SIZES = {"user": (110, 70), "script": (110, 70), "start": (36, 36), "end": (36, 36), "xor": (50, 50),
-         "and": (50, 50), "evgw": (50, 50), "msg": (36, 36), "timer": (36, 36), "boundary_timer": (36, 36)}  # fmt: skip
-TAGS = {"user": "userTask", "script": "scriptTask", "start": "startEvent", "end": "endEvent", "xor": "exclusiveGateway",
-        "and": "parallelGateway", "evgw": "eventBasedGateway", "msg": "intermediateCatchEvent", "timer": "intermediateCatchEvent",
-        "boundary_timer": "boundaryEvent"}  # fmt: skip
+SIZES = {
+    "user": (110, 70),
+    "script": (110, 70),
+    "start": (36, 36),
+    "end": (36, 36),
+    "xor": (50, 50),
+    "and": (50, 50),
+    "evgw": (50, 50),
+    "msg": (36, 36),
+    "timer": (36, 36),
+    "boundary_timer": (36, 36),
+}
+TAGS = {
+    "user": "userTask",
+    "script": "scriptTask",
+    "start": "startEvent",
+    "end": "endEvent",
+    "xor": "exclusiveGateway",
+    "and": "parallelGateway",
+    "evgw": "eventBasedGateway",
+    "msg": "intermediateCatchEvent",
+    "timer": "intermediateCatchEvent",
+    "boundary_timer": "boundaryEvent",
+}
 COL, ROW, LANE_X, X0 = 150, 110, 160, 260
 
 LANES = [
@@ -89,16 +108,18 @@ class Process:
 
     # -- XML
     def xml(self, version_note: str) -> str:
-        out = ['<?xml version="1.0" encoding="UTF-8"?>',
-               '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
-               'xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" '
-               'xmlns:di="http://www.omg.org/spec/DD/20100524/DI" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" '
-               'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="definitions_' + self.pid + '" '
-               'targetNamespace="http://binglian.example/bpmn" exporter="Binglian layout_bpmn.py" exporterVersion="1">',
-               f"  <!-- {escape(version_note)} -->",
-               '  <bpmn:collaboration id="collaboration_' + self.pid + '">',
-               f'    <bpmn:participant id="participant_{self.pid}" name={quoteattr(self.name)} processRef="{self.pid}" />',
-               "  </bpmn:collaboration>"]  # fmt: skip
+        out = [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+            'xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" '
+            'xmlns:di="http://www.omg.org/spec/DD/20100524/DI" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="definitions_' + self.pid + '" '
+            'targetNamespace="http://binglian.example/bpmn" exporter="Binglian layout_bpmn.py" exporterVersion="1">',
+            f"  <!-- {escape(version_note)} -->",
+            '  <bpmn:collaboration id="collaboration_' + self.pid + '">',
+            f'    <bpmn:participant id="participant_{self.pid}" name={quoteattr(self.name)} processRef="{self.pid}" />',
+            "  </bpmn:collaboration>",
+        ]
         for mid, mname in (("msg_bank_account_opened", "bank_account_opened"), ("msg_service_rated", "service_rated")):
             if any(n.get("message") == mname for n in self.nodes.values()):
                 out.append(f'  <bpmn:message id="{mid}" name="{mname}" />')
@@ -106,16 +127,24 @@ class Process:
         out.append('    <bpmn:laneSet id="laneset_' + self.pid + '">')
         for code, lname in LANES:
             out.append(f'      <bpmn:lane id="lane_{code}" name={quoteattr(lname)}>')
-            out += [f"        <bpmn:flowNodeRef>{n['id']}</bpmn:flowNodeRef>" for n in self.nodes.values() if self.lane_of(n) == code]
+            out += [
+                f"        <bpmn:flowNodeRef>{n['id']}</bpmn:flowNodeRef>"
+                for n in self.nodes.values()
+                if self.lane_of(n) == code
+            ]
             out.append("      </bpmn:lane>")
         out.append("    </bpmn:laneSet>")
         for n in self.nodes.values():
             out += self.node_xml(n)
         for f in self.flows:
-            attrs = f'id="{f["id"]}" sourceRef="{f["source"]}" targetRef="{f["target"]}"' + (f" name={quoteattr(f['name'])}" if f["name"] else "")
+            attrs = f'id="{f["id"]}" sourceRef="{f["source"]}" targetRef="{f["target"]}"' + (
+                f" name={quoteattr(f['name'])}" if f["name"] else ""
+            )
             if f["condition"]:
                 out.append(f"    <bpmn:sequenceFlow {attrs}>")
-                out.append(f'      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">{escape(f["condition"])}</bpmn:conditionExpression>')
+                out.append(
+                    f'      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">{escape(f["condition"])}</bpmn:conditionExpression>'
+                )
                 out.append("    </bpmn:sequenceFlow>")
             else:
                 out.append(f"    <bpmn:sequenceFlow {attrs} />")
@@ -149,10 +178,14 @@ class Process:
                 for fid, label, ftype, *required in n["form"]:
                     if required and required[0]:
                         body.append(f'          <camunda:formField id="{fid}" label={quoteattr(label)} type="{ftype}">')
-                        body.append('            <camunda:validation><camunda:constraint name="required" /></camunda:validation>')
+                        body.append(
+                            '            <camunda:validation><camunda:constraint name="required" /></camunda:validation>'
+                        )
                         body.append("          </camunda:formField>")
                     else:
-                        body.append(f'          <camunda:formField id="{fid}" label={quoteattr(label)} type="{ftype}" />')
+                        body.append(
+                            f'          <camunda:formField id="{fid}" label={quoteattr(label)} type="{ftype}" />'
+                        )
                 body.append("        </camunda:formData>")
             body.append("        <camunda:properties>")
             for key, value in props.items():
@@ -168,7 +201,9 @@ class Process:
             body.append(f'      <bpmn:messageEventDefinition id="{n["id"]}_definition" messageRef="{mid}" />')
         if n["kind"] in ("timer", "boundary_timer"):
             body.append(f'      <bpmn:timerEventDefinition id="{n["id"]}_definition">')
-            body.append(f'        <bpmn:timeDuration xsi:type="bpmn:tFormalExpression">{n["duration"]}</bpmn:timeDuration>')
+            body.append(
+                f'        <bpmn:timeDuration xsi:type="bpmn:tFormalExpression">{n["duration"]}</bpmn:timeDuration>'
+            )
             body.append("      </bpmn:timerEventDefinition>")
         return [f"    <bpmn:{tag} {attrs}>", *body, f"    </bpmn:{tag}>"]
 
@@ -176,14 +211,18 @@ class Process:
         tops, bottom = self.lane_top()
         rows = self.lane_rows()
         width = X0 + (max(n["col"] for n in self.nodes.values()) + 1) * COL
-        out = ['  <bpmndi:BPMNDiagram id="diagram_' + self.pid + '">',
-               f'    <bpmndi:BPMNPlane id="plane_{self.pid}" bpmnElement="collaboration_{self.pid}">',
-               f'      <bpmndi:BPMNShape id="participant_{self.pid}_di" bpmnElement="participant_{self.pid}" isHorizontal="true">',
-               f'        <dc:Bounds x="{LANE_X - 30}" y="80" width="{width - LANE_X + 30}" height="{bottom - 100}" />',
-               "      </bpmndi:BPMNShape>"]  # fmt: skip
+        out = [
+            '  <bpmndi:BPMNDiagram id="diagram_' + self.pid + '">',
+            f'    <bpmndi:BPMNPlane id="plane_{self.pid}" bpmnElement="collaboration_{self.pid}">',
+            f'      <bpmndi:BPMNShape id="participant_{self.pid}_di" bpmnElement="participant_{self.pid}" isHorizontal="true">',
+            f'        <dc:Bounds x="{LANE_X - 30}" y="80" width="{width - LANE_X + 30}" height="{bottom - 100}" />',
+            "      </bpmndi:BPMNShape>",
+        ]
         for code, _ in LANES:
             out.append(f'      <bpmndi:BPMNShape id="lane_{code}_di" bpmnElement="lane_{code}" isHorizontal="true">')
-            out.append(f'        <dc:Bounds x="{LANE_X}" y="{tops[code]}" width="{width - LANE_X}" height="{rows[code] * ROW + 20}" />')
+            out.append(
+                f'        <dc:Bounds x="{LANE_X}" y="{tops[code]}" width="{width - LANE_X}" height="{rows[code] * ROW + 20}" />'
+            )
             out.append("      </bpmndi:BPMNShape>")
         for n in self.nodes.values():
             x, y, w, h = self.bounds(n)
@@ -200,16 +239,34 @@ class Process:
 
 
 def review(p: Process, lane, nid, name, col, promised, statutory, outcomes="approve,reject,correction"):
-    p.node(nid, "user", name, lane, col, form=REVIEW_FORM,
-           props={"promised_limit_working_days": promised, "statutory_limit_working_days": statutory, "outcomes": outcomes})
+    p.node(
+        nid,
+        "user",
+        name,
+        lane,
+        col,
+        form=REVIEW_FORM,
+        props={
+            "promised_limit_working_days": promised,
+            "statutory_limit_working_days": statutory,
+            "outcomes": outcomes,
+        },
+    )
 
 
 def correction_loop(p: Process, lane, nid, col, on_approve, on_reject="end_rejected"):
     """review -> gateway: correction goes back through the front desk; reject and approve go on."""
     gw, fix = f"gw_{nid}", nid.replace("_review", "_correction")
     p.node(gw, "xor", "审查结果? Outcome?", lane, col + 1)
-    p.node(fix, "user", "补正材料 Corrected material", lane, col, row=1,
-           props={"promised_limit_working_days": 5, "outcomes": "resubmitted", "clock": "paused"})
+    p.node(
+        fix,
+        "user",
+        "补正材料 Corrected material",
+        lane,
+        col,
+        row=1,
+        props={"promised_limit_working_days": 5, "outcomes": "resubmitted", "clock": "paused"},
+    )
     p.flow(nid, gw)
     p.flow(gw, fix, f"{nid}_outcome == 'correction'", name="补正 correction")
     p.flow(fix, nid)
@@ -222,14 +279,28 @@ def correction_loop(p: Process, lane, nid, col, on_approve, on_reject="end_rejec
 
 def intake_and_market(p: Process):
     p.node("start", "start", "申请提交 Application", "front_desk", 0)
-    p.node("intake", "user", "一窗受理 Intake", "front_desk", 1,
-           props={"promised_limit_working_days": 1, "statutory_limit_working_days": 5, "outcomes": "accept"})
+    p.node(
+        "intake",
+        "user",
+        "一窗受理 Intake",
+        "front_desk",
+        1,
+        props={"promised_limit_working_days": 1, "statutory_limit_working_days": 5, "outcomes": "accept"},
+    )
     p.node("gw_commit", "xor", "告知承诺? Notify-and-commit?", "market", 2)
     review(p, "market", "market_review", "营业执照审查 Business licence review", 3, 1, 15)
     # 马上办: on the applicant's written commitment the substantive review is skipped and the
     # business licence is issued at once; the post-check after the bundle is done verifies it.
-    p.node("issue_on_commitment", "script", "当场发照 Licence at once (告知承诺)", "market", 3, row=2,
-           script="licence_issued_on_commitment = True", props={"issues": "business_licence"})
+    p.node(
+        "issue_on_commitment",
+        "script",
+        "当场发照 Licence at once (告知承诺)",
+        "market",
+        3,
+        row=2,
+        script="licence_issued_on_commitment = True",
+        props={"issues": "business_licence"},
+    )
     p.node("merge_market", "xor", "", "market", 6)
     p.node("end_rejected", "end", "不予许可 Rejected", "front_desk", 0, row=2)
     p.flow("start", "intake")
@@ -246,25 +317,66 @@ def issue_and_rating(p: Process, first_col: int, source: str):
     """Issue the bundle's licences, await the applicant's rating, then (on commitment) the post-check:
     passed; or failed, a rectification period, and if it runs out the licence is revoked."""
     c = first_col
-    p.node("issue_licences", "script", "发放电子证照 Issue e-licences", "market", c,
-           script="licences_issued = True\nissued_on = today()",
-           props={"issues": "business_licence,company_seal,invoice_eligibility", "concludes": "true"})
+    p.node(
+        "issue_licences",
+        "script",
+        "发放电子证照 Issue e-licences",
+        "market",
+        c,
+        script="licences_issued = True\nissued_on = today()",
+        props={"issues": "business_licence,company_seal,invoice_eligibility", "concludes": "true"},
+    )
     p.node("gw_rating", "evgw", "等待评价 Await rating", "front_desk", c + 1)
     p.node("rating_received", "msg", "好差评 Rating received", "front_desk", c + 2, message="service_rated")
     p.node("rating_window_closed", "timer", "评价期满 Rating window closed", "front_desk", c + 2, row=1, duration="P5D")
     p.node("merge_rating", "xor", "", "front_desk", c + 3)
     p.node("gw_post_check", "xor", "承诺制? Commitment?", "market", c + 4)
-    p.node("post_check", "user", "事后核查 Post-check", "market", c + 5, row=1,
-           form=[("findings", "核查情况 Findings", "string", True)],
-           props={"promised_limit_working_days": 20, "statutory_limit_working_days": 40, "outcomes": "pass,fail",
-                  "post_check": "true"})
+    p.node(
+        "post_check",
+        "user",
+        "事后核查 Post-check",
+        "market",
+        c + 5,
+        row=1,
+        form=[("findings", "核查情况 Findings", "string", True)],
+        props={
+            "promised_limit_working_days": 20,
+            "statutory_limit_working_days": 40,
+            "outcomes": "pass,fail",
+            "post_check": "true",
+        },
+    )
     p.node("gw_post_check_outcome", "xor", "承诺属实? Commitment true?", "market", c + 6, row=1)
-    p.node("rectification", "user", "限期整改 Rectification", "market", c + 7, row=1,
-           form=[("rectification_report", "整改情况 Rectification done", "string")], props={"outcomes": "rectified"})
-    p.node("rectification_period_over", "boundary_timer", "整改期满 Rectification period over", "market", c + 7, row=1,
-           attached_to="rectification", duration="P2M")
-    p.node("revoke_licence", "script", "撤销许可 Revoke the licence", "market", c + 8, row=2,
-           script="licence_revoked = True", props={"revokes": "business_licence"})
+    p.node(
+        "rectification",
+        "user",
+        "限期整改 Rectification",
+        "market",
+        c + 7,
+        row=1,
+        form=[("rectification_report", "整改情况 Rectification done", "string")],
+        props={"outcomes": "rectified"},
+    )
+    p.node(
+        "rectification_period_over",
+        "boundary_timer",
+        "整改期满 Rectification period over",
+        "market",
+        c + 7,
+        row=1,
+        attached_to="rectification",
+        duration="P2M",
+    )
+    p.node(
+        "revoke_licence",
+        "script",
+        "撤销许可 Revoke the licence",
+        "market",
+        c + 8,
+        row=2,
+        script="licence_revoked = True",
+        props={"revokes": "business_licence"},
+    )
     p.node("end_revoked", "end", "许可已撤销 Licence revoked", "market", c + 9, row=2)
     p.node("merge_post", "xor", "", "market", c + 8)
     p.node("end_issued", "end", "办结 Issued", "front_desk", c + 9)
@@ -328,12 +440,18 @@ def serial() -> Process:
 
 def main():
     root = Path(__file__).resolve().parent.parent / "bpmn"
-    (root / "business_registration.bpmn").write_text(parallel().xml(
-        "企业开办, parallel: after market regulation, public security, tax, HRSS, the housing fund and the bank act at once."
-    ), encoding="utf-8")
-    (root / "business_registration_serial.bpmn").write_text(serial().xml(
-        "企业开办, the older serial process: each department acts after the one before. Kept for version comparison."
-    ), encoding="utf-8")
+    (root / "business_registration.bpmn").write_text(
+        parallel().xml(
+            "企业开办, parallel: after market regulation, public security, tax, HRSS, the housing fund and the bank act at once."
+        ),
+        encoding="utf-8",
+    )
+    (root / "business_registration_serial.bpmn").write_text(
+        serial().xml(
+            "企业开办, the older serial process: each department acts after the one before. Kept for version comparison."
+        ),
+        encoding="utf-8",
+    )
 
 
 if __name__ == "__main__":

@@ -40,7 +40,11 @@ def hard_moments() -> list[tuple[str, str]]:
     import chinese_calendar
 
     year = max(day.year for day in chinese_calendar.holidays)
-    days = [dt.date(year, 1, 1) + dt.timedelta(days=n) for n in range(366) if (dt.date(year, 1, 1) + dt.timedelta(days=n)).year == year]
+    days = [
+        dt.date(year, 1, 1) + dt.timedelta(days=n)
+        for n in range(366)
+        if (dt.date(year, 1, 1) + dt.timedelta(days=n)).year == year
+    ]
     spring = [d for d in days if chinese_calendar.get_holiday_detail(d)[1] == "Spring Festival" and d.weekday() < 5]
     before_national_day = max(d for d in days if d < dt.date(year, 10, 1) and chinese_calendar.is_workday(d))
     saturday = next(d for d in days if d.month == 12 and d.weekday() == 5 and not chinese_calendar.is_workday(d))
@@ -65,8 +69,22 @@ def date_passes(env: dict, extra: list[str]) -> int:
         while waiting and len(running) < DATE_PASSES_AT_ONCE:
             moment, why = waiting.pop(0)
             output = tempfile.TemporaryFile(mode="w+")
-            command = [sys.executable, "-m", "pytest", "-m", "dates", "-q", "-p", "no:cacheprovider", "--as-of", moment, *extra]
-            running.append((moment, why, output, subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)))
+            command = [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-m",
+                "dates",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "--as-of",
+                moment,
+                *extra,
+            ]
+            running.append(
+                (moment, why, output, subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT))
+            )
         for entry in list(running):
             moment, why, output, process = entry
             if process.poll() is None:

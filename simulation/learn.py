@@ -107,8 +107,11 @@ def _task_params(wait, work, outcomes) -> TaskParams:
 
 def _learn_version(version, cases, calendar: WorkCalendar, seen: Observations) -> None:
     hours = calendar.working_hours_between
-    rows = (Event.objects.filter(version=version, case__in=cases, kind__in=LOGGED).order_by("case_id", "id")
-            .values_list("case_id", "kind", "at", "activity", "department", "work_item", "outcome", "data"))  # fmt: skip
+    rows = (
+        Event.objects.filter(version=version, case__in=cases, kind__in=LOGGED)
+        .order_by("case_id", "id")
+        .values_list("case_id", "kind", "at", "activity", "department", "work_item", "outcome", "data")
+    )
     items: dict[int, dict] = {}
     by_case: dict[int, list] = defaultdict(list)
     user_tasks = version.elements.get("user_tasks", {})

@@ -52,8 +52,23 @@ class SimTask:
 
 
 class SimCase:
-    __slots__ = ("number", "node", "started", "open", "timers", "messages", "clock_since", "clock_used", "due",
-                 "statutory_due", "stopping", "used_by_task", "steps", "concluded", "concluded_exact")  # fmt: skip
+    __slots__ = (
+        "number",
+        "node",
+        "started",
+        "open",
+        "timers",
+        "messages",
+        "clock_since",
+        "clock_used",
+        "due",
+        "statutory_due",
+        "stopping",
+        "used_by_task",
+        "steps",
+        "concluded",
+        "concluded_exact",
+    )
 
     def __init__(self, number: int, started: float):
         self.number, self.started, self.node = number, started, None
@@ -97,8 +112,21 @@ class TaskKind:
 
 
 class Department:
-    __slots__ = ("code", "staff", "busy", "queue", "waiting", "last", "peak", "by_day", "waits", "works", "tasks",
-                 "red", "applicant")  # fmt: skip
+    __slots__ = (
+        "code",
+        "staff",
+        "busy",
+        "queue",
+        "waiting",
+        "last",
+        "peak",
+        "by_day",
+        "waits",
+        "works",
+        "tasks",
+        "red",
+        "applicant",
+    )
 
     def __init__(self, code: str, staff: int | None):
         self.code, self.staff = code, staff
@@ -138,9 +166,19 @@ class Tally:
 
 
 class Simulation:
-    def __init__(self, version, params: Params, *, cases: int, calendar: WorkCalendar, first_day: dt.date,
-                 case_limits: tuple[Limit, Limit] = (Limit(), Limit()), seed: int = 1,
-                 machine: ProcessMachine | None = None, progress=None):  # fmt: skip
+    def __init__(
+        self,
+        version,
+        params: Params,
+        *,
+        cases: int,
+        calendar: WorkCalendar,
+        first_day: dt.date,
+        case_limits: tuple[Limit, Limit] = (Limit(), Limit()),
+        seed: int = 1,
+        machine: ProcessMachine | None = None,
+        progress=None,
+    ):
         if not params.arrivals_per_day:
             raise ValueError("the arrival rate is not known: give --arrivals PER_DAY or learn it from a log")
         self.version, self.params, self.count = version, params, cases
@@ -379,8 +417,17 @@ class Simulation:
         case.timers.clear()
         case.messages.clear()
         concluded = case.concluded
-        self.tally.cases.append((case.started, concluded, case.concluded_exact, concluded > case.due,
-                                 concluded > case.statutory_due, end_activity, moment))  # fmt: skip
+        self.tally.cases.append(
+            (
+                case.started,
+                concluded,
+                case.concluded_exact,
+                concluded > case.due,
+                concluded > case.statutory_due,
+                end_activity,
+                moment,
+            )
+        )
         if self.progress is not None:
             self.progress.update(1)
 

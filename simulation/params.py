@@ -271,8 +271,10 @@ def params_from_dict(data: dict, source: str = "") -> Params:
     for name, value in (data.get("messages") or {}).items():
         if not isinstance(value, dict) or "delay" not in value:
             raise ParamsError(f"messages.{name}: give delay (and probability)")
-        params.messages[name] = MessageParams(distribution(value["delay"], f"messages.{name}.delay"),
-                                              _share(value.get("probability", 1.0), f"messages.{name}.probability"))  # fmt: skip
+        params.messages[name] = MessageParams(
+            distribution(value["delay"], f"messages.{name}.delay"),
+            _share(value.get("probability", 1.0), f"messages.{name}.probability"),
+        )
     return params
 
 

@@ -143,8 +143,10 @@ def table(prediction: dict, label: str) -> list[str]:
             f"{_fmt(d['work_hours_median']):>8}{_fmt(d['queue_mean']):>8}{d['queue_max']:>6}"
             f"{_fmt(d['utilisation'], 'share'):>7}{_fmt(d['on_time_share'], 'share'):>9}"
         )
-    out.append("  (staff '-': as many clerks as there is work; wait and work in office hours, median; queue: open tasks "
-               "not yet claimed, mean and largest)")  # fmt: skip
+    out.append(
+        "  (staff '-': as many clerks as there is work; wait and work in office hours, median; queue: open tasks "
+        "not yet claimed, mean and largest)"
+    )
     for note in p["notes"]:
         out.append(f"  note: {note}")
     for why, count in p["failures"].items():

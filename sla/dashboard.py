@@ -110,7 +110,9 @@ class Scope:
         if self.departments is not None:
             held = WorkItem.objects.filter(
                 Q(completed_at__isnull=True) | Q(completed_at__gt=OuterRef("breach_at")),
-                case_id=OuterRef("pk"), department_id__in=self.departments, opened_at__lte=OuterRef("breach_at"),
+                case_id=OuterRef("pk"),
+                department_id__in=self.departments,
+                opened_at__lte=OuterRef("breach_at"),
             )
             cases = cases.filter(Exists(held))
         return cases
@@ -156,8 +158,9 @@ def _worst_first(rows: list[CountRow]) -> list[CountRow]:
     return sorted(rows, key=lambda r: (-r.lights[Light.RED], -r.lights[Light.YELLOW], -r.total, r.code))
 
 
-def department_rows(scope: Scope, departments: Iterable[Department], now: dt.datetime,
-                    breaches: Counter | None = None) -> list[CountRow]:  # fmt: skip
+def department_rows(
+    scope: Scope, departments: Iterable[Department], now: dt.datetime, breaches: Counter | None = None
+) -> list[CountRow]:
     """Open work items per department by light (the drill-down department itself not applied)."""
     counts = light_counts(scope.without_department().work_items(), now, "department_id")
     rows = [
@@ -239,7 +242,9 @@ class RedRow:
     def overdue_en(self) -> str:
         days, hours = self.overdue_days, self.overdue_rest_hours
         plural = "s" if days > 1 else ""
-        return " ".join(([f"{days} working day{plural}"] if days else []) + ([f"{hours:g} h"] if hours or not days else []))
+        return " ".join(
+            ([f"{days} working day{plural}"] if days else []) + ([f"{hours:g} h"] if hours or not days else [])
+        )
 
     @property
     def overdue_text(self) -> str:
@@ -250,23 +255,49 @@ def _names(users) -> str:
     return "、".join(user.get_full_name() or user.get_username() for user in users)
 
 
-def red_rows(scope: Scope, now: dt.datetime, departments: Iterable[Department], limit: int | None = None) -> list[RedRow]:
+def red_rows(
+    scope: Scope, now: dt.datetime, departments: Iterable[Department], limit: int | None = None
+) -> list[RedRow]:
     """The first ``limit`` rows of the red list (all when None), in its order. A fixed number of
     queries: escalation's red_list (tasks, cases, their open tasks, the heads), and one more to
     keep a service item's rows, which red_list cannot filter by (it then reads every red row)."""
     listed = red_list(scope.departments, now=now, limit=None if scope.service_item else limit)
     names = {d.code: d.name for d in departments}
     rows = [
-        RedRow("task", t.work_item_id, t.case_id, t.case_number, t.task_name, t.department_code, t.department_name,
-               t.assignee.get_username() if t.assignee else "", "" if t.assignee else _names(t.responsible),
-               "", t.due_at, t.overdue_working_hours, t.escalation_level)
+        RedRow(
+            "task",
+            t.work_item_id,
+            t.case_id,
+            t.case_number,
+            t.task_name,
+            t.department_code,
+            t.department_name,
+            t.assignee.get_username() if t.assignee else "",
+            "" if t.assignee else _names(t.responsible),
+            "",
+            t.due_at,
+            t.overdue_working_hours,
+            t.escalation_level,
+        )
         for t in listed.tasks
     ] + [
-        RedRow("case", c.case_id, c.case_id, c.number, "", "", "", "", _names(c.responsible),
-               "、".join(bilingual(names.get(code, code))[0] for code in c.departments), c.due_at,
-               c.overdue_working_hours, c.escalation_level)
+        RedRow(
+            "case",
+            c.case_id,
+            c.case_id,
+            c.number,
+            "",
+            "",
+            "",
+            "",
+            _names(c.responsible),
+            "、".join(bilingual(names.get(code, code))[0] for code in c.departments),
+            c.due_at,
+            c.overdue_working_hours,
+            c.escalation_level,
+        )
         for c in listed.cases
-    ]  # fmt: skip
+    ]
     if scope.service_item is not None:
         ids = {row.case_id for row in rows}
         keep = set(Case.objects.filter(pk__in=ids, service_item_id=scope.service_item.pk).values_list("pk", flat=True))
@@ -304,17 +335,19 @@ def breach_chart(scope: Scope, departments: Iterable[Department], now: dt.dateti
     zone = timezone.get_current_timezone()
     first, since = chart_window(now, days)
     tasks = (
-        scope.late_tasks(since, now).order_by()
+        scope.late_tasks(since, now)
+        .order_by()
         .annotate(day=TruncDate("due_at", tzinfo=zone))
         .values_list("day", "department_id")
         .annotate(n=Count("pk"))
-    )  # fmt: skip
+    )
     late_cases = (
-        scope.late_cases(since, now).order_by()
+        scope.late_cases(since, now)
+        .order_by()
         .annotate(day=TruncDate("breach_at", tzinfo=zone))
         .values_list("day")
         .annotate(n=Count("pk"))
-    )  # fmt: skip
+    )
     dates = [first + dt.timedelta(days=i) for i in range(days)]
     index = {day: i for i, day in enumerate(dates)}
     per_department: dict[str, list[int]] = defaultdict(lambda: [0] * days)
@@ -327,7 +360,12 @@ def breach_chart(scope: Scope, departments: Iterable[Department], now: dt.dateti
             cases[index[_day(day)]] += n
     names = {d.code: bilingual(d.name, d.name_en) for d in departments}
     series = [
-        {"code": code, "name": names.get(code, (code, ""))[0], "name_en": names.get(code, (code, ""))[1], "counts": counts}
+        {
+            "code": code,
+            "name": names.get(code, (code, ""))[0],
+            "name_en": names.get(code, (code, ""))[1],
+            "counts": counts,
+        }
         for code, counts in sorted(per_department.items(), key=lambda kv: -sum(kv[1]))
     ]
     return {

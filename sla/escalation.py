@@ -56,8 +56,10 @@ class EscalationSweepResult:
     failed: int = 0  # rows that raised; recorded and retried later
 
     def __str__(self):
-        return (f"escalation: {self.started} started, {self.escalated} levels reached, {self.closed} closed, "
-                f"{self.notified} notified, {self.failed} failed")  # fmt: skip
+        return (
+            f"escalation: {self.started} started, {self.escalated} levels reached, {self.closed} closed, "
+            f"{self.notified} notified, {self.failed} failed"
+        )
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,9 @@ def _start_red_tasks(chains: Chains, calendar: WorkCalendar, batch: int) -> int:
         for pk, department, due_at in rows:
             first = chains.after(department, 0)
             next_at = calendar.add_working_hours(due_at, first.after_working_hours) if first else None
-            states.append(EscalationState(work_item_id=pk, due_at=due_at, next_level=first and first.level, next_at=next_at))
+            states.append(
+                EscalationState(work_item_id=pk, due_at=due_at, next_level=first and first.level, next_at=next_at)
+            )
         EscalationState.objects.bulk_create(states, ignore_conflicts=True)
         started += len(states)
         if len(rows) < batch:
@@ -168,7 +172,8 @@ def _escalate_due(chains, calendar, recipients, now, batch, result) -> int:
     """Claim one batch of due states and advance each; returns how many were claimed."""
     with transaction.atomic():
         states = list(
-            due_states(now).select_for_update(skip_locked=True, of=("self",))
+            due_states(now)
+            .select_for_update(skip_locked=True, of=("self",))
             .select_related("work_item__case", "work_item__department")[:batch]
         )
         for state in states:
@@ -184,8 +189,14 @@ def _escalate_due(chains, calendar, recipients, now, batch, result) -> int:
     return len(states)
 
 
-def _advance(state: EscalationState, chains: Chains, calendar: WorkCalendar, recipients: Recipients,
-             now: dt.datetime, result: EscalationSweepResult) -> None:  # fmt: skip
+def _advance(
+    state: EscalationState,
+    chains: Chains,
+    calendar: WorkCalendar,
+    recipients: Recipients,
+    now: dt.datetime,
+    result: EscalationSweepResult,
+) -> None:
     item = state.work_item
     if item.state != WorkItem.State.OPEN or item.due_at is None:
         state.next_level = state.next_at = None
@@ -206,31 +217,57 @@ def _advance(state: EscalationState, chains: Chains, calendar: WorkCalendar, rec
     state.save(update_fields=["due_at", "level", "next_level", "next_at", "last_error"])
 
 
-def _reach(item: WorkItem, level: Level, calendar: WorkCalendar, recipients: Recipients, now: dt.datetime,
-           result: EscalationSweepResult) -> bool:  # fmt: skip
+def _reach(
+    item: WorkItem,
+    level: Level,
+    calendar: WorkCalendar,
+    recipients: Recipients,
+    now: dt.datetime,
+    result: EscalationSweepResult,
+) -> bool:
     """Write the level's row, its event and its notifications; False if it was reached before."""
     overdue = round(max(calendar.working_hours_between(item.due_at, now), 0.0), 2)
     users = recipients.for_level(level, item.department_id)
     try:
         with transaction.atomic():
             escalation = Escalation.objects.create(
-                work_item=item, case=item.case, level=level.level, step_id=level.step_id, who=level.who,
-                reached_at=now, due_at=item.due_at, overdue_working_hours=overdue,
-            )  # fmt: skip
+                work_item=item,
+                case=item.case,
+                level=level.level,
+                step_id=level.step_id,
+                who=level.who,
+                reached_at=now,
+                due_at=item.due_at,
+                overdue_working_hours=overdue,
+            )
     except IntegrityError:  # the unique (work_item, level) says another sweep got here first
         return False
     escalation.recipients.set(users)
     if not users:
         log.warning("escalation level %s of work item %s: nobody to notify (%s)", level.level, item.pk, level.who)
     Event.objects.create(
-        case_id=item.case_id, version_id=item.version_id, kind=EVENT_KIND, at=now, activity=item.task_spec,
-        activity_name=item.name, department=item.department_id, task_id=item.task_id, work_item=item.pk,
-        data={"level": level.level, "who": level.who, "recipients": [u.get_username() for u in users],
-              "due_at": item.due_at.isoformat(), "overdue_working_hours": overdue},
-    )  # fmt: skip
+        case_id=item.case_id,
+        version_id=item.version_id,
+        kind=EVENT_KIND,
+        at=now,
+        activity=item.task_spec,
+        activity_name=item.name,
+        department=item.department_id,
+        task_id=item.task_id,
+        work_item=item.pk,
+        data={
+            "level": level.level,
+            "who": level.who,
+            "recipients": [u.get_username() for u in users],
+            "due_at": item.due_at.isoformat(),
+            "overdue_working_hours": overdue,
+        },
+    )
     title, body = escalation_message(item, level.level, overdue, calendar)
     link = reverse("case_detail", args=[item.case.number])
-    result.notified += len(do_notify(users, kind=Notification.Kind.ESCALATION, title=title, body=body, link=link, now=now))
+    result.notified += len(
+        do_notify(users, kind=Notification.Kind.ESCALATION, title=title, body=body, link=link, now=now)
+    )
     return True
 
 

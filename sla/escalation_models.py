@@ -27,16 +27,24 @@ class EscalationStep(models.Model):
         USERS = "users", "指定人员 the users named below"
 
     department = models.ForeignKey(
-        "worklists.Department", to_field="code", null=True, blank=True, on_delete=models.CASCADE,
-        related_name="escalation_steps", verbose_name="部门 department",
+        "worklists.Department",
+        to_field="code",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="escalation_steps",
+        verbose_name="部门 department",
         help_text="留空：所有部门的默认督办链 Empty: the default chain for every department without its own.",
-    )  # fmt: skip
+    )
     level = models.PositiveSmallIntegerField("级别 level", help_text="1, 2, 3 … in the order they are reached")
     who = models.CharField("通知对象 who", max_length=16, choices=Who.choices)
     users = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name="指定人员 users",
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        verbose_name="指定人员 users",
         help_text="“指定人员”时必填；其他选项下也一并通知 Required for “users”; with the other choices they are told as well.",
-    )  # fmt: skip
+    )
     after_working_hours = models.FloatField(
         "超期工作小时 working hours past due",
         help_text="到期后多少个工作小时到达此级（一个工作日 = 7 小时）"
@@ -50,7 +58,9 @@ class EscalationStep(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["department", "level"], name="escalationstep_department_level"),
             # NULLs are distinct in a unique constraint: the default chain needs its own.
-            models.UniqueConstraint(fields=["level"], condition=Q(department__isnull=True), name="escalationstep_default_level"),
+            models.UniqueConstraint(
+                fields=["level"], condition=Q(department__isnull=True), name="escalationstep_default_level"
+            ),
             models.CheckConstraint(condition=Q(level__gte=1), name="escalationstep_level_from_1"),
             models.CheckConstraint(condition=Q(after_working_hours__gte=0), name="escalationstep_hours_not_negative"),
         ]

@@ -22,12 +22,17 @@ class Notification(models.Model):
         SMS = "sms", "短信 SMS"
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name="接收人 recipient"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name="接收人 recipient",
     )
     kind = models.CharField("类别 kind", max_length=32, choices=Kind.choices)
     title = models.CharField("标题 title", max_length=300)
     body = models.TextField("内容 body")
-    link = models.CharField("链接 link", max_length=300, blank=True, help_text="a path in the app, e.g. /cases/BL-2026-000001/")
+    link = models.CharField(
+        "链接 link", max_length=300, blank=True, help_text="a path in the app, e.g. /cases/BL-2026-000001/"
+    )
     created_at = models.DateTimeField("时间 created at", default=timezone.now)
     read_at = models.DateTimeField("已读 read at", null=True, blank=True)
     channels = models.JSONField("发送渠道 channels sent", default=list, blank=True)
@@ -38,7 +43,9 @@ class Notification(models.Model):
         verbose_name_plural = "通知 notifications"
         indexes = [
             # Serves the bell in the app: a user's unread notifications, newest first.
-            models.Index(fields=["recipient", "-created_at"], name="notification_unread", condition=Q(read_at__isnull=True)),
+            models.Index(
+                fields=["recipient", "-created_at"], name="notification_unread", condition=Q(read_at__isnull=True)
+            ),
             models.Index(fields=["recipient", "-created_at"], name="notification_recipient"),
         ]
 
@@ -51,7 +58,10 @@ class NotificationPreference(models.Model):
     address, no SMS."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference", verbose_name="用户 user"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+        verbose_name="用户 user",
     )
     phone = models.CharField("手机 mobile phone", max_length=20, blank=True)
     email_enabled = models.BooleanField("邮件 e-mail", default=True)

@@ -26,15 +26,17 @@ log = logging.getLogger(__name__)
 Channel = Notification.Channel
 
 
-def do_notify(recipients: Iterable, *, kind: str, title: str, body: str, link: str = "",
-              now: dt.datetime | None = None) -> list[Notification]:  # fmt: skip
+def do_notify(
+    recipients: Iterable, *, kind: str, title: str, body: str, link: str = "", now: dt.datetime | None = None
+) -> list[Notification]:
     """Notify each user once (duplicates dropped); returns the rows written."""
     now = now or timezone.now()
     unique = {user.pk: user for user in recipients}
     with transaction.atomic():
         rows = Notification.objects.bulk_create(
-            Notification(recipient=user, kind=kind, title=title, body=body, link=link, created_at=now,
-                         channels=[Channel.IN_APP])  # fmt: skip
+            Notification(
+                recipient=user, kind=kind, title=title, body=body, link=link, created_at=now, channels=[Channel.IN_APP]
+            )
             for user in unique.values()
         )
         if rows:

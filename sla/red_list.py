@@ -72,8 +72,9 @@ class RedList:
     cases: list[RedCase] = field(default_factory=list)
 
 
-def red_list(departments: Iterable[str] | None = None, *, now: dt.datetime | None = None,
-             limit: int | None = None) -> RedList:  # fmt: skip
+def red_list(
+    departments: Iterable[str] | None = None, *, now: dt.datetime | None = None, limit: int | None = None
+) -> RedList:
     """The red open tasks and the red running cases, the highest escalation level first, then
     the longest overdue. ``departments`` (codes) keeps the tasks of those departments and the
     cases with an open task in one of them; None means all. ``overdue_working_hours`` is office
@@ -97,23 +98,42 @@ def red_list(departments: Iterable[str] | None = None, *, now: dt.datetime | Non
 
     red_tasks = [
         RedTask(
-            work_item_id=t.pk, case_id=t.case_id, case_number=t.case.number, task_spec=t.task_spec, task_name=t.name,
-            department_code=t.department_id, department_name=t.department.name, department_name_en=t.department.name_en,
-            due_at=t.due_at, overdue_working_hours=overdue(t.due_at), assignee=t.assignee, responsible=responsible(t),
-            escalation_level=t.escalation_level, escalated_at=t.escalated_at, link=_link(t.case.number),
-        )  # fmt: skip
+            work_item_id=t.pk,
+            case_id=t.case_id,
+            case_number=t.case.number,
+            task_spec=t.task_spec,
+            task_name=t.name,
+            department_code=t.department_id,
+            department_name=t.department.name,
+            department_name_en=t.department.name_en,
+            due_at=t.due_at,
+            overdue_working_hours=overdue(t.due_at),
+            assignee=t.assignee,
+            responsible=responsible(t),
+            escalation_level=t.escalation_level,
+            escalated_at=t.escalated_at,
+            link=_link(t.case.number),
+        )
         for t in tasks
     ]
     red_cases = []
     for c in cases:
         items = case_items.get(c.pk, [])
         people = {u.pk: u for i in items for u in responsible(i)}
-        red_cases.append(RedCase(
-            case_id=c.pk, number=c.number, service_item_name=c.service_item.name if c.service_item else "",
-            due_at=c.due_at, overdue_working_hours=overdue(c.due_at), open_tasks=tuple(i.name for i in items),
-            departments=tuple(dict.fromkeys(i.department_id for i in items)), responsible=tuple(people.values()),
-            escalation_level=c.escalation_level, link=_link(c.number),
-        ))  # fmt: skip
+        red_cases.append(
+            RedCase(
+                case_id=c.pk,
+                number=c.number,
+                service_item_name=c.service_item.name if c.service_item else "",
+                due_at=c.due_at,
+                overdue_working_hours=overdue(c.due_at),
+                open_tasks=tuple(i.name for i in items),
+                departments=tuple(dict.fromkeys(i.department_id for i in items)),
+                responsible=tuple(people.values()),
+                escalation_level=c.escalation_level,
+                link=_link(c.number),
+            )
+        )
     return RedList(tasks=red_tasks, cases=red_cases)
 
 
@@ -122,7 +142,10 @@ def _red_tasks(codes: list[str] | None, limit: int | None, now: dt.datetime) -> 
     rows = (
         WorkItem.objects.filter(lateness.open_late_tasks(now))
         .select_related("case", "department", "assignee")
-        .annotate(escalation_level=Coalesce(Subquery(top.values("level")[:1]), Value(0)), escalated_at=Subquery(top.values("reached_at")[:1]))
+        .annotate(
+            escalation_level=Coalesce(Subquery(top.values("level")[:1]), Value(0)),
+            escalated_at=Subquery(top.values("reached_at")[:1]),
+        )
         .order_by("-escalation_level", "due_at", "pk")
     )
     if codes is not None:
@@ -139,7 +162,9 @@ def _red_cases(codes: list[str] | None, limit: int | None, now: dt.datetime) -> 
         .order_by("-escalation_level", "due_at", "pk")
     )
     if codes is not None:
-        in_departments = WorkItem.objects.filter(case=OuterRef("pk"), state=WorkItem.State.OPEN, department_id__in=codes)
+        in_departments = WorkItem.objects.filter(
+            case=OuterRef("pk"), state=WorkItem.State.OPEN, department_id__in=codes
+        )
         rows = rows.filter(Exists(in_departments))
     return list(rows[:limit] if limit else rows)
 
@@ -154,7 +179,9 @@ def _open_items_of(cases: list[Case]) -> dict[int, list[WorkItem]]:
 
 def _heads(department_codes: set[str]) -> dict[str, list]:
     heads = defaultdict(list)
-    rows = StaffMember.objects.filter(role=StaffMember.Role.HEAD, department_id__in=department_codes, user__is_active=True)
+    rows = StaffMember.objects.filter(
+        role=StaffMember.Role.HEAD, department_id__in=department_codes, user__is_active=True
+    )
     for member in rows.select_related("user").order_by("user_id"):
         heads[member.department_id].append(member.user)
     return heads

@@ -14,7 +14,6 @@ escalation. Whoever logs a breach first logs it; the other finds it logged.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -49,13 +48,31 @@ def _breach_events(rows, kind: str, now: dt.datetime, task: bool) -> list[Event]
     for row in rows:
         if task:
             item_id, case_id, version_id, task_spec, name, department, task_id, due_at = row
-            events.append(Event(case_id=case_id, version_id=version_id, kind=kind, at=now, activity=task_spec,
-                                activity_name=name, department=department, task_id=task_id, work_item=item_id,
-                                data={"due_at": _iso(due_at), "recorded_by": "sweep"}))  # fmt: skip
+            events.append(
+                Event(
+                    case_id=case_id,
+                    version_id=version_id,
+                    kind=kind,
+                    at=now,
+                    activity=task_spec,
+                    activity_name=name,
+                    department=department,
+                    task_id=task_id,
+                    work_item=item_id,
+                    data={"due_at": _iso(due_at), "recorded_by": "sweep"},
+                )
+            )
         else:
             case_id, version_id, due_at = row
-            events.append(Event(case_id=case_id, version_id=version_id, kind=kind, at=now,
-                                data={"due_at": _iso(due_at), "recorded_by": "sweep"}))
+            events.append(
+                Event(
+                    case_id=case_id,
+                    version_id=version_id,
+                    kind=kind,
+                    at=now,
+                    data={"due_at": _iso(due_at), "recorded_by": "sweep"},
+                )
+            )
     return events
 
 
@@ -112,22 +129,28 @@ def do_sweep_lights(*, now: dt.datetime | None = None) -> SweepResult:
             result.cases_red += _update_count(_PG_RED_CASES, [now, now])
         else:
             red_cases = _update_returning(_RED_CASES, [now])
-            Event.objects.bulk_create(_breach_events(red_cases, Event.Kind.CASE_OVERDUE, now, task=False), batch_size=2000)
+            Event.objects.bulk_create(
+                _breach_events(red_cases, Event.Kind.CASE_OVERDUE, now, task=False), batch_size=2000
+            )
             result.cases_red += len(red_cases)
     with transaction.atomic():
         result.cases_yellow = _update_count(
-            f"UPDATE {CASE} SET light = 'yellow' WHERE status = 'running' AND concluded_at IS NULL AND light = 'green' AND yellow_at <= %s", [now]
+            f"UPDATE {CASE} SET light = 'yellow' WHERE status = 'running' AND concluded_at IS NULL AND light = 'green' AND yellow_at <= %s",
+            [now],
         )
     with transaction.atomic():
         if postgres:
             result.tasks_red = _update_count(_PG_RED_TASKS, [now, now])
         else:
             red_tasks = _update_returning(_RED_TASKS, [now])
-            Event.objects.bulk_create(_breach_events(red_tasks, Event.Kind.TASK_OVERDUE, now, task=True), batch_size=2000)
+            Event.objects.bulk_create(
+                _breach_events(red_tasks, Event.Kind.TASK_OVERDUE, now, task=True), batch_size=2000
+            )
             result.tasks_red = len(red_tasks)
     with transaction.atomic():
         result.tasks_yellow = _update_count(
-            f"UPDATE {WORKITEM} SET light = 'yellow' WHERE state = 'open' AND light = 'green' AND yellow_at <= %s", [now]
+            f"UPDATE {WORKITEM} SET light = 'yellow' WHERE state = 'open' AND light = 'green' AND yellow_at <= %s",
+            [now],
         )
     return result
 
@@ -136,11 +159,3 @@ def _update_count(sql: str, params: list) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
-
-
-def explain_sweep(now: dt.datetime) -> str:
-    """The plan of the red-task statement, for the benchmark report."""
-    prefix = "EXPLAIN (FORMAT JSON) " if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN "
-    with connection.cursor() as cursor:
-        cursor.execute(f"{prefix}SELECT id FROM {WORKITEM} WHERE state = 'open' AND light IN ('green', 'yellow') AND due_at <= %s", [now])
-        return json.dumps(cursor.fetchall(), default=str)

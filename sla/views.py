@@ -54,7 +54,9 @@ class Filters:
         item = next((i for i in self.service_items if i.code == code), None)
         if code is not None and item is None:
             raise Http404(f"没有这个事项 No such service item: {code}")
-        self.scope = q.Scope(visible=tuple(visible) if visible is not None else None, department=department, service_item=item)
+        self.scope = q.Scope(
+            visible=tuple(visible) if visible is not None else None, department=department, service_item=item
+        )
         self.department = next((d for d in self.departments if d.code == department), None)
         self.department_label = q.bilingual(self.department.name, self.department.name_en) if self.department else None
         self.service_item = item
@@ -83,7 +85,10 @@ def dashboard(request):
 
 
 def _lights(counts: Counter) -> dict:
-    cells = [{"light": light, "zh": LIGHT_LABELS[light][0], "en": LIGHT_LABELS[light][1], "n": counts[light]} for light in q.LIGHTS]
+    cells = [
+        {"light": light, "zh": LIGHT_LABELS[light][0], "en": LIGHT_LABELS[light][1], "n": counts[light]}
+        for light in q.LIGHTS
+    ]
     return {"cells": cells, "total": sum(c["n"] for c in cells)}
 
 
@@ -115,9 +120,18 @@ def _local(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-RED_HEADER = ["类型 kind", "办件编号 case", "任务 task", "部门代码 department code", "部门 department",
-              "负责 responsible", "承诺期限 due", "超期工作小时 overdue working hours", "超期 overdue",
-              "督办级别 escalation level"]  # fmt: skip
+RED_HEADER = [
+    "类型 kind",
+    "办件编号 case",
+    "任务 task",
+    "部门代码 department code",
+    "部门 department",
+    "负责 responsible",
+    "承诺期限 due",
+    "超期工作小时 overdue working hours",
+    "超期 overdue",
+    "督办级别 escalation level",
+]
 
 
 @login_required
@@ -128,14 +142,30 @@ def red_list_csv(request):
     def rows():
         for row in q.red_rows(filters.scope, now, filters.all_departments):
             kind = "任务 task" if row.kind == "task" else "办件 case"
-            yield [kind, row.case_number, row.task, row.dept_code, row.dept_name, row.responsible, _local(row.due_at),
-                   f"{row.overdue_hours:g}", row.overdue_text, row.escalation_level]  # fmt: skip
+            yield [
+                kind,
+                row.case_number,
+                row.task,
+                row.dept_code,
+                row.dept_name,
+                row.responsible,
+                _local(row.due_at),
+                f"{row.overdue_hours:g}",
+                row.overdue_text,
+                row.escalation_level,
+            ]
 
     return _csv_response("sla-red-list", RED_HEADER, rows())
 
 
-COUNTS_HEADER = ["维度 dimension", "代码 code", "名称 name", "English name",
-                 *[f"{LIGHT_LABELS[light][0]} {light}" for light in q.LIGHTS], "合计 total"]  # fmt: skip
+COUNTS_HEADER = [
+    "维度 dimension",
+    "代码 code",
+    "名称 name",
+    "English name",
+    *[f"{LIGHT_LABELS[light][0]} {light}" for light in q.LIGHTS],
+    "合计 total",
+]
 
 
 @login_required
@@ -144,8 +174,10 @@ def counts_csv(request):
     scope, now = filters.scope, timezone.now()
 
     def rows():
-        for label, counts in (("任务合计 open tasks", q.light_counts(scope.work_items(), now)),
-                              ("办件合计 running cases", q.light_counts(scope.cases(), now))):  # fmt: skip
+        for label, counts in (
+            ("任务合计 open tasks", q.light_counts(scope.work_items(), now)),
+            ("办件合计 running cases", q.light_counts(scope.cases(), now)),
+        ):
             yield [label, "", "", "", *[counts[light] for light in q.LIGHTS], sum(counts[light] for light in q.LIGHTS)]
         # The page's tables list every department and service item to drill into; the export
         # keeps to the filters, so that a drill-down exports its own rows only.

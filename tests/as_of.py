@@ -35,7 +35,9 @@ def parse_moment(text: str) -> dt.datetime:
         else:
             moment = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise pytest.UsageError(f"--as-of {text!r}: give a date (2026-12-31) or a local time (2026-09-30T17:29)") from None
+        raise pytest.UsageError(
+            f"--as-of {text!r}: give a date (2026-12-31) or a local time (2026-09-30T17:29)"
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL)
 
 
@@ -49,7 +51,9 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "dates: the answer depends on the date; make test runs it again as of hard dates")
+    config.addinivalue_line(
+        "markers", "dates: the answer depends on the date; make test runs it again as of hard dates"
+    )
     value = config.getoption("as_of")
     config.as_of = parse_moment(value) if value else None
     if config.as_of is not None:  # for the processes tests start (tests/as_of_process.py)

@@ -80,8 +80,12 @@ class Browser:
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
         self._playwright = sync_playwright().start()
         try:
-            self._browser = self._playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            self._context = self._browser.new_context(viewport=self.viewport, locale="zh-CN", timezone_id="Asia/Shanghai")
+            self._browser = self._playwright.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+            )
+            self._context = self._browser.new_context(
+                viewport=self.viewport, locale="zh-CN", timezone_id="Asia/Shanghai"
+            )
             # Generous: the suite shares two cores with PostgreSQL, Celery workers and a live
             # server; a slow page is not a failure, a page that never shows its content is.
             self._context.set_default_timeout(120_000)

@@ -54,10 +54,22 @@ class RedisServer:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", self.dir],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                self.dir,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
@@ -80,8 +92,14 @@ class CeleryProcess:
     def __init__(self, kind: str, broker_url: str, name: str, extra_env: dict | None = None, args=()):
         settings = connection.settings_dict
         database_url = f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{settings['NAME']}"
-        env = {**os.environ, "DATABASE_URL": database_url, "CELERY_BROKER_URL": broker_url, "TIMERS_IN_PROCESS": "false",
-               "PYTHONPATH": str(ROOT), **(extra_env or {})}  # fmt: skip
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "CELERY_BROKER_URL": broker_url,
+            "TIMERS_IN_PROCESS": "false",
+            "PYTHONPATH": str(ROOT),
+            **(extra_env or {}),
+        }
         self.log = tempfile.NamedTemporaryFile(prefix=f"celery-{name}-", suffix=".log", delete=False)
         # Under --as-of the worker keeps the tests' clock (tests/as_of_process.py).
         runner = ["-m", "tests.as_of_process", "celery"] if os.environ.get(AS_OF_ENV) else ["-m", "celery"]
@@ -90,8 +108,9 @@ class CeleryProcess:
             command += ["--hostname", f"{name}@%h", "--without-gossip", "--without-mingle"]
         else:
             command += ["--schedule", os.path.join(tempfile.mkdtemp(), "beat-schedule")]
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-                                        start_new_session=True)  # fmt: skip
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         self.kind = kind
 
     def wait_ready(self, timeout: float = 60) -> None:

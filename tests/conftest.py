@@ -41,7 +41,11 @@ def decision(outcome: str, task: dict | None = None) -> dict:
     from demo.driver import answers
 
     data = answers(task or {}, outcome)
-    return {**data, **(CORRECTION_REQUEST if outcome == "correction" else {}), **(REJECTION if outcome == "reject" else {})}
+    return {
+        **data,
+        **(CORRECTION_REQUEST if outcome == "correction" else {}),
+        **(REJECTION if outcome == "reject" else {}),
+    }
 
 
 def needs_postgres():
@@ -71,6 +75,15 @@ def _persona(username: str):
 
 
 # The demo's people, by name: frontdesk, clerk_market, head_market, clerk_police, clerk_tax, ...
-for _username in ("frontdesk", "clerk_market", "head_market", "clerk_police", "clerk_tax", "clerk_hrss",
-                  "clerk_fund", "supervisor", "designer"):
+for _username in (
+    "frontdesk",
+    "clerk_market",
+    "head_market",
+    "clerk_police",
+    "clerk_tax",
+    "clerk_hrss",
+    "clerk_fund",
+    "supervisor",
+    "designer",
+):
     globals()[_username] = _persona(_username)

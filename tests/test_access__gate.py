@@ -12,7 +12,9 @@ from worklists.models import WorkItem
 
 @pytest.fixture
 def case_at_departments(reference):
-    case = do_start_case(version=reference["parallel"], service_item=reference["item"], applicant_id_number="11010519491231002X")
+    case = do_start_case(
+        version=reference["parallel"], service_item=reference["item"], applicant_id_number="11010519491231002X"
+    )
     do_complete_task(WorkItem.objects.get(case=case, task_spec="intake").pk, outcome="accept")
     do_complete_task(WorkItem.objects.get(case=case, task_spec="market_review").pk, outcome="approve")
     return case
@@ -65,13 +67,17 @@ def test_anonymous_visitors_get_nothing(case_at_departments):
     assert not access.can_take_in(anonymous) and not access.can_watch_deadlines(anonymous)
 
 
-def test_identity_numbers_are_masked_unless_the_role_needs_them(case_at_departments, clerk_tax, clerk_market, frontdesk):
+def test_identity_numbers_are_masked_unless_the_role_needs_them(
+    case_at_departments, clerk_tax, clerk_market, frontdesk
+):
     assert access.identity_for(clerk_tax, case_at_departments) == "110105********002X"
     assert access.identity_for(clerk_market, case_at_departments) == "11010519491231002X"
     assert access.identity_for(frontdesk, case_at_departments) == "11010519491231002X"
 
 
-def test_a_task_is_reassigned_only_to_someone_of_its_department(case_at_departments, head_market, clerk_market, clerk_tax):
+def test_a_task_is_reassigned_only_to_someone_of_its_department(
+    case_at_departments, head_market, clerk_market, clerk_tax
+):
     market_item = WorkItem.objects.get(case=case_at_departments, task_spec="market_review")
     access.access_reassign(head_market, market_item, clerk_market)
     with pytest.raises(PermissionDenied, match="does not work in"):
@@ -83,17 +89,25 @@ def test_a_decision_s_reason_is_kept_in_the_log(case_at_departments, clerk_tax):
     from engine.models import Event
 
     item = tax_task(case_at_departments)
-    do_complete_task(item.pk, acting_user=clerk_tax, outcome="correction",
-                     data={"missing_materials": ["章程 articles of association"], "notice": "请补交章程原件"})  # fmt: skip
+    do_complete_task(
+        item.pk,
+        acting_user=clerk_tax,
+        outcome="correction",
+        data={"missing_materials": ["章程 articles of association"], "notice": "请补交章程原件"},
+    )
     event = Event.objects.get(kind="task_completed", work_item=item.pk)
     assert event.data["form"]["missing_materials"] == ["章程 articles of association"]
 
 
-def test_each_department_sees_only_the_application_fields_it_needs(reference, clerk_police, clerk_tax, clerk_market, supervisor):
+def test_each_department_sees_only_the_application_fields_it_needs(
+    reference, clerk_police, clerk_tax, clerk_market, supervisor
+):
     from engine.models import Case
 
     case = do_start_case(version=reference["parallel"], service_item=reference["item"])
-    Case.objects.filter(pk=case.pk).update(application={"registered_capital": "100", "business_scope": "软件开发", "address": "北京市"})
+    Case.objects.filter(pk=case.pk).update(
+        application={"registered_capital": "100", "business_scope": "软件开发", "address": "北京市"}
+    )
     case.refresh_from_db()
     assert access.application_for(clerk_police, case) == {"address": "北京市"}
     assert set(access.application_for(clerk_tax, case)) == {"registered_capital", "business_scope", "address"}
@@ -101,7 +115,9 @@ def test_each_department_sees_only_the_application_fields_it_needs(reference, cl
     assert access.application_for(supervisor, case) == case.application
 
 
-def test_a_clerk_whose_account_is_closed_is_given_no_task_by_any_way_in(client, reference, frontdesk, head_market, clerk_market):
+def test_a_clerk_whose_account_is_closed_is_given_no_task_by_any_way_in(
+    client, reference, frontdesk, head_market, clerk_market
+):
     """Who may be given a task is one rule (worklists.people.assignable): the page's list, the
     API and the write path all leave out a deactivated account."""
     from rest_framework.authtoken.models import Token
@@ -123,8 +139,12 @@ def test_a_clerk_whose_account_is_closed_is_given_no_task_by_any_way_in(client, 
     refused = client.post(f"/tasks/{market_item.pk}/reassign/", {"assignee": departed.pk, "seen": "open:-"})
     assert refused.status_code == 400
     token = Token.objects.create(user=head_market)
-    api = client.post(f"/api/v1/tasks/{market_item.pk}/reassign/", {"assignee": "clerk_market_departed"},
-                      content_type="application/json", HTTP_AUTHORIZATION=f"Token {token.key}")  # fmt: skip
+    api = client.post(
+        f"/api/v1/tasks/{market_item.pk}/reassign/",
+        {"assignee": "clerk_market_departed"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {token.key}",
+    )
     assert api.status_code == 400 and "clerk_market_departed" in api.json()["detail"]
     with pytest.raises(InvalidInput, match="not active staff"):
         do_reassign_task(market_item.pk, acting_user=head_market, assignee=departed)

@@ -32,13 +32,24 @@ ROLES = ("anonymous", "frontdesk", "clerk_tax", "clerk_police", "head_market", "
 LOGIN = "login"
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 APPLICATION = {
-    "applicant_name": "王芳", "applicant_id_number": "11010519491231002X", "enterprise_name": "北京并联科技有限公司",
-    "enterprise_uscc": "91350100M000100Y43", "registered_capital": "100", "business_scope": "软件开发", "address": "北京市朝阳区",
-}  # fmt: skip
+    "applicant_name": "王芳",
+    "applicant_id_number": "11010519491231002X",
+    "enterprise_name": "北京并联科技有限公司",
+    "enterprise_uscc": "91350100M000100Y43",
+    "registered_capital": "100",
+    "business_scope": "软件开发",
+    "address": "北京市朝阳区",
+}
 
 
 def by_role(anonymous, frontdesk, clerk_tax, clerk_police, head_market, supervisor, designer, admin) -> dict:
-    return dict(zip(ROLES, (anonymous, frontdesk, clerk_tax, clerk_police, head_market, supervisor, designer, admin), strict=True))
+    return dict(
+        zip(
+            ROLES,
+            (anonymous, frontdesk, clerk_tax, clerk_police, head_market, supervisor, designer, admin),
+            strict=True,
+        )
+    )
 
 
 def everyone(answer) -> dict:
@@ -66,7 +77,13 @@ REPORT_READERS = by_role(LOGIN, 403, 403, 403, 403, 200, 200, 200)
 
 RULES: dict[str, list[Check]] = {
     # The start page sends each role where its work is.
-    "": [Check("GET", "/", by_role(LOGIN, "302 /intake/", "302 /work/", "302 /work/", "302 /work/", 200, "302 /designer/", 200))],
+    "": [
+        Check(
+            "GET",
+            "/",
+            by_role(LOGIN, "302 /intake/", "302 /work/", "302 /work/", "302 /work/", 200, "302 /designer/", 200),
+        )
+    ],
     "cases/": [Check("GET", "/cases/", by_role(LOGIN, 200, 200, 200, 200, 200, 403, 200))],
     "cases/<str:number>/": [
         # tax, police and market have work in {case}; only the front desk has in {fresh}
@@ -82,7 +99,9 @@ RULES: dict[str, list[Check]] = {
         Check("GET", "/work/", by_role(LOGIN, 200, 200, 200, 200, 200, 403, 200)),
         Check("GET", "/work/?department={department}", by_role(LOGIN, 403, 200, 403, 403, 200, 403, 200)),
         Check("GET", "/work/?department=nowhere", by_role(LOGIN, 404, 404, 404, 404, 404, 403, 404)),
-        Check("GET", "/work/?tab=archive", by_role(LOGIN, 200, 200, 200, 200, 404, 403, 404)),  # readers do not work tasks
+        Check(
+            "GET", "/work/?tab=archive", by_role(LOGIN, 200, 200, 200, 200, 404, 403, 404)
+        ),  # readers do not work tasks
     ],
     "tasks/<int:pk>/": [
         Check("GET", "/tasks/{task}/", by_role(LOGIN, 403, 200, 403, 403, 200, 403, 200)),
@@ -140,15 +159,22 @@ RULES: dict[str, list[Check]] = {
     # The OpenAPI schema is public (the API's own tests say so); the API's data is not (below).
     "api/schema/": [Check("GET", "/api/schema/", everyone(200)), Check("POST", "/api/schema/", everyone(405))],
     # E-licence verification is public (licences/): no login, the same answer for everyone.
-    "verify/": [Check("GET", "/verify/", everyone(200)), Check("POST", "/verify/", everyone(200))],  # a refused paste says so
+    "verify/": [
+        Check("GET", "/verify/", everyone(200)),
+        Check("POST", "/verify/", everyone(200)),
+    ],  # a refused paste says so
     "verify/<licence_number:number>/": [Check("GET", "/verify/BL-LIC-1999-000001/", everyone(404))],
     "api/verify/": [Check("GET", "/api/verify/", everyone(405)), Check("POST", "/api/verify/", everyone(400))],
     "api/verify/<licence_number:number>/": [Check("GET", "/api/verify/BL-LIC-1999-000001/", everyone(404))],
     # Enterprises' credit records are public by credit code; a malformed code is refused.
-    "credit/<licence_number:code>/": [Check("GET", "/credit/91350100M000100Y43/", everyone(200)),
-                                      Check("GET", "/credit/91350100M000100Y44/", everyone(400))],
-    "api/credit/<licence_number:code>/": [Check("GET", "/api/credit/91350100M000100Y43/", everyone(200)),
-                                          Check("POST", "/api/credit/91350100M000100Y43/", everyone(405))],
+    "credit/<licence_number:code>/": [
+        Check("GET", "/credit/91350100M000100Y43/", everyone(200)),
+        Check("GET", "/credit/91350100M000100Y44/", everyone(400)),
+    ],
+    "api/credit/<licence_number:code>/": [
+        Check("GET", "/api/credit/91350100M000100Y43/", everyone(200)),
+        Check("POST", "/api/credit/91350100M000100Y43/", everyone(405)),
+    ],
     # The notify-and-commit figures are figures over many cases: the report readers'.
     "commitment/": [Check("GET", "/commitment/", REPORT_READERS)],
     # Downloads follow the case's gate (tests/test_licences__verify_page.py has a real licence).
@@ -167,16 +193,27 @@ RULES: dict[str, list[Check]] = {
         Check("GET", "/designer/modeler/drafts/{draft}/", DESIGNERS),
         Check("GET", "/designer/modeler/drafts/999999/", by_role(LOGIN, 403, 403, 403, 403, 403, 404, 404)),
     ],
-    "designer/import/": [Check("GET", "/designer/import/", POST_ONLY), Check("POST", "/designer/import/", DESIGNERS_400)],  # no file: 400
-    "designer/validate/": [Check("GET", "/designer/validate/", JSON_POST_ONLY), Check("POST", "/designer/validate/", JSON_400)],
-    "designer/drafts/": [Check("GET", "/designer/drafts/", JSON_POST_ONLY), Check("POST", "/designer/drafts/", JSON_400)],
+    "designer/import/": [
+        Check("GET", "/designer/import/", POST_ONLY),
+        Check("POST", "/designer/import/", DESIGNERS_400),
+    ],  # no file: 400
+    "designer/validate/": [
+        Check("GET", "/designer/validate/", JSON_POST_ONLY),
+        Check("POST", "/designer/validate/", JSON_400),
+    ],
+    "designer/drafts/": [
+        Check("GET", "/designer/drafts/", JSON_POST_ONLY),
+        Check("POST", "/designer/drafts/", JSON_400),
+    ],
     "designer/drafts/<int:pk>/": [
         Check("GET", "/designer/drafts/{draft}/", JSON_POST_ONLY),
         Check("POST", "/designer/drafts/{draft}/", JSON_400),  # no XML: 400
     ],
     # Deploying and migrating are the designer's alone: administrators see the workbench, change nothing.
-    "designer/deploy/": [Check("GET", "/designer/deploy/", JSON_POST_ONLY),
-                         Check("POST", "/designer/deploy/", by_role(403, 403, 403, 403, 403, 403, 400, 403))],
+    "designer/deploy/": [
+        Check("GET", "/designer/deploy/", JSON_POST_ONLY),
+        Check("POST", "/designer/deploy/", by_role(403, 403, 403, 403, 403, 403, 400, 403)),
+    ],
     # Versions and the diff: designers and administrators; migrating: designers only. An empty
     # migration form moves no case and goes back to the versions; moving back needs a known batch.
     "designer/processes/<slug:key>/versions/": [
@@ -185,17 +222,36 @@ RULES: dict[str, list[Check]] = {
     ],
     "designer/processes/<slug:key>/diff/": [
         Check("GET", "/designer/processes/business_registration/diff/", DESIGNERS),
-        Check("GET", "/designer/processes/business_registration/diff/?from=1&to=9", by_role(LOGIN, 403, 403, 403, 403, 403, 404, 404)),
+        Check(
+            "GET",
+            "/designer/processes/business_registration/diff/?from=1&to=9",
+            by_role(LOGIN, 403, 403, 403, 403, 403, 404, 404),
+        ),
     ],
     "designer/processes/<slug:key>/migrate/": [
-        Check("GET", "/designer/processes/business_registration/migrate/?from=2&to=1", by_role(LOGIN, 403, 403, 403, 403, 403, 200, 403)),
-        Check("POST", "/designer/processes/business_registration/migrate/", by_role(LOGIN, 403, 403, 403, 403, 403, "302 /designer/processes/", 403)),
+        Check(
+            "GET",
+            "/designer/processes/business_registration/migrate/?from=2&to=1",
+            by_role(LOGIN, 403, 403, 403, 403, 403, 200, 403),
+        ),
+        Check(
+            "POST",
+            "/designer/processes/business_registration/migrate/",
+            by_role(LOGIN, 403, 403, 403, 403, 403, "302 /designer/processes/", 403),
+        ),
     ],
     "designer/processes/<slug:key>/migrate/back/": [
         Check("GET", "/designer/processes/business_registration/migrate/back/", POST_ONLY),
-        Check("POST", "/designer/processes/business_registration/migrate/back/", by_role(LOGIN, 403, 403, 403, 403, 403, 404, 403)),
+        Check(
+            "POST",
+            "/designer/processes/business_registration/migrate/back/",
+            by_role(LOGIN, 403, 403, 403, 403, 403, 404, 403),
+        ),
     ],
-    "login/": [Check("GET", "/login/", everyone(200)), Check("POST", "/login/", everyone(200))],  # no credentials: the form again
+    "login/": [
+        Check("GET", "/login/", everyone(200)),
+        Check("POST", "/login/", everyone(200)),
+    ],  # no credentials: the form again
     "logout/": [Check("GET", "/logout/", everyone(405)), Check("POST", "/logout/", everyone(LOGIN))],
 }
 

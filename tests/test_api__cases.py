@@ -20,7 +20,12 @@ from tests.applications import APPLICATION
 from worklists.models import Material, WorkItem
 
 GOOD = {"service_item": "business_registration", **APPLICATION}
-DEPARTMENT_REVIEWS = {"police": "police_review", "tax": "tax_review", "hrss": "hrss_review", "housing_fund": "fund_review"}
+DEPARTMENT_REVIEWS = {
+    "police": "police_review",
+    "tax": "tax_review",
+    "hrss": "hrss_review",
+    "housing_fund": "fund_review",
+}
 
 
 def small_pdf(title: str) -> bytes:
@@ -83,7 +88,9 @@ def work(client, department: str, number: str, task_spec: str, outcome: str, dat
     """What a clerk does: find the task in the department queue, claim it, complete it."""
     task_id = open_task_id(client, department, number, task_spec)
     assert client.post(f"/api/v1/tasks/{task_id}/claim/").status_code == 200
-    response = client.post(f"/api/v1/tasks/{task_id}/complete/", {"outcome": outcome, "data": data or {}}, format="json")
+    response = client.post(
+        f"/api/v1/tasks/{task_id}/complete/", {"outcome": outcome, "data": data or {}}, format="json"
+    )
     assert response.status_code == 200, response.json()
     return response.json()
 
@@ -118,7 +125,9 @@ def test_a_business_registration_runs_end_to_end_through_the_api(
     assert case["applicant_id_number"] == "11010519491231002X"  # the window checks identity
     assert [t["task_spec"] for t in case["open_tasks"]] == ["intake"] and case["open_tasks"][0]["due_at"]
     assert len(case["materials"]) == 4 and {m["content_type"] for m in case["materials"]} == {"application/pdf"}
-    assert all((private_materials / m.storage_name).read_bytes().startswith(b"%PDF-1.4") for m in Material.objects.all())
+    assert all(
+        (private_materials / m.storage_name).read_bytes().startswith(b"%PDF-1.4") for m in Material.objects.all()
+    )
 
     work(desk, "front_desk", number, "intake", "accept")
     # Market regulation asks for everything missing at once; the front desk hands it in.
@@ -139,11 +148,21 @@ def test_a_business_registration_runs_end_to_end_through_the_api(
     tax_view = client_for(clerk_tax).get(f"/api/v1/cases/{number}/").json()
     assert tax_view["applicant_id_number"] == "110105********002X" and tax_view["open_tasks"] == []
 
-    opened = bank_client.post(f"/api/v1/cases/{number}/messages/",
-                              {"message": "bank_account_opened", "payload": {"account": "6222020200112233"}}, format="json")  # fmt: skip
+    opened = bank_client.post(
+        f"/api/v1/cases/{number}/messages/",
+        {"message": "bank_account_opened", "payload": {"account": "6222020200112233"}},
+        format="json",
+    )
     assert opened.status_code == 200 and opened.json()["status"] == "running", opened.json()
-    rated = bank_client.post(f"/api/v1/cases/{number}/messages/", {"message": "service_rated", "payload": {"rating": 5}}, format="json")
-    assert rated.json() == {"case": number, "message": "service_rated", "status": "completed", "end_activity": "end_issued"}
+    rated = bank_client.post(
+        f"/api/v1/cases/{number}/messages/", {"message": "service_rated", "payload": {"rating": 5}}, format="json"
+    )
+    assert rated.json() == {
+        "case": number,
+        "message": "service_rated",
+        "status": "completed",
+        "end_activity": "end_issued",
+    }
 
     case = desk.get(f"/api/v1/cases/{number}/").json()
     assert case["status"] == "completed" and case["ended_at"] and case["open_tasks"] == []
@@ -155,8 +174,12 @@ def test_a_business_registration_runs_end_to_end_through_the_api(
     timeline = desk.get(f"/api/v1/cases/{number}/timeline/", {"page_size": 200}).json()
     kinds = [e["kind"] for e in timeline["results"]]
     assert timeline["count"] == len(kinds) == Event.objects.filter(case__number=number).count()
-    assert kinds[0] == "case_started" and kinds[-1] == "case_ended"  # 8 completions; the correction was not claimed first
-    assert kinds.count("task_completed") == 8 and kinds.count("task_claimed") == 7 and kinds.count("message_received") == 2
+    assert (
+        kinds[0] == "case_started" and kinds[-1] == "case_ended"
+    )  # 8 completions; the correction was not claimed first
+    assert (
+        kinds.count("task_completed") == 8 and kinds.count("task_claimed") == 7 and kinds.count("message_received") == 2
+    )
     assert "clock_paused" in kinds and "clock_resumed" in kinds
     assert [e["id"] for e in timeline["results"]] == sorted(e["id"] for e in timeline["results"])
     completed = [e for e in timeline["results"] if e["kind"] == "task_completed"]
@@ -192,7 +215,9 @@ def nothing_saved(private_materials: Path) -> bool:
     ],
     ids=["resident-id", "credit-code", "missing-material", "wrong-file-type", "capital", "service-item", "intake-key"],
 )
-def test_intake_refuses_bad_input_with_the_reason_and_saves_nothing(reference, frontdesk, private_materials, changes, field, message):
+def test_intake_refuses_bad_input_with_the_reason_and_saves_nothing(
+    reference, frontdesk, private_materials, changes, field, message
+):
     body = application(reference["item"])
     for key, value in changes.items():
         if value is None:
@@ -215,7 +240,10 @@ def test_the_same_intake_key_twice_returns_the_same_case(reference, frontdesk):
     first = client.post("/api/v1/cases/", application(reference["item"], key=key), format="multipart")
     again = client.post("/api/v1/cases/", application(reference["item"], key=key), format="multipart")
     assert (first.status_code, again.status_code) == (201, 200)
-    assert first.json()["number"] == again.json()["number"] and again["Location"] == f"/api/v1/cases/{first.json()['number']}/"
+    assert (
+        first.json()["number"] == again.json()["number"]
+        and again["Location"] == f"/api/v1/cases/{first.json()['number']}/"
+    )
     assert Case.objects.count() == 1 and Material.objects.count() == len(reference["item"].materials)
 
 
@@ -231,7 +259,10 @@ def test_an_online_portal_says_online_and_the_window_is_the_default(reference, f
 
 def test_only_the_front_desk_takes_in_and_only_as_multipart(reference, frontdesk, clerk_market, private_materials):
     refused = client_for(clerk_market).post("/api/v1/cases/", application(reference["item"]), format="multipart")
-    assert refused.status_code == 403 and refused.json()["detail"] == "只有综合窗口可以受理申请。 Only the front desk takes in applications."
+    assert (
+        refused.status_code == 403
+        and refused.json()["detail"] == "只有综合窗口可以受理申请。 Only the front desk takes in applications."
+    )
     as_json = client_for(frontdesk).post("/api/v1/cases/", GOOD, format="json")
     assert as_json.status_code == 415
     assert nothing_saved(private_materials)
@@ -275,9 +306,16 @@ def test_messages_need_the_permission_and_a_case_that_waits_for_them(reference, 
     refused = client_for(clerk_market).post(f"/api/v1/cases/{number}/messages/", body, format="json")
     assert refused.status_code == 403 and "engine.deliver_message" in refused.json()["detail"]
     early = bank_client.post(f"/api/v1/cases/{number}/messages/", body, format="json")
-    assert early.status_code == 409 and early.json()["detail"] == f"case {number} is not waiting for message 'bank_account_opened' now"
+    assert (
+        early.status_code == 409
+        and early.json()["detail"] == f"case {number} is not waiting for message 'bank_account_opened' now"
+    )
     assert bank_client.post("/api/v1/cases/BL-1999-000001/messages/", body, format="json").status_code == 404
-    nul = bank_client.post(f"/api/v1/cases/{number}/messages/", {"message": "bank_account_opened", "payload": {"a": "x\x00"}}, format="json")
+    nul = bank_client.post(
+        f"/api/v1/cases/{number}/messages/",
+        {"message": "bank_account_opened", "payload": {"a": "x\x00"}},
+        format="json",
+    )
     assert nul.status_code == 400 and "NUL" in nul.json()["detail"]
     assert not Event.objects.filter(kind="message_received").exists()
     # The bank's system reads nothing: it has no department.

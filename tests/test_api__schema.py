@@ -37,8 +37,11 @@ def test_the_schema_validates_without_warnings(tmp_path):
     out = tmp_path / "schema.yaml"
     result = subprocess.run(
         [sys.executable, "manage.py", "spectacular", "--validate", "--fail-on-warn", "--file", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert "/api/v1/tasks/{id}/complete/:" in out.read_text()
 
@@ -49,8 +52,18 @@ def test_the_schema_is_served_to_anyone_at_a_stable_url(db):
     schema = json.loads(response.content)
     assert schema["openapi"].startswith("3.") and schema["info"]["title"] == "并联 Binglian API"
     operations = {op["operationId"] for path in schema["paths"].values() for op in path.values()}
-    assert {"cases_take_in", "cases_retrieve", "cases_timeline", "cases_deliver_message", "tasks_mine", "departments_queue",
-            "tasks_retrieve", "tasks_reassign", "service_items_list", *FUZZED_POSTS} <= operations  # fmt: skip
+    assert {
+        "cases_take_in",
+        "cases_retrieve",
+        "cases_timeline",
+        "cases_deliver_message",
+        "tasks_mine",
+        "departments_queue",
+        "tasks_retrieve",
+        "tasks_reassign",
+        "service_items_list",
+        *FUZZED_POSTS,
+    } <= operations
     queue = schema["paths"]["/api/v1/departments/{code}/queue/"]["get"]
     assert {p["name"] for p in queue["parameters"]} >= {"code", "page", "page_size", "service_item", "light", "case"}
     assert APIClient().get("/api/schema/").status_code == 200  # YAML by default
@@ -99,7 +112,11 @@ def test_schemathesis_finds_no_server_error(reference, frontdesk, clerk_market):
     with wsgi_requests_inside_the_test_transaction():
         schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
         operations = [result.ok() for result in schema.get_all_operations()]
-        chosen = [op for op in operations if op.method.upper() == "GET" or op.definition.raw.get("operationId") in FUZZED_POSTS]
+        chosen = [
+            op
+            for op in operations
+            if op.method.upper() == "GET" or op.definition.raw.get("operationId") in FUZZED_POSTS
+        ]
         assert len(chosen) == 13
         seen: dict[str, set[int]] = {op.label: set() for op in chosen}
         # Generated path parameters mostly find nothing (404); pinned to real rows, the bodies and
@@ -116,6 +133,8 @@ def test_schemathesis_finds_no_server_error(reference, frontdesk, clerk_market):
                 if pinned and (mode == GenerationMode.POSITIVE or negatable):
                     fuzz(operation, mode, sender, seen[operation.label], pinned)
     assert all(seen.values()) and not any(code >= 500 for codes in seen.values() for code in codes), seen
-    assert {200, 400} <= seen["GET /api/v1/departments/{code}/queue/"] and 400 in seen["POST /api/v1/tasks/{id}/complete/"]
+    assert {200, 400} <= seen["GET /api/v1/departments/{code}/queue/"] and 400 in seen[
+        "POST /api/v1/tasks/{id}/complete/"
+    ]
     assert {400, 409} <= seen["POST /api/v1/cases/{number}/messages/"]
     assert Case.objects.filter(number__in=numbers).count() == 3

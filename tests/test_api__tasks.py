@@ -50,7 +50,9 @@ def test_completing_twice_is_a_conflict_with_the_engine_s_message(at_market, cle
     before = snapshot(at_market)
     again = client.post(f"/api/v1/tasks/{item.pk}/complete/", {"outcome": "approve"}, format="json")
     assert again.status_code == 409
-    assert again.json()["detail"].startswith(f"task '营业执照审查 Business licence review' of case {at_market.number} is no longer open: 已办")
+    assert again.json()["detail"].startswith(
+        f"task '营业执照审查 Business licence review' of case {at_market.number} is no longer open: 已办"
+    )
     assert snapshot(at_market) == before
 
 
@@ -59,7 +61,10 @@ def test_a_task_claimed_by_another_clerk_is_a_conflict(at_market, clerk_market, 
     assert client_for(clerk_market).post(f"/api/v1/tasks/{item.pk}/claim/").json()["assignee"] == "clerk_market"
     before = snapshot(at_market)
     taken = client_for(head_market).post(f"/api/v1/tasks/{item.pk}/claim/")
-    assert taken.status_code == 409 and taken.json()["detail"] == "task '营业执照审查 Business licence review' is already claimed by clerk_market"
+    assert (
+        taken.status_code == 409
+        and taken.json()["detail"] == "task '营业执照审查 Business licence review' is already claimed by clerk_market"
+    )
     done = client_for(head_market).post(f"/api/v1/tasks/{item.pk}/complete/", {"outcome": "approve"}, format="json")
     assert done.status_code == 409 and "claimed by clerk_market" in done.json()["detail"]
     assert snapshot(at_market) == before
@@ -77,9 +82,15 @@ def test_another_department_s_task_is_forbidden_with_the_gate_s_message(at_marke
     for action in ("claim", "unclaim", "complete", "correction"):
         response = client.post(f"/api/v1/tasks/{item.pk}/{action}/", {"outcome": "approve"}, format="json")
         assert response.status_code == 403, action
-        assert response.json()["detail"] == "此任务属于市场监管，不是您的部门。 This task belongs to Market regulation, not to your department."
+        assert (
+            response.json()["detail"]
+            == "此任务属于市场监管，不是您的部门。 This task belongs to Market regulation, not to your department."
+        )
     read = client.get(f"/api/v1/tasks/{item.pk}/")
-    assert read.status_code == 403 and read.json()["detail"] == "此任务属于市场监管。 This task belongs to Market regulation."
+    assert (
+        read.status_code == 403
+        and read.json()["detail"] == "此任务属于市场监管。 This task belongs to Market regulation."
+    )
     assert client.get("/api/v1/departments/market/queue/").json()["detail"].startswith("这是市场监管的待办")
     assert snapshot(at_market) == before
 
@@ -98,17 +109,33 @@ def test_unknown_tasks_and_departments_are_404(at_market, clerk_market):
 @pytest.mark.parametrize(
     "body, field, message",
     [
-        ({"outcome": "approved"}, "non_field", "outcome 'approved' is not offered by '营业执照审查 Business licence review' (choose one of: approve, reject, correction)"),
+        (
+            {"outcome": "approved"},
+            "non_field",
+            "outcome 'approved' is not offered by '营业执照审查 Business licence review' (choose one of: approve, reject, correction)",
+        ),
         ({"outcome": ""}, "non_field", "is not offered"),
         ({"outcome": "approve", "data": {"opinion": 5}}, "data", "「审查意见 Opinion」应为文本。 must be text."),
         ({"outcome": "approve", "data": {"opinion": ["ok"]}}, "data", "must be text"),
-        ({"outcome": "approve", "data": {"licence_no": "91350100"}}, "data", "The task's form has no field 'licence_no' (it has: opinion)"),
+        (
+            {"outcome": "approve", "data": {"licence_no": "91350100"}},
+            "data",
+            "The task's form has no field 'licence_no' (it has: opinion)",
+        ),
         ({"outcome": "approve", "data": "opinion"}, "data", ""),
         ({"outcome": "correction"}, "outcome", "/correction/"),
         ({"outcome": "reject", "reject_reason": "  "}, "reject_reason", "A rejection needs its reason."),
     ],
-    ids=["unknown-outcome", "no-outcome", "number-for-text", "list-for-text", "unknown-field", "data-not-an-object",
-         "correction", "reject-without-reason"],  # fmt: skip
+    ids=[
+        "unknown-outcome",
+        "no-outcome",
+        "number-for-text",
+        "list-for-text",
+        "unknown-field",
+        "data-not-an-object",
+        "correction",
+        "reject-without-reason",
+    ],
 )
 def test_bad_completions_are_400_and_nothing_moves(at_market, clerk_market, body, field, message):
     item, before = review_of(at_market), snapshot(at_market)
@@ -133,12 +160,23 @@ def test_a_rejection_states_its_reason(at_market, clerk_market):
 def test_a_correction_request_names_everything_missing_at_once(at_market, clerk_market, frontdesk):
     item, client = review_of(at_market), client_for(clerk_market)
     before = snapshot(at_market)
-    for body in ({"missing_materials": [], "notice": "x"}, {"missing_materials": ["章程"]}, {"missing_materials": "章程", "notice": "x"}):
+    for body in (
+        {"missing_materials": [], "notice": "x"},
+        {"missing_materials": ["章程"]},
+        {"missing_materials": "章程", "notice": "x"},
+    ):
         assert client.post(f"/api/v1/tasks/{item.pk}/correction/", body, format="json").status_code == 400
     assert snapshot(at_market) == before
-    body = {"missing_materials": ["章程 articles of association", "住所证明 proof of address"], "notice": "请补齐章程和住所证明。"}
+    body = {
+        "missing_materials": ["章程 articles of association", "住所证明 proof of address"],
+        "notice": "请补齐章程和住所证明。",
+    }
     response = client.post(f"/api/v1/tasks/{item.pk}/correction/", body, format="json")
-    assert response.status_code == 200 and response.json()["outcome"] == "correction" and response.json()["state"] == "completed"
+    assert (
+        response.status_code == 200
+        and response.json()["outcome"] == "correction"
+        and response.json()["state"] == "completed"
+    )
     [back] = WorkItem.objects.filter(case=at_market, state="open")
     assert (back.task_spec, back.department_id) == ("market_correction", "front_desk")
     assert Event.objects.filter(case=at_market, kind="clock_paused").exists()
@@ -153,9 +191,15 @@ def test_a_correction_request_names_everything_missing_at_once(at_market, clerk_
 def test_only_the_head_reassigns_and_only_to_their_department(at_market, head_market, clerk_market, clerk_tax):
     item, url = review_of(at_market), f"/api/v1/tasks/{review_of(at_market).pk}/reassign/"
     refused = client_for(clerk_market).post(url, {"assignee": "clerk_market"}, format="json")
-    assert refused.status_code == 403 and refused.json()["detail"] == "只有本部门负责人可以改派。 Only the department head may reassign."
+    assert (
+        refused.status_code == 403
+        and refused.json()["detail"] == "只有本部门负责人可以改派。 Only the department head may reassign."
+    )
     elsewhere = client_for(head_market).post(url, {"assignee": "clerk_tax"}, format="json")
-    assert elsewhere.status_code == 400 and "'clerk_tax' is not on the staff of Market regulation" in elsewhere.json()["detail"]
+    assert (
+        elsewhere.status_code == 400
+        and "'clerk_tax' is not on the staff of Market regulation" in elsewhere.json()["detail"]
+    )
     done = client_for(head_market).post(url, {"assignee": "clerk_market"}, format="json")
     assert done.status_code == 200 and done.json()["assignee"] == "clerk_market"
     mine = client_for(clerk_market).get("/api/v1/tasks/mine/").json()
@@ -206,9 +250,16 @@ def test_the_queue_filters_orders_by_due_time_and_pages(reference, clerk_market,
     assert rows["count"] == 4
     due = [(r["due_at"], r["id"]) for r in rows["results"]]
     assert due == sorted(due)
-    assert [r["case"] for r in client.get("/api/v1/departments/market/queue/", {"light": "red"}).json()["results"]] == [cases[1].number]
-    assert client.get("/api/v1/departments/market/queue/", {"service_item": "business_registration"}).json()["count"] == 3
-    assert client.get("/api/v1/departments/market/queue/", {"case": other.number}).json()["results"][0]["service_item"] is None
+    assert [r["case"] for r in client.get("/api/v1/departments/market/queue/", {"light": "red"}).json()["results"]] == [
+        cases[1].number
+    ]
+    assert (
+        client.get("/api/v1/departments/market/queue/", {"service_item": "business_registration"}).json()["count"] == 3
+    )
+    assert (
+        client.get("/api/v1/departments/market/queue/", {"case": other.number}).json()["results"][0]["service_item"]
+        is None
+    )
     assert client.get("/api/v1/departments/market/queue/", {"light": "purple"}).status_code == 400
     page = client.get("/api/v1/departments/market/queue/", {"page_size": 3, "page": 2}).json()
     assert len(page["results"]) == 1 and page["previous"] and page["next"] is None
@@ -220,7 +271,9 @@ def test_the_queue_costs_the_same_sql_statements_for_any_page_size(reference, cl
         case = do_start_case(version=reference["parallel"], service_item=reference["item"])
         do_complete_task(WorkItem.objects.get(case=case, task_spec="intake").pk, outcome="accept")
     claimed = WorkItem.objects.filter(task_spec="market_review").order_by("id")
-    WorkItem.objects.filter(pk__in=[i.pk for i in claimed[:6]]).update(assignee=head_market)  # the assignee is joined too
+    WorkItem.objects.filter(pk__in=[i.pk for i in claimed[:6]]).update(
+        assignee=head_market
+    )  # the assignee is joined too
     client = client_for(clerk_market)
 
     def statements(page_size: int) -> int:
@@ -248,7 +301,13 @@ FIELDS = [
     {"id": "staff", "label": "人数 Staff", "type": "long", "required": False, "values": []},
     {"id": "site_visit", "label": "现场核查 Site visit", "type": "boolean", "required": False, "values": []},
     {"id": "visit_on", "label": "核查日期 Visit date", "type": "date", "required": False, "values": []},
-    {"id": "risk", "label": "风险 Risk", "type": "enum", "required": False, "values": [{"id": "low", "name": "低"}, {"id": "high", "name": "高"}]},
+    {
+        "id": "risk",
+        "label": "风险 Risk",
+        "type": "enum",
+        "required": False,
+        "values": [{"id": "low", "name": "低"}, {"id": "high", "name": "高"}],
+    },
 ]
 
 

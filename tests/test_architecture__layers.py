@@ -22,7 +22,9 @@ def configuration():
 @pytest.fixture(scope="module")
 def contract(configuration):
     (options,) = [c for c in configuration["contracts_options"] if c["id"] == "layers"]
-    return LayersContract(name=options["name"], session_options=configuration["session_options"], contract_options=options)
+    return LayersContract(
+        name=options["name"], session_options=configuration["session_options"], contract_options=options
+    )
 
 
 def graph_of(configuration):
@@ -37,7 +39,9 @@ def test_no_package_imports_a_layer_above_it(configuration, contract):
 def test_the_check_fails_when_the_engine_imports_a_page(configuration, contract):
     """A deliberate violation: the write path reaching up into the reports' pages."""
     graph = graph_of(configuration)
-    graph.add_import(importer="engine.actions", imported="reports.views", line_number=1, line_contents="from reports import views")
+    graph.add_import(
+        importer="engine.actions", imported="reports.views", line_number=1, line_contents="from reports import views"
+    )
     check = contract.check(graph, verbose=False)
     assert not check.kept
     broken = [(dep["importer"], dep["imported"]) for dep in check.metadata["invalid_dependencies"]]
@@ -47,5 +51,7 @@ def test_the_check_fails_when_the_engine_imports_a_page(configuration, contract)
 def test_the_check_fails_when_two_independent_apps_use_each_other(configuration, contract):
     """Pages of one app do not call into another app's pages: desk and reports stand side by side."""
     graph = graph_of(configuration)
-    graph.add_import(importer="desk.views", imported="reports.figures", line_number=1, line_contents="from reports import figures")
+    graph.add_import(
+        importer="desk.views", imported="reports.figures", line_number=1, line_contents="from reports import figures"
+    )
     assert not contract.check(graph, verbose=False).kept

@@ -48,10 +48,15 @@ def test_report_rows_are_well_formed(fan_out_3, tmp_path, monkeypatch):
     monkeypatch.setattr(report, "RESULTS", tmp_path)
     figures = measure(fan_out_3, None, 1)
     rows = [
-        report.Row("fan-out to 3: cost per step", figures["engine_ms"], "ms",
-                   reference="SpiffWorkflow alone", reference_value=figures["library_ms"]),
+        report.Row(
+            "fan-out to 3: cost per step",
+            figures["engine_ms"],
+            "ms",
+            reference="SpiffWorkflow alone",
+            reference_value=figures["library_ms"],
+        ),
         report.Row("nothing to compare", 1.0, "x"),
-    ]  # fmt: skip
+    ]
     table = report.write(rows, "test")
     records = json.loads((tmp_path / "test.json").read_text(encoding="utf-8"))
     assert [set(r) for r in records] == [ROW_KEYS, ROW_KEYS]

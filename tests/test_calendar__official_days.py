@@ -263,7 +263,9 @@ def test_administrator_entering_2027_in_the_admin_makes_it_announced_and_changes
 
 @pytest.mark.django_db
 def test_admin_refuses_an_adjusted_working_day_on_a_weekday(admin_client):
-    response = admin_client.post("/admin/workdays/calendarday/add/", {"date": "2027-02-09", "kind": "workday", "name": ""})
+    response = admin_client.post(
+        "/admin/workdays/calendarday/add/", {"date": "2027-02-09", "kind": "workday", "name": ""}
+    )
     assert response.status_code == 200
     assert "调休上班日应为周六或周日" in response.content.decode()
     assert not CalendarDay.objects.filter(date=D(2027, 2, 9)).exists()

@@ -55,8 +55,10 @@ def test_properties_set_promised_and_statutory_limits_in_the_reference_process(r
 
 def test_lint_refuses_a_due_date_it_cannot_count(db):
     source = (FIXTURES / "engine" / "review_with_correction.bpmn").read_text(encoding="utf-8")
-    broken = source.replace('<bpmn:userTask id="review" name="审查 Review">',
-                            '<bpmn:userTask id="review" name="审查 Review" camunda:dueDate="next Friday">')  # fmt: skip
+    broken = source.replace(
+        '<bpmn:userTask id="review" name="审查 Review">',
+        '<bpmn:userTask id="review" name="审查 Review" camunda:dueDate="next Friday">',
+    )
     problems = lint_bytes(broken.encode(), "review.bpmn")
     assert [p.message for p in problems if "dueDate" in p.message] == [
         "camunda:dueDate of review: 'next Friday' is not understood; write P<n>D (n working days), PT<n>H (n working hours) or ${dateTime().plusDays(n)}"

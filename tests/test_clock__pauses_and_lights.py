@@ -27,9 +27,16 @@ def at(text: str) -> dt.datetime:
 
 @pytest.fixture
 def licence_review(db):
-    version = do_deploy_version((FIXTURES / "engine" / "review_with_correction.bpmn").read_bytes(), "review.bpmn").version
-    item = ServiceItem.objects.create(code="licence", name="许可", process=version.definition,
-                                      promised_limit_working_days=10, statutory_limit_working_days=20)  # fmt: skip
+    version = do_deploy_version(
+        (FIXTURES / "engine" / "review_with_correction.bpmn").read_bytes(), "review.bpmn"
+    ).version
+    item = ServiceItem.objects.create(
+        code="licence",
+        name="许可",
+        process=version.definition,
+        promised_limit_working_days=10,
+        statutory_limit_working_days=20,
+    )
     return version, item
 
 
@@ -107,10 +114,14 @@ def test_a_case_past_its_promised_limit_turns_red_and_ends_red(licence_review):
 
 def test_a_special_step_stops_the_case_clock_too(db):
     source = (FIXTURES / "engine" / "review_with_correction.bpmn").read_text(encoding="utf-8")
-    hearing = source.replace('<camunda:property name="clock" value="paused" />', '<camunda:property name="special_step" value="true" />')
+    hearing = source.replace(
+        '<camunda:property name="clock" value="paused" />', '<camunda:property name="special_step" value="true" />'
+    )
     assert hearing != source
     version = do_deploy_version(hearing.encode(), "hearing.bpmn").version
-    item = ServiceItem.objects.create(code="hearing", name="听证", process=version.definition, promised_limit_working_days=10)
+    item = ServiceItem.objects.create(
+        code="hearing", name="听证", process=version.definition, promised_limit_working_days=10
+    )
     with time_machine.travel(at("2026-11-02 09:00"), tick=False):  # Monday
         case = do_start_case(version=version, service_item=item)
     with time_machine.travel(at("2026-11-03 09:00"), tick=False):  # Tuesday: 1 day used, the hearing starts

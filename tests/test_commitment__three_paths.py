@@ -24,7 +24,12 @@ from worklists.models import WorkItem
 # The answer depends on the date: make test runs these again as of hard dates (tests/as_of.py).
 pytestmark = pytest.mark.dates
 
-DEPARTMENTS = {"police_review": "clerk_police", "tax_review": "clerk_tax", "hrss_review": "clerk_hrss", "fund_review": "clerk_fund"}
+DEPARTMENTS = {
+    "police_review": "clerk_police",
+    "tax_review": "clerk_tax",
+    "hrss_review": "clerk_hrss",
+    "fund_review": "clerk_fund",
+}
 BUNDLE = ["business_licence", "company_seal", "invoice_eligibility"]
 
 
@@ -69,7 +74,9 @@ def work_on_page(client, case, spec, username, outcome, **fields):
 
 
 def departments_and_rating(case):
-    work(case, "intake", "frontdesk", "accept") if WorkItem.objects.filter(case=case, task_spec="intake", state="open").exists() else None
+    work(case, "intake", "frontdesk", "accept") if WorkItem.objects.filter(
+        case=case, task_spec="intake", state="open"
+    ).exists() else None
     for spec, clerk in DEPARTMENTS.items():
         work(case, spec, clerk)
     do_deliver_message(case.number, "bank_account_opened", payload={"account": "6222"})
@@ -116,14 +123,20 @@ def test_a_commitment_gets_the_licence_at_once_and_a_passed_post_check_keeps_it(
     assert not CreditRecord.objects.exists()
 
 
-def test_an_untrue_commitment_unrectified_is_revoked_recorded_and_flagged_and_verification_says_revoked(client, reference):
+def test_an_untrue_commitment_unrectified_is_revoked_recorded_and_flagged_and_verification_says_revoked(
+    client, reference
+):
     case = take_in(client, reference, commit=True)
     work(case, "intake", "frontdesk", "accept")
     business_licence = case.licences.get(kind="business_licence")
     departments_and_rating(case)
-    work_on_page(client, case, "post_check", "clerk_market", "fail", findings="住所不存在 the registered address does not exist")
+    work_on_page(
+        client, case, "post_check", "clerk_market", "fail", findings="住所不存在 the registered address does not exist"
+    )
     assert WorkItem.objects.filter(case=case, task_spec="rectification", state="open").exists()
-    period = WaitingTimer.objects.get(case=case, task_spec="rectification_period_over", fired_at=None, cancelled_at=None)
+    period = WaitingTimer.objects.get(
+        case=case, task_spec="rectification_period_over", fired_at=None, cancelled_at=None
+    )
     opened = Event.objects.get(case=case, kind="task_opened", activity="rectification").at
     assert 58 <= (period.due_at - opened).days <= 62  # P2M, set in the BPMN
     # Still valid while the enterprise may rectify; the sweep before the end of the period does nothing.
@@ -161,7 +174,9 @@ def test_an_untrue_commitment_unrectified_is_revoked_recorded_and_flagged_and_ve
     told = set(Notification.objects.filter(kind="result_flagged").values_list("recipient__username", flat=True))
     assert {"clerk_police", "clerk_tax"} <= told
     log = list(case.events.order_by("id").values_list("kind", flat=True))
-    assert log.index("timer_fired") < log.index("licence_revoked") < log.index("credit_recorded") < log.index("case_ended")
+    assert (
+        log.index("timer_fired") < log.index("licence_revoked") < log.index("credit_recorded") < log.index("case_ended")
+    )
 
 
 def test_rectified_in_time_keeps_the_licence(client, reference):
@@ -180,8 +195,17 @@ def test_a_restricted_business_scope_may_not_commit_and_the_form_keeps_everythin
     client.force_login(user("frontdesk"))
     files = {f"material_{i}": SimpleUploadedFile(f"m{i}.pdf", PDF) for i, _ in enumerate(reference["item"].materials)}
     scope = "危险化学品经营；仓储服务"
-    response = client.post("/intake/", {**APPLICATION, "business_scope": scope, "service_item": "business_registration",
-                                        "intake_key": str(uuid.uuid4()), "notify_commit": "on", **files})  # fmt: skip
+    response = client.post(
+        "/intake/",
+        {
+            **APPLICATION,
+            "business_scope": scope,
+            "service_item": "business_registration",
+            "intake_key": str(uuid.uuid4()),
+            "notify_commit": "on",
+            **files,
+        },
+    )
     assert response.status_code == 400  # the form, refused, with its message
     page = response.content.decode()
     assert "不能选择告知承诺制" in page and "危险化学品" in page
@@ -209,7 +233,9 @@ def test_the_commitment_page_counts_time_to_licence_and_post_checks_per_departme
     lost = take_in(client, reference, commit=True)
     departments_and_rating(lost)
     work(lost, "post_check", "clerk_market", "fail")
-    do_fire_due_timers(now=WaitingTimer.objects.get(case=lost, task_spec="rectification_period_over").due_at + dt.timedelta(minutes=1))
+    do_fire_due_timers(
+        now=WaitingTimer.objects.get(case=lost, task_spec="rectification_period_over").due_at + dt.timedelta(minutes=1)
+    )
 
     client.force_login(user("supervisor"))
     page = client.get("/commitment/").content.decode()

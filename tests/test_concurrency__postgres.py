@@ -91,8 +91,12 @@ def open_item(case, task_spec) -> WorkItem:
 
 def case_at_the_fork(reference, n: int) -> Case:
     """A parallel-process case accepted and reviewed by market regulation: four reviews and the bank open."""
-    case = do_start_case(version=reference["parallel"], service_item=reference["item"],
-                         applicant_name="张伟", enterprise_name=f"北京并联科技{n}有限公司")  # fmt: skip
+    case = do_start_case(
+        version=reference["parallel"],
+        service_item=reference["item"],
+        applicant_name="张伟",
+        enterprise_name=f"北京并联科技{n}有限公司",
+    )
     do_complete_task(open_item(case, "intake").pk, acting_user=user("frontdesk"), outcome="accept")
     do_complete_task(open_item(case, "market_review").pk, acting_user=user("clerk_market"), outcome="approve")
     open_specs = WorkItem.objects.filter(case=case, state="open").values_list("task_spec", flat=True)
@@ -153,8 +157,10 @@ def test_a_claim_racing_another_clerks_completion_never_leaves_the_task_done_by_
     for n in range(ROUNDS):
         case = case_at_the_fork(reference, n)
         item = open_item(case, "tax_review")
-        claim, complete = race(partial(do_claim_task, item.pk, acting_user=claimer),
-                               partial(do_complete_task, item.pk, acting_user=completer, outcome="approve"))  # fmt: skip
+        claim, complete = race(
+            partial(do_claim_task, item.pk, acting_user=claimer),
+            partial(do_complete_task, item.pk, acting_user=completer, outcome="approve"),
+        )
         exactly_one_won([claim, complete])
         item.refresh_from_db()
         if claim.ok:  # claimed first: the other clerk is told who holds it, and nothing moved
@@ -283,8 +289,10 @@ def test_a_sweep_racing_the_late_completion_of_a_task_counts_one_breach(referenc
         item = open_item(case, "tax_review")
         late = item.due_at + dt.timedelta(hours=20)
         with time_machine.travel(late, tick=True):
-            outcomes = race(partial(do_sweep_lights, now=late),
-                            partial(do_complete_task, item.pk, acting_user=user("clerk_tax"), outcome="approve"))  # fmt: skip
+            outcomes = race(
+                partial(do_sweep_lights, now=late),
+                partial(do_complete_task, item.pk, acting_user=user("clerk_tax"), outcome="approve"),
+            )
         assert all(o.ok for o in outcomes), outcomes
         breaches = list(Event.objects.filter(kind=Event.Kind.TASK_OVERDUE, work_item=item.pk))
         assert len(breaches) == 1, f"round {n}: {[b.data for b in breaches]}"

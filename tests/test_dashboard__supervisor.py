@@ -84,7 +84,9 @@ class Office:
                 do_claim_task(item.pk, acting_user=clerk)
             offered = self.driver.version.user_task(spec).get("outcomes") or []
             chosen = outcome or next(o for o in offered if o in ("accept", "approve", "pass"))
-            do_complete_task(item.pk, acting_user=clerk, outcome=chosen, data=decision(chosen, self.driver.version.user_task(spec)))
+            do_complete_task(
+                item.pk, acting_user=clerk, outcome=chosen, data=decision(chosen, self.driver.version.user_task(spec))
+            )
 
     def claim(self, case: Case, spec: str) -> None:
         item = self.open_item(case, spec)
@@ -100,15 +102,31 @@ def local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 # at market regulation, "parallel" at the four departments, "half" after police and tax finished,
 # "correction" with police waiting for the applicant's material, "done" worked to the end.
 PLAN = [
-    (27, 10, "done"), (26, 10, "half"), (24, 15, "parallel"), (21, 10, "correction"), (19, 11, "half"),
-    (16, 10, "market"), (13, 14, "parallel"), (12, 10, "intake"), (9, 10, "half"), (7, 16, "parallel"),
-    (5, 10, "done"), (3, 11, "market"), (2, 10, "parallel"), (1, 15, "half"), (0, None, "parallel"),
-]  # fmt: skip
+    (27, 10, "done"),
+    (26, 10, "half"),
+    (24, 15, "parallel"),
+    (21, 10, "correction"),
+    (19, 11, "half"),
+    (16, 10, "market"),
+    (13, 14, "parallel"),
+    (12, 10, "intake"),
+    (9, 10, "half"),
+    (7, 16, "parallel"),
+    (5, 10, "done"),
+    (3, 11, "market"),
+    (2, 10, "parallel"),
+    (1, 15, "half"),
+    (0, None, "parallel"),
+]
 # Later work on the cases above: (days before now, hour, index into PLAN, tasks completed or claimed).
 LATER = [
-    (20, 10, 1, ("hrss_review",)), (15, 11, 2, ("police_review", "tax_review")), (11, 9, 4, ("fund_review",)),
-    (6, 14, 6, ("police_review",)), (4, 10, 8, ("hrss_review",)), (1, 10, 9, ("tax_review",)),
-]  # fmt: skip
+    (20, 10, 1, ("hrss_review",)),
+    (15, 11, 2, ("police_review", "tax_review")),
+    (11, 9, 4, ("fund_review",)),
+    (6, 14, 6, ("police_review",)),
+    (4, 10, 8, ("hrss_review",)),
+    (1, 10, 9, ("tax_review",)),
+]
 CLAIMED = [(2, "hrss_review"), (6, "fund_review"), (9, "police_review"), (12, "tax_review")]
 
 
@@ -141,10 +159,17 @@ def build_situation(reference, now: dt.datetime | None = None) -> Situation:
     for index, (days, hour, stage) in enumerate(PLAN):
         steps.append((moment(days, hour), 1, lambda index=index, stage=stage: start(index, stage)))
     for days, hour, index, specs in LATER:
-        steps.append((moment(days, hour), 2, lambda index=index, specs=specs: office.complete(situation.cases[index], *specs)))
+        steps.append(
+            (moment(days, hour), 2, lambda index=index, specs=specs: office.complete(situation.cases[index], *specs))
+        )
     for index, spec in CLAIMED:
-        steps.append((moment(PLAN[index][0], PLAN[index][1]) + dt.timedelta(minutes=5), 2,
-                      lambda index=index, spec=spec: office.claim(situation.cases[index], spec)))  # fmt: skip
+        steps.append(
+            (
+                moment(PLAN[index][0], PLAN[index][1]) + dt.timedelta(minutes=5),
+                2,
+                lambda index=index, spec=spec: office.claim(situation.cases[index], spec),
+            )
+        )
     for days in range(28, -1, -1):
         for hour, minute in ((9, 0), (17, 31)):
             at = local(today - dt.timedelta(days=days), hour, minute)
@@ -211,7 +236,9 @@ def read_csv(response) -> tuple[bytes, list[list[str]]]:
 def test_every_number_on_the_page_is_what_the_database_holds(client, situation, supervisor):
     open_items = WorkItem.objects.filter(state="open")
     running = Case.objects.filter(status="running")
-    assert {"red", "yellow", "green"} <= set(open_items.values_list("light", flat=True)), "the situation needs every light"
+    assert {"red", "yellow", "green"} <= set(open_items.values_list("light", flat=True)), (
+        "the situation needs every light"
+    )
     client.force_login(supervisor)
     with time_machine.travel(situation.now, tick=False):
         numbers = page_numbers(client)
@@ -240,7 +267,9 @@ def held_when_late(event: Event, department: str) -> bool:
     """The department had a task of the case open when the case went over its limit."""
     return WorkItem.objects.filter(
         Q(completed_at__isnull=True) | Q(completed_at__gt=event.at),
-        case_id=event.case_id, department=department, opened_at__lte=event.at,
+        case_id=event.case_id,
+        department=department,
+        opened_at__lte=event.at,
     ).exists()
 
 
@@ -371,8 +400,10 @@ def test_the_counts_csv_has_a_bom_and_the_counts_of_the_filter(client, situation
     header, lines = rows[0], {(r[0], r[1]): r for r in rows[1:]}
     tax = by_light(WorkItem.objects.filter(state="open", department="tax"))
     row = lines[("部门 department", "tax")]
-    assert [int(row[header.index(f"{label} {light}")]) for light, label in
-            zip(LIGHTS, ("绿灯", "黄灯", "红灯", "暂停", "无时限"), strict=True)] == list(tax.values())  # fmt: skip
+    assert [
+        int(row[header.index(f"{label} {light}")])
+        for light, label in zip(LIGHTS, ("绿灯", "黄灯", "红灯", "暂停", "无时限"), strict=True)
+    ] == list(tax.values())
     assert [key for key in lines if key[0] == "部门 department"] == [("部门 department", "tax")]
     assert int(lines[("任务合计 open tasks", "")][-1]) == sum(tax.values())
 
@@ -422,7 +453,8 @@ def test_the_supervisor_sees_the_chart_drills_down_and_opens_a_case_in_chromium(
         box = page.locator("#sla-breaches").bounding_box()
         assert box["width"] > 400 and box["height"] > 150
         assert page.locator(".sla-light.light-red b").first.inner_text() == str(
-            WorkItem.objects.filter(state="open", light="red").count())
+            WorkItem.objects.filter(state="open", light="red").count()
+        )
         browser.screenshot("sla_dashboard")
         browser.screenshot("sla_dashboard_full", full_page=True)
 

@@ -18,8 +18,11 @@ SHIPPED = Path(settings.BASE_DIR) / "dmn" / "notify_commit_eligibility.dmn"
 
 
 def application(**changes):
-    fields = {"business_scope": APPLICATION["business_scope"], "registered_capital": float(APPLICATION["registered_capital"]),
-              "address": APPLICATION["address"]}  # fmt: skip
+    fields = {
+        "business_scope": APPLICATION["business_scope"],
+        "registered_capital": float(APPLICATION["registered_capital"]),
+        "address": APPLICATION["address"],
+    }
     return {**fields, **changes}
 
 
@@ -35,7 +38,11 @@ def test_the_shipped_table_decides_from_the_application(reference):
     item = reference["item"]
     assert commitment_eligibility(item, application()).eligible
     hazardous = commitment_eligibility(item, application(business_scope="危险化学品经营"))
-    assert not hazardous.eligible and "危险化学品" in hazardous.reason and hazardous.decision == "notify_commit_eligibility v1"
+    assert (
+        not hazardous.eligible
+        and "危险化学品" in hazardous.reason
+        and hazardous.decision == "notify_commit_eligibility v1"
+    )
     big = commitment_eligibility(item, application(registered_capital=200000.0))
     assert not big.eligible and "10 亿" in big.reason
 
@@ -90,7 +97,11 @@ def test_a_missing_decision_or_a_failing_cell_means_the_full_review(reference):
 def test_manage_py_lint_and_deploy_take_dmn_files(db, tmp_path):
     bad = tmp_path / "bad.dmn"
     bad.write_bytes(with_rule("__import__('os') or ?"))
-    lint = subprocess.run([sys.executable, "manage.py", "lint", str(SHIPPED), str(bad)], capture_output=True, text=True,
-                          cwd=settings.BASE_DIR)  # fmt: skip
+    lint = subprocess.run(
+        [sys.executable, "manage.py", "lint", str(SHIPPED), str(bad)],
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+    )
     assert lint.returncode == 1
     assert f"{SHIPPED}: ok" in lint.stdout and f"{bad}:" in lint.stderr and "__import__" in lint.stderr

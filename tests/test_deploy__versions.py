@@ -32,8 +32,12 @@ SPIFF = DIALECTS / "spiffarena.bpmn"
 def manage(*args, env=None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "manage.py", *map(str, args)],
-        cwd=ROOT, capture_output=True, text=True, timeout=60, env=env,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
 
 
 def deploy(path: Path) -> tuple[str, str]:

@@ -48,7 +48,9 @@ def test_an_administrator_may_look_but_not_deploy(reference, changed_xml, django
     before = stored()
     assert page_client(admin).get(f"/designer/modeler/versions/{reference['parallel'].pk}/").status_code == 200
     assert deploy_through_the_page(page_client(admin), changed_xml).status_code == 403
-    api = client_for(admin).post("/api/v1/versions/", {"filename": "changed.bpmn", "bpmn_xml": changed_xml}, format="json")
+    api = client_for(admin).post(
+        "/api/v1/versions/", {"filename": "changed.bpmn", "bpmn_xml": changed_xml}, format="json"
+    )
     assert api.status_code == 403 and "designers" in api.json()["detail"]
     assert stored() == before
 
@@ -59,7 +61,9 @@ def test_only_designers_deploy_through_the_page_and_the_api(reference, changed_x
     before = stored()
 
     page = deploy_through_the_page(page_client(user), changed_xml)
-    api = client_for(user).post("/api/v1/versions/", {"filename": "changed.bpmn", "bpmn_xml": changed_xml}, format="json")
+    api = client_for(user).post(
+        "/api/v1/versions/", {"filename": "changed.bpmn", "bpmn_xml": changed_xml}, format="json"
+    )
     modeler = page_client(user).get(f"/designer/modeler/versions/{reference['parallel'].pk}/")
 
     assert page.status_code == 403 and "detail" in page.json()
@@ -70,14 +74,20 @@ def test_only_designers_deploy_through_the_page_and_the_api(reference, changed_x
     assert stored() == before
 
 
-def test_a_designer_deploys_through_the_page_and_the_same_file_again_is_no_new_version(reference, changed_xml, designer):
+def test_a_designer_deploys_through_the_page_and_the_same_file_again_is_no_new_version(
+    reference, changed_xml, designer
+):
     client = page_client(designer)
 
     first = deploy_through_the_page(client, changed_xml)
     again = deploy_through_the_page(client, changed_xml)
 
     assert first.status_code == 201, first.json()
-    assert (first.json()["created"], first.json()["version"]["number"], first.json()["version"]["dialect"]) == (True, 3, "camunda")
+    assert (first.json()["created"], first.json()["version"]["number"], first.json()["version"]["dialect"]) == (
+        True,
+        3,
+        "camunda",
+    )
     assert again.status_code == 200 and again.json()["created"] is False
     version = ProcessVersion.objects.get(pk=first.json()["version"]["id"])
     assert version.deployed_by == designer and version.bpmn_xml == changed_xml
@@ -91,13 +101,21 @@ def test_a_designer_deploys_a_file_of_another_tool_through_the_api(reference, de
 
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert (body["number"], body["dialect"], body["filename"], body["deployed_by"], body["created"]) == (1, dialect, name, "designer", True)
+    assert (body["number"], body["dialect"], body["filename"], body["deployed_by"], body["created"]) == (
+        1,
+        dialect,
+        name,
+        "designer",
+        True,
+    )
     assert ProcessVersion.objects.get(pk=body["id"]).bpmn_xml.encode() == path.read_bytes()
 
 
 def test_a_broken_file_is_refused_with_every_problem_and_its_element(reference, designer, changed_xml):
     # The flow after the join now points nowhere: it and the node it used to reach are reported.
-    flow, after_join = re.search(r'<bpmn:sequenceFlow id="([^"]+)" sourceRef="join" targetRef="([^"]+)"', changed_xml).groups()
+    flow, after_join = re.search(
+        r'<bpmn:sequenceFlow id="([^"]+)" sourceRef="join" targetRef="([^"]+)"', changed_xml
+    ).groups()
     broken = changed_xml.replace(f'sourceRef="join" targetRef="{after_join}"', 'sourceRef="join" targetRef="nowhere"')
     before = stored()
 

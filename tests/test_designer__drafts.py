@@ -59,18 +59,30 @@ def test_live_validation_reports_unreadable_xml_by_line(reference, as_designer):
 
 def test_lint_refuses_a_promise_beyond_the_statutory_limit_and_names_the_task(reference):
     xml = reference["parallel"].bpmn_xml
-    task = re.search(r'<bpmn:userTask id="([^"]+)"[^>]*>\s*<bpmn:extensionElements>(?:(?!</bpmn:userTask>).)*?'
-                     r'name="statutory_limit_working_days" value="(\d+)"', xml, flags=re.S)  # fmt: skip
+    task = re.search(
+        r'<bpmn:userTask id="([^"]+)"[^>]*>\s*<bpmn:extensionElements>(?:(?!</bpmn:userTask>).)*?'
+        r'name="statutory_limit_working_days" value="(\d+)"',
+        xml,
+        flags=re.S,
+    )
     task_id, statutory = task.group(1), int(task.group(2))
     start = xml.index(f'<bpmn:userTask id="{task_id}"')
     end = xml.index("</bpmn:userTask>", start)
-    body = re.sub(r'name="promised_limit_working_days" value="\d+"', f'name="promised_limit_working_days" value="{statutory + 1}"',
-                  xml[start:end])  # fmt: skip
+    body = re.sub(
+        r'name="promised_limit_working_days" value="\d+"',
+        f'name="promised_limit_working_days" value="{statutory + 1}"',
+        xml[start:end],
+    )
     problems = lint_bytes((xml[:start] + body + xml[end:]).encode(), "promise.bpmn")
     assert [(p.element, p.message) for p in problems] == [
-        (task_id, f"promised limit of {task_id} ({statutory + 1} working days) exceeds its statutory limit ({statutory})")
+        (
+            task_id,
+            f"promised limit of {task_id} ({statutory + 1} working days) exceeds its statutory limit ({statutory})",
+        )
     ]
-    assert problems[0].format("promise.bpmn").startswith(f"promise.bpmn:{problems[0].line}: promised limit of {task_id}")
+    assert (
+        problems[0].format("promise.bpmn").startswith(f"promise.bpmn:{problems[0].line}: promised limit of {task_id}")
+    )
 
 
 def test_drafts_are_saved_by_revision_and_a_stale_save_is_refused(reference, as_designer, designer):
@@ -78,7 +90,11 @@ def test_drafts_are_saved_by_revision_and_a_stale_save_is_refused(reference, as_
     created = post_json(as_designer, "/designer/drafts/", {"xml": xml, "based_on": reference["parallel"].pk})
     assert created.status_code == 201, created.json()
     draft = created.json()["draft"]
-    assert (draft["revision"], draft["process_key"], draft["url"]) == (1, "business_registration", f"/designer/modeler/drafts/{draft['id']}/")
+    assert (draft["revision"], draft["process_key"], draft["url"]) == (
+        1,
+        "business_registration",
+        f"/designer/modeler/drafts/{draft['id']}/",
+    )
 
     edited = xml.replace("并联审批 Parallel approval", "并联审批 Approval in parallel")
     saved = post_json(as_designer, f"/designer/drafts/{draft['id']}/", {"xml": edited, "revision": 1})
@@ -87,13 +103,21 @@ def test_drafts_are_saved_by_revision_and_a_stale_save_is_refused(reference, as_
     assert saved.status_code == 200 and saved.json()["draft"]["revision"] == 2
     assert stale.status_code == 409 and "designer" in stale.json()["detail"] and stale.json()["draft"]["revision"] == 2
     row = Draft.objects.get(pk=draft["id"])
-    assert (row.revision, row.bpmn_xml, row.author, row.updated_by, row.based_on) == (2, edited, designer, designer, reference["parallel"])
+    assert (row.revision, row.bpmn_xml, row.author, row.updated_by, row.based_on) == (
+        2,
+        edited,
+        designer,
+        designer,
+        reference["parallel"],
+    )
     page = as_designer.get(draft["url"])
     assert page.status_code == 200 and "Approval in parallel" in json.dumps(page.context["data"])
 
 
 def test_a_draft_must_be_readable_bpmn(reference, as_designer):
-    refused = post_json(as_designer, "/designer/drafts/", {"xml": (FIXTURES / "broken" / "billion_laughs.bpmn").read_text()})
+    refused = post_json(
+        as_designer, "/designer/drafts/", {"xml": (FIXTURES / "broken" / "billion_laughs.bpmn").read_text()}
+    )
     assert refused.status_code == 400 and "DOCTYPE" in refused.json()["detail"]
     assert post_json(as_designer, "/designer/drafts/", {"xml": ""}).status_code == 400
     assert not Draft.objects.exists()

@@ -52,7 +52,9 @@ def import_file(browser, path) -> Draft:
 
 def select(page, element_id: str) -> None:
     page.locator(f".djs-element[data-element-id='{element_id}']").click()
-    page.wait_for_function(f"() => (document.querySelector('#bio-properties-panel-id') || {{}}).value === '{element_id}'")
+    page.wait_for_function(
+        f"() => (document.querySelector('#bio-properties-panel-id') || {{}}).value === '{element_id}'"
+    )
 
 
 def type_into(page, entry: str, value: str) -> None:
@@ -98,7 +100,10 @@ def test_a_camunda_modeler_file_keeps_its_dialect_and_extensions_through_the_mod
     select(page, "hand_over")
     page.click("[data-group-id='group-binglian-results'] .bio-properties-panel-group-header")
     type_into(page, "binglian-issues", "business_licence, passport")
-    assert "No such licence kind: passport" in page.locator("[data-entry-id='binglian-issues'] .bio-properties-panel-error").inner_text()
+    assert (
+        "No such licence kind: passport"
+        in page.locator("[data-entry-id='binglian-issues'] .bio-properties-panel-error").inner_text()
+    )
     type_into(page, "binglian-issues", "business_licence")
     page.check("#bio-properties-panel-binglian-concludes")
     wait_for_validation(page, "ok")
@@ -112,13 +117,24 @@ def test_a_camunda_modeler_file_keeps_its_dialect_and_extensions_through_the_mod
     expected["user_tasks"]["hand_over"]["properties"].update(issues="business_licence", concludes="true")
     expected["effects"]["hand_over"] = {"issues": ["business_licence"], "revokes": [], "concludes": True}
     expected["user_tasks"]["tax_review"]["form_fields"] = [
-        {"id": "invoice_count", "label": "发票数量 Invoice count", "type": "long", "default": None, "required": True, "values": []}
+        {
+            "id": "invoice_count",
+            "label": "发票数量 Invoice count",
+            "type": "long",
+            "default": None,
+            "required": True,
+            "values": [],
+        }
     ]
     assert without_lines(version.elements) == expected
     # What Binglian does not read is kept too: Camunda's attributes and the modeler's namespace.
-    for kept in ('camunda:historyTimeToLive="180"', 'camunda:formKey="embedded:app:forms/intake.html"',
-                 'camunda:dueDate="${dateTime().plusDays(5).toDate()}"', 'modeler:executionPlatform="Camunda Platform"',
-                 '<camunda:property name="statutory_limit_working_days" value="8" />'):  # fmt: skip
+    for kept in (
+        'camunda:historyTimeToLive="180"',
+        'camunda:formKey="embedded:app:forms/intake.html"',
+        'camunda:dueDate="${dateTime().plusDays(5).toDate()}"',
+        'modeler:executionPlatform="Camunda Platform"',
+        '<camunda:property name="statutory_limit_working_days" value="8" />',
+    ):
         assert kept in version.bpmn_xml, kept
     assert "spiffworkflow" not in version.bpmn_xml
 
@@ -144,11 +160,13 @@ def test_a_spiffarena_file_keeps_its_dialect_and_extensions_through_the_modeler(
     set_property(expected, "intake", "statutory_limit_working_days", 3)
     assert without_lines(version.elements) == expected
     source = path.read_text()
-    for kept in ("<spiffworkflow:preScript>intake_opened = True</spiffworkflow:preScript>",
-                 "<spiffworkflow:postScript>rate = 12 if urgent else 10</spiffworkflow:postScript>",
-                 "<spiffworkflow:instructionsForEndUser>Check the applicant's identity and the employee list.</spiffworkflow:instructionsForEndUser>",
-                 '<spiffworkflow:property name="statutory_limit_working_days" value="3" />',
-                 '<spiffworkflow:property name="promised_limit_working_days" value="4" />',
-                 '<spiffworkflow:property name="department" value="hrss" />'):  # fmt: skip
+    for kept in (
+        "<spiffworkflow:preScript>intake_opened = True</spiffworkflow:preScript>",
+        "<spiffworkflow:postScript>rate = 12 if urgent else 10</spiffworkflow:postScript>",
+        "<spiffworkflow:instructionsForEndUser>Check the applicant's identity and the employee list.</spiffworkflow:instructionsForEndUser>",
+        '<spiffworkflow:property name="statutory_limit_working_days" value="3" />',
+        '<spiffworkflow:property name="promised_limit_working_days" value="4" />',
+        '<spiffworkflow:property name="department" value="hrss" />',
+    ):
         assert kept in version.bpmn_xml, kept
     assert "camunda:" not in version.bpmn_xml and "camunda:" not in source

@@ -115,7 +115,10 @@ def test_a_designer_adds_a_department_in_parallel_and_its_queue_gets_the_new_tas
         page.locator(f".djs-element[data-element-id='{NEW_TASK}']").click()
         page.fill("#bio-properties-panel-binglian-promised-limit", "7")
         page.fill("#bio-properties-panel-binglian-statutory-limit", "5")  # shorter than the promise: refused
-        assert "不得超过" in page.locator("[data-entry-id='binglian-statutory-limit'] .bio-properties-panel-error").inner_text()
+        assert (
+            "不得超过"
+            in page.locator("[data-entry-id='binglian-statutory-limit'] .bio-properties-panel-error").inner_text()
+        )
         page.fill("#bio-properties-panel-binglian-promised-limit", "2")
         page.fill("#bio-properties-panel-binglian-statutory-limit", "10")
         page.fill("#bio-properties-panel-binglian-outcomes", "approve, reject")
@@ -130,8 +133,13 @@ def test_a_designer_adds_a_department_in_parallel_and_its_queue_gets_the_new_tas
 
         version = ProcessVersion.objects.get(definition__key=original.definition.key, number=3)
         review = version.user_task(NEW_TASK)
-        assert (review["department"], review["lane"], review["promised_limit_working_days"],
-                review["statutory_limit_working_days"], review["outcomes"]) == ("environment", lane_id, 2, 10, ["approve", "reject"])  # fmt: skip
+        assert (
+            review["department"],
+            review["lane"],
+            review["promised_limit_working_days"],
+            review["statutory_limit_working_days"],
+            review["outcomes"],
+        ) == ("environment", lane_id, 2, 10, ["approve", "reject"])
         assert version.dialect == original.dialect == "camunda" and version.deployed_by.username == "designer"
         assert original.elements["user_tasks"].keys() < version.elements["user_tasks"].keys()
         assert not Draft.objects.exists(), "deploying does not need a draft"

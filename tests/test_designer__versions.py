@@ -44,8 +44,14 @@ def test_the_diff_names_what_was_added_removed_renamed_and_changed_and_marks_bot
     client.force_login(people["designer"])
     response = client.get("/designer/processes/permit_change/diff/?from=1&to=2")
     page = response.content.decode()
-    for row in ("removed:check_old:", "added::branch_c", "added::notify", "renamed:review:assess", "changed:cooling_off:cooling_off",
-                "changed:receive:receive"):  # fmt: skip
+    for row in (
+        "removed:check_old:",
+        "added::branch_c",
+        "added::notify",
+        "renamed:review:assess",
+        "changed:cooling_off:cooling_off",
+        "changed:receive:receive",
+    ):
         assert f'data-step="{row}"' in page, row
     assert "DurationTimer P2D" in page and "DurationTimer P5D" in page  # the cooling-off period
     assert 'data-department="added:hrss"' in page

@@ -46,7 +46,9 @@ def test_drive_200_cases_ends_them_all_with_complete_ordered_logs(reference):
                     completed.add(e.work_item)
                     assert e.outcome == items[e.work_item].outcome
         case_items = {pk for pk, i in items.items() if i.case_id == case_id}
-        assert opened == case_items and completed | cancelled == case_items, f"case {case_id}: a work item without its events"
+        assert opened == case_items and completed | cancelled == case_items, (
+            f"case {case_id}: a work item without its events"
+        )
         assert not completed & cancelled
 
 
@@ -73,8 +75,21 @@ def test_timed_drive_works_cases_in_office_hours_with_events_in_time_order(refer
 
     from workdays.calendar_store import get_calendar
 
-    call_command("drive", "--cases", "4", "--version", "2", "--seed", "3", "--timed", "--start", "2026-03-02", "--until", "2026-06-30",
-                 "--no-progress")  # fmt: skip
+    call_command(
+        "drive",
+        "--cases",
+        "4",
+        "--version",
+        "2",
+        "--seed",
+        "3",
+        "--timed",
+        "--start",
+        "2026-03-02",
+        "--until",
+        "2026-06-30",
+        "--no-progress",
+    )
     calendar = get_calendar()
     cases = list(Case.objects.order_by("id"))
     assert [c.status for c in cases] == ["completed"] * 4

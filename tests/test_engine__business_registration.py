@@ -28,12 +28,19 @@ def open_tasks(case):
 
 def complete(case, task_spec, outcome="approve", user=None):
     item = WorkItem.objects.get(case=case, task_spec=task_spec, state="open")
-    return do_complete_task(item.pk, acting_user=user, outcome=outcome, data=decision(outcome, item.version.user_task(task_spec)))
+    return do_complete_task(
+        item.pk, acting_user=user, outcome=outcome, data=decision(outcome, item.version.user_task(task_spec))
+    )
 
 
 def start(reference, version="parallel", **kwargs):
-    return do_start_case(version=reference[version], service_item=reference["item"],
-                         enterprise_name="北京并联科技有限公司", enterprise_uscc="91350100M000100Y43", **kwargs)  # fmt: skip
+    return do_start_case(
+        version=reference[version],
+        service_item=reference["item"],
+        enterprise_name="北京并联科技有限公司",
+        enterprise_uscc="91350100M000100Y43",
+        **kwargs,
+    )
 
 
 def test_parallel_case_fans_out_to_every_department_and_ends_issued(reference, clerk_police):
@@ -88,7 +95,11 @@ def test_notify_and_commit_skips_substantive_review_and_opens_a_post_check(refer
     case.refresh_from_db()
     assert case.status == Case.Status.COMPLETED and case.end_activity == "end_issued"
     assert not case.events.filter(activity="market_review").exists()
-    assert sorted(case.licences.values_list("kind", flat=True)) == ["business_licence", "company_seal", "invoice_eligibility"]
+    assert sorted(case.licences.values_list("kind", flat=True)) == [
+        "business_licence",
+        "company_seal",
+        "invoice_eligibility",
+    ]
 
 
 def test_correction_sends_the_task_back_through_the_front_desk(reference):
@@ -174,7 +185,9 @@ def test_a_case_started_on_version_1_finishes_on_version_1_after_version_2(refer
     case = start(reference, "serial")
     complete(case, "intake", "accept")
     source = (settings.BASE_DIR / "bpmn" / "business_registration_serial.bpmn").read_text(encoding="utf-8")
-    newer = do_deploy_version(source.replace("营业执照审查 Business licence review", "营业执照审查（新）").encode(), "v3.bpmn")
+    newer = do_deploy_version(
+        source.replace("营业执照审查 Business licence review", "营业执照审查（新）").encode(), "v3.bpmn"
+    )
     assert newer.created and newer.version.number == 3
     complete(case, "market_review")
     assert open_tasks(case) == ["police_review"]  # still serial: version 1's structure
@@ -199,7 +212,12 @@ def test_event_log_rows_carry_version_department_and_actor(reference, clerk_mark
     do_claim_task(item.pk, acting_user=clerk_market)
     do_complete_task(item.pk, acting_user=clerk_market, outcome="correction", data=CORRECTION_REQUEST)
     event = Event.objects.get(case=case, kind="task_completed", activity="market_review")
-    assert (event.version_id, event.department, event.actor, event.outcome) == (reference["parallel"].pk, "market", clerk_market, "correction")
+    assert (event.version_id, event.department, event.actor, event.outcome) == (
+        reference["parallel"].pk,
+        "market",
+        clerk_market,
+        "correction",
+    )
 
 
 def test_a_clerk_releases_a_task_and_the_head_reassigns_it(reference, clerk_market, head_market):

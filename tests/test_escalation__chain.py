@@ -43,9 +43,16 @@ def user(username):
 
 @pytest.fixture
 def licence_review(db):
-    version = do_deploy_version((FIXTURES / "engine" / "review_with_correction.bpmn").read_bytes(), "review.bpmn").version
-    item = ServiceItem.objects.create(code="licence", name="许可", process=version.definition,
-                                      promised_limit_working_days=10, statutory_limit_working_days=20)  # fmt: skip
+    version = do_deploy_version(
+        (FIXTURES / "engine" / "review_with_correction.bpmn").read_bytes(), "review.bpmn"
+    ).version
+    item = ServiceItem.objects.create(
+        code="licence",
+        name="许可",
+        process=version.definition,
+        promised_limit_working_days=10,
+        statutory_limit_working_days=20,
+    )
     return version, item
 
 
@@ -56,8 +63,12 @@ def people(db):
     for person in get_user_model().objects.all():
         person.email = f"{person.username}@binglian.example"
         person.save(update_fields=["email"])
-    EscalationStep.objects.get_or_create(department=None, level=1, defaults={"who": "department_head", "after_working_hours": 0})
-    EscalationStep.objects.get_or_create(department=None, level=2, defaults={"who": "supervisors", "after_working_hours": 7})
+    EscalationStep.objects.get_or_create(
+        department=None, level=1, defaults={"who": "department_head", "after_working_hours": 0}
+    )
+    EscalationStep.objects.get_or_create(
+        department=None, level=2, defaults={"who": "supervisors", "after_working_hours": 7}
+    )
 
 
 @pytest.fixture
@@ -190,7 +201,9 @@ def test_a_user_without_email_or_phone_gets_the_in_app_notification_only(late_re
     note = Notification.objects.get(recipient=user("head_market"))
     assert note.channels == ["in_app"] and mailoutbox == [] and sms_outbox == []
     assert list(unread(user("head_market"))) == [note]
-    assert do_mark_read(user("head_market"), now=at("2026-11-10 10:05")) == 1 and not unread(user("head_market")).exists()
+    assert (
+        do_mark_read(user("head_market"), now=at("2026-11-10 10:05")) == 1 and not unread(user("head_market")).exists()
+    )
 
 
 def test_mail_and_sms_wait_for_the_commit_and_a_rolled_back_sweep_sends_nothing(
@@ -248,12 +261,15 @@ def test_overdue_is_told_in_working_days_and_hours():
     assert overdue_text(15.0) == ("已超期 2 个工作日 1 小时", "is 2 working days 1 working hour overdue")
 
 
-def test_an_administrator_edits_the_chain_and_reads_escalations_and_notifications_in_the_admin(late_review, sweep, client):
+def test_an_administrator_edits_the_chain_and_reads_escalations_and_notifications_in_the_admin(
+    late_review, sweep, client
+):
     sweep("2026-11-10 10:00")
     client.force_login(user("admin"))
     for page in ("escalationstep", "escalation", "escalationstate", "notification", "notificationpreference"):
         assert client.get(f"/admin/sla/{page}/").status_code == 200, page
-    response = client.post("/admin/sla/escalationstep/add/", {"department": "", "level": 3, "who": "supervisors",
-                                                               "after_working_hours": 3})  # fmt: skip
+    response = client.post(
+        "/admin/sla/escalationstep/add/", {"department": "", "level": 3, "who": "supervisors", "after_working_hours": 3}
+    )
     assert response.status_code == 200 and "不能早于前一级" in response.content.decode()  # before level 2 (7 h)
     assert client.get("/admin/sla/escalation/add/").status_code == 403  # written by the sweep only

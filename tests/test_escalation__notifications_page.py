@@ -10,8 +10,13 @@ pytestmark = pytest.mark.dates
 
 
 def test_a_head_sees_their_escalation_notices_and_marks_them_read(client, reference, head_market, clerk_tax):
-    do_notify([head_market], kind="escalation", title="督办：BL-2026-000001 营业执照审查超期", body="已超期 1 个工作日。",
-              link="/cases/BL-2026-000001/")  # fmt: skip
+    do_notify(
+        [head_market],
+        kind="escalation",
+        title="督办：BL-2026-000001 营业执照审查超期",
+        body="已超期 1 个工作日。",
+        link="/cases/BL-2026-000001/",
+    )
     do_notify([clerk_tax], kind="escalation", title="not yours", body="-")
     client.force_login(head_market)
     page = client.get("/sla/notifications/")

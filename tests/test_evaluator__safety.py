@@ -47,9 +47,18 @@ def test_escapes_and_bombs_are_refused(text):
     ],
 )
 def test_what_processes_need_evaluates(text, expected):
-    data = {"amount": 500, "region": "bj", "police_review_outcome": "approve", "a": "approve", "b": "reject",
-            "c": "approve", "materials": ["form", "licence"], "missing": False, "scores": [1, 5, 3],
-            "scope": {"capital": 500000}}  # fmt: skip
+    data = {
+        "amount": 500,
+        "region": "bj",
+        "police_review_outcome": "approve",
+        "a": "approve",
+        "b": "reject",
+        "c": "approve",
+        "materials": ["form", "licence"],
+        "missing": False,
+        "scores": [1, 5, 3],
+        "scope": {"capital": 500000},
+    }
     assert evaluate(text, data) == expected
 
 

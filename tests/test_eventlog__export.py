@@ -126,8 +126,11 @@ def test_ocel_relates_every_event_to_objects_that_exist(driven, tmp_path):
     log = json.loads(open(export(tmp_path / "log.jsonocel", "ocel", all_events=True), encoding="utf-8").read())
     objects = {o["id"]: o for o in log["objects"]}
     assert len(objects) == len(log["objects"]), "an object written twice"
-    assert {o["type"] for o in objects.values()} == {t["name"] for t in log["objectTypes"]} == {
-        "case", "task", "department", "applicant", "enterprise", "licence"}  # fmt: skip
+    assert (
+        {o["type"] for o in objects.values()}
+        == {t["name"] for t in log["objectTypes"]}
+        == {"case", "task", "department", "applicant", "enterprise", "licence"}
+    )
     assert {e["type"] for e in log["events"]} == {t["name"] for t in log["eventTypes"]}
     for event in log["events"]:
         related = {}

@@ -25,19 +25,39 @@ START = dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC)
 def add_cases(reference, first: int, count: int) -> None:
     version, item = reference["parallel"], reference["item"]
     cases = Case.objects.bulk_create(
-        Case(number=f"MEM-{n:06d}", version=version, service_item=item, applicant_name=f"申请人{n}",
-             applicant_id_number=f"{n:018d}", enterprise_name=f"企业{n}", enterprise_uscc=f"91{n:016d}",
-             status="completed", started_at=START + dt.timedelta(minutes=n))
+        Case(
+            number=f"MEM-{n:06d}",
+            version=version,
+            service_item=item,
+            applicant_name=f"申请人{n}",
+            applicant_id_number=f"{n:018d}",
+            enterprise_name=f"企业{n}",
+            enterprise_uscc=f"91{n:016d}",
+            status="completed",
+            started_at=START + dt.timedelta(minutes=n),
+        )
         for n in range(first, first + count)
-    )  # fmt: skip
+    )
     names = {spec: version.user_task(spec)["name"] for spec in TASKS}
     Event.objects.bulk_create(
-        (Event(case=case, version=version, kind=kind, at=case.started_at + dt.timedelta(minutes=10 * i + k),
-               activity=spec, activity_name=names[spec], department=version.user_task(spec)["department"],
-               work_item=case.pk * 10 + i, outcome="approve" if kind == "task_completed" else "")
-         for case in cases for i, spec in enumerate(TASKS) for k, kind in enumerate(KINDS)),
+        (
+            Event(
+                case=case,
+                version=version,
+                kind=kind,
+                at=case.started_at + dt.timedelta(minutes=10 * i + k),
+                activity=spec,
+                activity_name=names[spec],
+                department=version.user_task(spec)["department"],
+                work_item=case.pk * 10 + i,
+                outcome="approve" if kind == "task_completed" else "",
+            )
+            for case in cases
+            for i, spec in enumerate(TASKS)
+            for k, kind in enumerate(KINDS)
+        ),
         batch_size=2000,
-    )  # fmt: skip
+    )
 
 
 def peak_of_export(fmt: str, path) -> tuple[int, int]:

@@ -59,7 +59,9 @@ def test_pm4py_on_a_thousand_cases_driven_with_the_default_rates(reference, tmp_
     from django.db import connection
 
     if connection.vendor != "sqlite":
-        pytest.skip("the 1,000-case run is in the SQLite pass of make test; the PostgreSQL pass exports the 30 cases above")
+        pytest.skip(
+            "the 1,000-case run is in the SQLite pass of make test; the PostgreSQL pass exports the 30 cases above"
+        )
     version = reference["parallel"]
     drive(version, reference["item"], 1000, seed=1, rates=Rates())
     user_tasks = expected_activities(version)

@@ -21,7 +21,9 @@ def private_materials(settings, tmp_path):
 
 
 def files_for(item, **overrides):
-    files = {f"material_{i}": SimpleUploadedFile(f"m{i}.pdf", PDF, "application/pdf") for i, _ in enumerate(item.materials)}
+    files = {
+        f"material_{i}": SimpleUploadedFile(f"m{i}.pdf", PDF, "application/pdf") for i, _ in enumerate(item.materials)
+    }
     files.update(overrides)
     return files
 
@@ -31,7 +33,9 @@ def form_for(item, files=None, key=None, **changes):
     return IntakeForm(data, files if files is not None else files_for(item), service_item=item)
 
 
-def test_a_complete_application_starts_the_case_with_its_materials_stored_privately(reference, frontdesk, private_materials):
+def test_a_complete_application_starts_the_case_with_its_materials_stored_privately(
+    reference, frontdesk, private_materials
+):
     item = reference["item"]
     form = form_for(item, files=files_for(item, material_1=SimpleUploadedFile("photo.png", PNG, "image/png")))
     assert form.is_valid(), form.errors
@@ -57,7 +61,9 @@ def test_a_complete_application_starts_the_case_with_its_materials_stored_privat
         ("registered_capital", "-5", "0.01"),
     ],
 )
-def test_a_wrong_identifier_is_refused_with_a_clear_message_and_nothing_is_stored(reference, field, value, message, private_materials):
+def test_a_wrong_identifier_is_refused_with_a_clear_message_and_nothing_is_stored(
+    reference, field, value, message, private_materials
+):
     form = form_for(reference["item"], **{field: value})
     assert not form.is_valid()
     assert message in " ".join(form.errors[field])
@@ -76,8 +82,14 @@ def test_a_missing_material_is_named(reference):
 def test_an_oversized_or_disguised_upload_is_refused(reference, settings):
     settings.MATERIAL_MAX_BYTES = 1024
     item = reference["item"]
-    form = form_for(item, files=files_for(item, material_0=SimpleUploadedFile("big.pdf", PDF + b"0" * 2000),
-                                          material_1=SimpleUploadedFile("virus.pdf", b"MZ\x90\x00" + b"\x00" * 100)))  # fmt: skip
+    form = form_for(
+        item,
+        files=files_for(
+            item,
+            material_0=SimpleUploadedFile("big.pdf", PDF + b"0" * 2000),
+            material_1=SimpleUploadedFile("virus.pdf", b"MZ\x90\x00" + b"\x00" * 100),
+        ),
+    )
     assert not form.is_valid()
     assert form.errors["material_0"] == ["「big.pdf」有 2 KB，超过 1 KB 的上限。 'big.pdf' is 2 KB; the limit is 1 KB."]
     assert "不是 PDF、JPEG 或 PNG" in form.errors["material_1"][0]

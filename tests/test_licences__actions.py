@@ -29,8 +29,14 @@ def keys(settings, tmp_path):
 
 @pytest.fixture
 def case(reference, keys):
-    return do_start_case(version=reference["parallel"], service_item=reference["item"], applicant_name=APPLICANT,
-                         applicant_id_number=APPLICANT_ID, enterprise_name=ENTERPRISE, enterprise_uscc=USCC)  # fmt: skip
+    return do_start_case(
+        version=reference["parallel"],
+        service_item=reference["item"],
+        applicant_name=APPLICANT,
+        applicant_id_number=APPLICANT_ID,
+        enterprise_name=ENTERPRISE,
+        enterprise_uscc=USCC,
+    )
 
 
 @pytest.fixture

@@ -27,9 +27,15 @@ def test_a_food_business_permit_is_configured_deployed_issued_and_verified(clien
 
     admin = get_user_model().objects.get(username="admin")
     client.force_login(admin)
-    added = client.post("/admin/licences/licencekind/add/", {
-        "code": "food_business_permit", "name": "食品经营许可证", "name_en": "food business permit", "department": "market",
-    })  # fmt: skip
+    added = client.post(
+        "/admin/licences/licencekind/add/",
+        {
+            "code": "food_business_permit",
+            "name": "食品经营许可证",
+            "name_en": "food business permit",
+            "department": "market",
+        },
+    )
     assert added.status_code == 302, added.content.decode()[:2000]
 
     version = do_deploy_version(PERMIT.read_bytes(), "food_business_permit.bpmn").version
@@ -39,11 +45,18 @@ def test_a_food_business_permit_is_configured_deployed_issued_and_verified(clien
     assert (case.status, case.result) == ("completed", "granted")
 
     licence = Licence.objects.get(case=case)
-    assert (licence.kind, licence.kind_name, licence.kind_label) == ("food_business_permit", "食品经营许可证",
-                                                                     "食品经营许可证 food business permit")  # fmt: skip
+    assert (licence.kind, licence.kind_name, licence.kind_label) == (
+        "food_business_permit",
+        "食品经营许可证",
+        "食品经营许可证 food business permit",
+    )
     answer = client.get(f"/api/verify/{licence.number}/").json()
     assert (answer["status"], answer["kind"], answer["kind_name"], answer["signature_valid"]) == (
-        "valid", "food_business_permit", "食品经营许可证", True)  # fmt: skip
+        "valid",
+        "food_business_permit",
+        "食品经营许可证",
+        True,
+    )
     page = client.get(f"/verify/{licence.number}/").content.decode()
     assert "食品经营许可证" in page and "北京好味餐饮有限公司" in page
     # Renaming the kind later changes the catalogue, not what the licence says it is.

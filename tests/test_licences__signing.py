@@ -77,16 +77,20 @@ def test_a_licence_signed_by_a_retired_key_still_verifies_after_rotation(case, k
 
 def test_a_key_from_the_environment_signs_before_the_directory(case, keys, settings, monkeypatch):  # noqa: F811
     private = Ed25519PrivateKey.generate()
-    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption()).decode()  # fmt: skip
+    pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
     monkeypatch.setenv("TEST_LICENCE_KEY", pem)
     signing.generate_key()  # a directory key too: the configured one still wins
     settings.LICENCE_SIGNING_KEYS = [{"kid": "prod-2026-1", "private_key_env": "TEST_LICENCE_KEY"}]
     issued = do_issue_licence(case, kind="business_licence")
     assert issued.key_id == "prod-2026-1"
     # Rotated: the old key is listed as retired with its public half only, and still verifies.
-    public_pem = private.public_key().public_bytes(serialization.Encoding.PEM,
-                                                   serialization.PublicFormat.SubjectPublicKeyInfo).decode()  # fmt: skip
+    public_pem = (
+        private.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     monkeypatch.setenv("TEST_LICENCE_PUB", public_pem)
     settings.LICENCE_SIGNING_KEYS = [{"kid": "prod-2026-1", "retired": True, "public_key_env": "TEST_LICENCE_PUB"}]
     assert verify_number(issued.number)["status"] == "valid"

@@ -25,8 +25,17 @@ def test_the_api_says_valid_and_carries_no_personal_data(client, licence):  # no
     assert response.status_code == 200
     answer = response.json()
     assert answer["status"] == "valid" and answer["signature_valid"] is True
-    assert set(answer) == {"number", "kind", "kind_name", "enterprise_name", "enterprise_uscc", "issued_on",
-                           "signature_valid", "kid", "status"}  # fmt: skip
+    assert set(answer) == {
+        "number",
+        "kind",
+        "kind_name",
+        "enterprise_name",
+        "enterprise_uscc",
+        "issued_on",
+        "signature_valid",
+        "kid",
+        "status",
+    }
     text = response.content.decode()
     assert APPLICANT not in text and APPLICANT_ID not in text
 

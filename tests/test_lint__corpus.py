@@ -75,8 +75,11 @@ def lint(*files) -> subprocess.CompletedProcess:
     """`python manage.py lint FILE...` as a designer runs it; a hang fails the test."""
     return subprocess.run(
         [sys.executable, "manage.py", "lint", *map(str, files)],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def problem_lines(stderr: str, filename: str) -> list[tuple[int, str]]:

@@ -35,8 +35,9 @@ def test_the_dry_run_verdict_is_what_the_migration_does_at_every_position(versio
     report = do_migrate_cases(v1, v2)
     assert {position_of[n] for n in report.migrated} == MOVABLE
     assert not report.failed
-    assert {n: r for n, r in report.refused} == {n: f"办件 {n} 不能迁移 / case {n} cannot move: {v.reason()}"
-                                                  for n, v in verdicts.items() if not v.movable}  # fmt: skip
+    assert {n: r for n, r in report.refused} == {
+        n: f"办件 {n} 不能迁移 / case {n} cannot move: {v.reason()}" for n, v in verdicts.items() if not v.movable
+    }
     for position, case in cases.items():
         case.refresh_from_db()
         after = deadlines(case)

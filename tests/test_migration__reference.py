@@ -41,7 +41,11 @@ def test_serial_cases_move_to_the_parallel_version_only_before_the_departments_s
     assert sorted(report.migrated) == sorted(at[s].number for s in movable)
     case = advance(at["market_review"], "tax_review")  # on v2 now: after market regulation, the fan-out
     assert set(WorkItem.objects.filter(case=case, state="open").values_list("task_spec", flat=True)) == {
-        "police_review", "tax_review", "hrss_review", "fund_review"}  # fmt: skip
+        "police_review",
+        "tax_review",
+        "hrss_review",
+        "fund_review",
+    }
 
 
 def test_parallel_cases_past_the_fan_out_cannot_move_to_the_serial_version(reference):

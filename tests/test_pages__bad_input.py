@@ -32,7 +32,11 @@ def stored_files(root: Path) -> list[Path]:
 
 
 def intake_post(client, item, *, key=None, files=None, **changes):
-    files = files if files is not None else {f"material_{i}": SimpleUploadedFile(f"m{i}.pdf", PDF) for i, _ in enumerate(item.materials)}
+    files = (
+        files
+        if files is not None
+        else {f"material_{i}": SimpleUploadedFile(f"m{i}.pdf", PDF) for i, _ in enumerate(item.materials)}
+    )
     data = {**GOOD, "service_item": item.code, "intake_key": str(key or uuid.uuid4()), **changes, **files}
     return client.post("/intake/", data)
 
@@ -41,7 +45,7 @@ def field_block(html: str, name: str) -> str:
     """The markup of one field's box on the page: from its data-field to the next one."""
     start = html.index(f'data-field="{name}"')
     following = html.find("data-field=", start + 10)
-    return html[start: following if following > 0 else len(html)]
+    return html[start : following if following > 0 else len(html)]
 
 
 def messages_of(response) -> list[str]:
@@ -97,7 +101,9 @@ def test_a_wrong_application_is_refused_next_to_its_field_and_nothing_is_stored(
     assert not Event.objects.filter(kind=Event.Kind.CASE_STARTED).exists()
 
 
-def test_the_same_intake_form_submitted_twice_makes_one_case_and_says_so(client, reference, frontdesk, private_materials):
+def test_the_same_intake_form_submitted_twice_makes_one_case_and_says_so(
+    client, reference, frontdesk, private_materials
+):
     item, key = reference["item"], uuid.uuid4()
     client.force_login(frontdesk)
     first = intake_post(client, item, key=key)
@@ -140,7 +146,13 @@ def tax_item(client, reference, frontdesk, clerk_market):
 
 def task_snapshot(item) -> tuple:
     item = WorkItem.objects.get(pk=item.pk)
-    return item.state, item.assignee_id, item.outcome, item.completed_by_id, Event.objects.filter(case=item.case_id).count()
+    return (
+        item.state,
+        item.assignee_id,
+        item.outcome,
+        item.completed_by_id,
+        Event.objects.filter(case=item.case_id).count(),
+    )
 
 
 def test_a_stale_form_after_another_clerk_completed_the_task_changes_nothing(client, tax_item, clerk_tax):
@@ -154,7 +166,9 @@ def test_a_stale_form_after_another_clerk_completed_the_task_changes_nothing(cli
     before = task_snapshot(tax_item)
 
     claim = client.post(f"/tasks/{tax_item.pk}/claim/", {"seen": "open:-"}, follow=True)
-    complete = client.post(f"/tasks/{tax_item.pk}/complete/", {"seen": "open:-", "outcome": "reject", "reject_reason": "x"}, follow=True)
+    complete = client.post(
+        f"/tasks/{tax_item.pk}/complete/", {"seen": "open:-", "outcome": "reject", "reject_reason": "x"}, follow=True
+    )
 
     assert any("no longer open" in m for m in messages_of(claim)), messages_of(claim)
     said = messages_of(complete)
@@ -171,7 +185,9 @@ def test_a_double_submit_of_the_task_form_completes_once(client, tax_item, clerk
     first = client.post(f"/tasks/{tax_item.pk}/complete/", {"seen": seen, "outcome": "approve", "data-opinion": "同意"})
     assert first.status_code == 302 and first.url == "/work/?tab=inbox"
     after_first = task_snapshot(tax_item)
-    second = client.post(f"/tasks/{tax_item.pk}/complete/", {"seen": seen, "outcome": "approve", "data-opinion": "同意"}, follow=True)
+    second = client.post(
+        f"/tasks/{tax_item.pk}/complete/", {"seen": seen, "outcome": "approve", "data-opinion": "同意"}, follow=True
+    )
     assert any("no longer open" in m for m in messages_of(second))
     assert task_snapshot(tax_item) == after_first
     assert Event.objects.filter(work_item=tax_item.pk, kind=Event.Kind.TASK_COMPLETED).count() == 1
@@ -192,11 +208,17 @@ def test_a_task_changed_since_the_page_was_drawn_is_not_claimed_over(client, tax
     [
         ({"outcome": "reject"}, "reject_reason", "不予通过须写明理由"),
         ({"outcome": "correction", "notice": "请补交"}, "missing_materials", "一次性列出所有缺少的材料"),
-        ({"outcome": "correction", "missing_materials": ["章程 articles of association"]}, "notice", "请填写补正告知书"),
+        (
+            {"outcome": "correction", "missing_materials": ["章程 articles of association"]},
+            "notice",
+            "请填写补正告知书",
+        ),
         ({"outcome": "teleport"}, None, "请选择办理结果"),
     ],
 )
-def test_a_decision_without_what_it_needs_is_refused_and_the_task_stays_open(client, tax_item, clerk_tax, post, field, message):
+def test_a_decision_without_what_it_needs_is_refused_and_the_task_stays_open(
+    client, tax_item, clerk_tax, post, field, message
+):
     client.force_login(clerk_tax)
     client.post(f"/tasks/{tax_item.pk}/claim/", {"seen": "open:-"})
     before = task_snapshot(tax_item)

@@ -6,8 +6,16 @@ from worklists.models import WorkItem
 
 
 def test_the_police_task_page_shows_the_address_but_not_the_capital_or_the_full_id(client, reference, clerk_police):
-    case = do_start_case(version=reference["parallel"], service_item=reference["item"], applicant_id_number="11010519491231002X")
-    Case.objects.filter(pk=case.pk).update(application={"registered_capital": "987654", "business_scope": "秘密经营范围", "address": "北京市朝阳区建国路 1 号"})
+    case = do_start_case(
+        version=reference["parallel"], service_item=reference["item"], applicant_id_number="11010519491231002X"
+    )
+    Case.objects.filter(pk=case.pk).update(
+        application={
+            "registered_capital": "987654",
+            "business_scope": "秘密经营范围",
+            "address": "北京市朝阳区建国路 1 号",
+        }
+    )
     do_complete_task(WorkItem.objects.get(case=case, task_spec="intake").pk, outcome="accept")
     do_complete_task(WorkItem.objects.get(case=case, task_spec="market_review").pk, outcome="approve")
     police = WorkItem.objects.get(case=case, task_spec="police_review")

@@ -25,8 +25,14 @@ from worklists.models import WorkItem
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
-PATHS = ("/work/", "/work/?page=3", "/work/?light=none", "/work/?service_item=business_registration",
-         "/work/?case=BL-2025-000008", "/work/?tab=open")  # fmt: skip
+PATHS = (
+    "/work/",
+    "/work/?page=3",
+    "/work/?light=none",
+    "/work/?service_item=business_registration",
+    "/work/?case=BL-2025-000008",
+    "/work/?tab=open",
+)
 
 
 def queries_of(client, path: str) -> list[str]:
@@ -53,7 +59,9 @@ def measure(client) -> dict:
 
 def refill(reference, running: int) -> None:
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM worklists_workitem WHERE case_id IN (SELECT id FROM engine_case WHERE number LIKE 'BL-2025-%%')")
+        cursor.execute(
+            "DELETE FROM worklists_workitem WHERE case_id IN (SELECT id FROM engine_case WHERE number LIKE 'BL-2025-%%')"
+        )
         cursor.execute("DELETE FROM engine_case WHERE number LIKE 'BL-2025-%%'")
     fill_queues(reference, running=running, finished=0)
 

@@ -20,9 +20,14 @@ from worklists.models import WorkItem
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 APPLICATION = {
-    "applicant_name": "王芳", "applicant_id_number": "11010519491231002X", "enterprise_name": "北京并联科技有限公司",
-    "enterprise_uscc": "91350100M000100Y43", "registered_capital": "100", "business_scope": "软件开发", "address": "北京市朝阳区",
-}  # fmt: skip
+    "applicant_name": "王芳",
+    "applicant_id_number": "11010519491231002X",
+    "enterprise_name": "北京并联科技有限公司",
+    "enterprise_uscc": "91350100M000100Y43",
+    "registered_capital": "100",
+    "business_scope": "软件开发",
+    "address": "北京市朝阳区",
+}
 NEW_FIELDS = """
           <camunda:formField id="opinion" label="审查意见 Opinion" type="string" />
           <camunda:formField id="invoice_count" label="发票数量 Number of invoices" type="long">
@@ -53,7 +58,7 @@ def richer_version(reference):
     old = '<camunda:formField id="opinion" label="审查意见 Opinion" type="string" />'
     start = xml.index('<bpmn:userTask id="tax_review"')
     at = xml.index(old, start)
-    xml = xml[:at] + NEW_FIELDS.strip() + xml[at + len(old):]
+    xml = xml[:at] + NEW_FIELDS.strip() + xml[at + len(old) :]
     do_deploy_version(xml.encode(), "bpmn/business_registration_v3.bpmn")
     version = reference["item"].process.latest_version()
     assert version.number == 3
@@ -64,7 +69,9 @@ def richer_version(reference):
 def tax_item(client, reference, frontdesk, clerk_market, clerk_tax, richer_version):
     client.force_login(frontdesk)
     files = {f"material_{i}": SimpleUploadedFile(f"m{i}.pdf", PDF) for i, _ in enumerate(reference["item"].materials)}
-    response = client.post("/intake/", {**APPLICATION, "service_item": "business_registration", "intake_key": str(uuid.uuid4()), **files})
+    response = client.post(
+        "/intake/", {**APPLICATION, "service_item": "business_registration", "intake_key": str(uuid.uuid4()), **files}
+    )
     assert response.status_code == 302
     case = Case.objects.get()
     assert case.version == richer_version
@@ -80,42 +87,80 @@ def tax_item(client, reference, frontdesk, clerk_market, clerk_tax, richer_versi
 
 def test_fields_added_in_the_bpmn_appear_on_the_task_page_and_reach_the_engine_typed(client, tax_item, clerk_tax):
     html = client.get(f"/tasks/{tax_item.pk}/").content.decode()
-    for name in ("data-opinion", "data-invoice_count", "data-invoice_kind", "data-tax_control_device", "data-first_issue_on"):
+    for name in (
+        "data-opinion",
+        "data-invoice_count",
+        "data-invoice_kind",
+        "data-tax_control_device",
+        "data-first_issue_on",
+    ):
         assert f'name="{name}"' in html, name
     assert "增值税专用发票 VAT special" in html and 'type="date"' in html and 'type="number"' in html
 
     seen = f"open:{clerk_tax.pk}"
-    wrong = client.post(f"/tasks/{tax_item.pk}/complete/", {"seen": seen, "outcome": "approve", "data-invoice_count": "many",
-                                                            "data-invoice_kind": "gold", "data-first_issue_on": "2026-13-40"})  # fmt: skip
+    wrong = client.post(
+        f"/tasks/{tax_item.pk}/complete/",
+        {
+            "seen": seen,
+            "outcome": "approve",
+            "data-invoice_count": "many",
+            "data-invoice_kind": "gold",
+            "data-first_issue_on": "2026-13-40",
+        },
+    )
     assert wrong.status_code == 400
     errors = wrong.context["data_form"].errors
     assert set(errors) == {"invoice_count", "invoice_kind", "tax_control_device", "first_issue_on"}
     assert WorkItem.objects.get(pk=tax_item.pk).state == "open"
 
-    done = client.post(f"/tasks/{tax_item.pk}/complete/", {
-        "seen": seen, "outcome": "approve", "data-opinion": "准予领用", "data-invoice_count": "25",
-        "data-invoice_kind": "vat_special", "data-tax_control_device": "true", "data-first_issue_on": "2026-12-01"})  # fmt: skip
+    done = client.post(
+        f"/tasks/{tax_item.pk}/complete/",
+        {
+            "seen": seen,
+            "outcome": "approve",
+            "data-opinion": "准予领用",
+            "data-invoice_count": "25",
+            "data-invoice_kind": "vat_special",
+            "data-tax_control_device": "true",
+            "data-first_issue_on": "2026-12-01",
+        },
+    )
     assert done.status_code == 302
     item = WorkItem.objects.get(pk=tax_item.pk)
     assert (item.state, item.outcome) == ("completed", "approve")
     case = Case.objects.select_related("instance", "version").get(pk=item.case_id)
     data = load_workflow(case.version, case.instance.state).tasks[item.task_id].data
     assert data["invoice_count"] == 25 and data["invoice_kind"] == "vat_special"
-    assert data["tax_control_device"] is True and data["first_issue_on"] == "2026-12-01" and data["opinion"] == "准予领用"
+    assert (
+        data["tax_control_device"] is True and data["first_issue_on"] == "2026-12-01" and data["opinion"] == "准予领用"
+    )
     assert data["tax_review_outcome"] == "approve"
 
 
-def test_a_rejection_and_a_correction_request_carry_their_words_to_the_case_page(client, tax_item, clerk_tax, clerk_police, frontdesk):
+def test_a_rejection_and_a_correction_request_carry_their_words_to_the_case_page(
+    client, tax_item, clerk_tax, clerk_police, frontdesk
+):
     seen = f"open:{clerk_tax.pk}"
     fields = {"data-invoice_count": "1", "data-invoice_kind": "vat_ordinary", "data-tax_control_device": "false"}
-    response = client.post(f"/tasks/{tax_item.pk}/complete/", {
-        "seen": seen, "outcome": "correction", **fields, "missing_materials": ["章程 articles of association"],
-        "missing_other": "法定代表人签字页\n经营场所照片", "notice": "请一次性补齐以上材料。"})  # fmt: skip
+    response = client.post(
+        f"/tasks/{tax_item.pk}/complete/",
+        {
+            "seen": seen,
+            "outcome": "correction",
+            **fields,
+            "missing_materials": ["章程 articles of association"],
+            "missing_other": "法定代表人签字页\n经营场所照片",
+            "notice": "请一次性补齐以上材料。",
+        },
+    )
     assert response.status_code == 302
     police = WorkItem.objects.get(case=tax_item.case, task_spec="police_review")
     client.force_login(clerk_police)
     client.post(f"/tasks/{police.pk}/claim/", {"seen": "open:-"})
-    client.post(f"/tasks/{police.pk}/complete/", {"seen": f"open:{clerk_police.pk}", "outcome": "reject", "reject_reason": "公章样式不合规"})
+    client.post(
+        f"/tasks/{police.pk}/complete/",
+        {"seen": f"open:{clerk_police.pk}", "outcome": "reject", "reject_reason": "公章样式不合规"},
+    )
 
     client.force_login(frontdesk)
     html = client.get(f"/cases/{tax_item.case.number}/").content.decode()
@@ -128,13 +173,15 @@ def test_a_rejection_and_a_correction_request_carry_their_words_to_the_case_page
 
 
 def test_a_form_class_is_made_from_any_list_of_form_fields():
-    form_class = task_form_class([
-        {"id": "count", "label": "数量", "type": "long", "required": True},
-        {"id": "ok", "label": "同意", "type": "boolean", "required": False, "default": "true"},
-        {"id": "kind", "label": "种类", "type": "enum", "required": False, "values": [{"id": "a", "name": "A"}]},
-        {"id": "on", "label": "日期", "type": "date", "required": False},
-        {"id": "note", "label": "备注", "type": "custom-type", "required": False, "default": "无"},
-    ])  # fmt: skip
+    form_class = task_form_class(
+        [
+            {"id": "count", "label": "数量", "type": "long", "required": True},
+            {"id": "ok", "label": "同意", "type": "boolean", "required": False, "default": "true"},
+            {"id": "kind", "label": "种类", "type": "enum", "required": False, "values": [{"id": "a", "name": "A"}]},
+            {"id": "on", "label": "日期", "type": "date", "required": False},
+            {"id": "note", "label": "备注", "type": "custom-type", "required": False, "default": "无"},
+        ]
+    )
     form = form_class({"x-count": "3", "x-ok": "on", "x-kind": "", "x-on": "2026-01-02"}, prefix="x")
     assert form.is_valid(), form.errors
     assert form.data_for_engine() == {"count": 3, "ok": True, "kind": "", "on": "2026-01-02", "note": ""}

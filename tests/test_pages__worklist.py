@@ -25,8 +25,12 @@ def reviews(reference, frontdesk, clerk_market):
     """Three cases at the parallel reviews; the tax items get distinct due times, latest first."""
     cases = []
     for n in range(3):
-        case = do_start_case(service_item=reference["item"], acting_user=frontdesk, enterprise_name=f"企业{n}",
-                             applicant_id_number="11010519491231002X")  # fmt: skip
+        case = do_start_case(
+            service_item=reference["item"],
+            acting_user=frontdesk,
+            enterprise_name=f"企业{n}",
+            applicant_id_number="11010519491231002X",
+        )
         for spec, user, outcome in (("intake", frontdesk, "accept"), ("market_review", clerk_market, "approve")):
             item = WorkItem.objects.get(case=case, task_spec=spec)
             do_claim_task(item.pk, acting_user=user)
@@ -34,8 +38,12 @@ def reviews(reference, frontdesk, clerk_market):
         cases.append(case)
     now = timezone.now()
     # Due in 3 and 2 days, and the last an hour ago: red by its due time, before any sweep.
-    for case, due in zip(cases, (now + dt.timedelta(days=3), now + dt.timedelta(days=2), now - dt.timedelta(hours=1)), strict=True):
-        WorkItem.objects.filter(case=case, task_spec="tax_review").update(due_at=due, yellow_at=due - dt.timedelta(hours=2))
+    for case, due in zip(
+        cases, (now + dt.timedelta(days=3), now + dt.timedelta(days=2), now - dt.timedelta(hours=1)), strict=True
+    ):
+        WorkItem.objects.filter(case=case, task_spec="tax_review").update(
+            due_at=due, yellow_at=due - dt.timedelta(hours=2)
+        )
     return cases
 
 
@@ -73,12 +81,16 @@ def test_claiming_moves_a_task_to_my_inbox_and_the_badges_follow_at_once(client,
     assert tax_rows(inbox) == [reviews[0].number]
     assert 'data-badge="queue">2<' in html and 'data-badge="inbox">1<' in html
 
-    client.post(f"/tasks/{item.pk}/complete/", {"seen": f"open:{clerk_tax.pk}", "outcome": "approve", "data-opinion": "同意"})
+    client.post(
+        f"/tasks/{item.pk}/complete/", {"seen": f"open:{clerk_tax.pk}", "outcome": "approve", "data-opinion": "同意"}
+    )
     assert tax_rows(client.get("/work/?tab=archive")) == [reviews[0].number]
     assert tax_rows(client.get("/work/?tab=inbox")) == []
 
 
-def test_another_clerk_s_claim_shows_in_the_rows_at_once_and_in_the_badge_within_the_cache_time(client, reviews, clerk_tax, settings):
+def test_another_clerk_s_claim_shows_in_the_rows_at_once_and_in_the_badge_within_the_cache_time(
+    client, reviews, clerk_tax, settings
+):
     client.force_login(clerk_tax)
     client.get("/work/")
     item = WorkItem.objects.get(case=reviews[0], task_spec="tax_review")
@@ -94,11 +106,21 @@ def test_pages_of_25(client, reference, clerk_tax):
     client.force_login(clerk_tax)
     case = do_start_case(service_item=reference["item"])
     template = WorkItem.objects.get(case=case, task_spec="intake")
-    WorkItem.objects.bulk_create([
-        WorkItem(case=case, version=template.version, service_item=template.service_item, task_id=f"00000000-0000-0000-0000-{n:012d}",
-                 task_spec="tax_review", name="发票申领", department_id="tax", due_at=timezone.now() + dt.timedelta(hours=n))
-        for n in range(60)
-    ])  # fmt: skip
+    WorkItem.objects.bulk_create(
+        [
+            WorkItem(
+                case=case,
+                version=template.version,
+                service_item=template.service_item,
+                task_id=f"00000000-0000-0000-0000-{n:012d}",
+                task_spec="tax_review",
+                name="发票申领",
+                department_id="tax",
+                due_at=timezone.now() + dt.timedelta(hours=n),
+            )
+            for n in range(60)
+        ]
+    )
     first, third = client.get("/work/"), client.get("/work/?page=3")
     assert len(tax_rows(first)) == 25 and len(tax_rows(third)) == 10
     assert first.context["page"].paginator.num_pages == 3 and 'data-page="next"' in first.content.decode()
@@ -123,7 +145,12 @@ def test_a_supervisor_reads_any_department_s_queue_without_acting(client, review
 
 
 def test_each_role_starts_where_its_work_is(client, reference, frontdesk, clerk_tax, head_market, supervisor, designer):
-    for user, where in ((frontdesk, "/intake/"), (clerk_tax, "/work/"), (head_market, "/work/"), (designer, "/designer/")):
+    for user, where in (
+        (frontdesk, "/intake/"),
+        (clerk_tax, "/work/"),
+        (head_market, "/work/"),
+        (designer, "/designer/"),
+    ):
         client.force_login(user)
         assert client.get("/").url == where, user
     client.force_login(supervisor)
@@ -170,7 +197,9 @@ def test_the_menu_counts_unread_notices_and_the_notices_page_counts_them_live(cl
     assert 'data-badge="notifications"' not in client.get("/sla/notifications/").content.decode()
 
 
-def test_the_case_list_finds_a_case_by_number_and_shows_a_clerk_only_their_department_s_cases(client, reviews, reference, clerk_tax):
+def test_the_case_list_finds_a_case_by_number_and_shows_a_clerk_only_their_department_s_cases(
+    client, reviews, reference, clerk_tax
+):
     outside = do_start_case(service_item=reference["item"])  # only the front desk has work in it
     client.force_login(clerk_tax)
     listed = client.get("/cases/").content.decode()

@@ -18,7 +18,12 @@ from tests.browser import Browser, require_browser
 from worklists.models import Material, WorkItem
 
 PASSWORD = "pages-test-password"
-REVIEWS = [("clerk_police", "police_review"), ("clerk_tax", "tax_review"), ("clerk_hrss", "hrss_review"), ("clerk_fund", "fund_review")]
+REVIEWS = [
+    ("clerk_police", "police_review"),
+    ("clerk_tax", "tax_review"),
+    ("clerk_hrss", "hrss_review"),
+    ("clerk_fund", "fund_review"),
+]
 
 
 def small_pdf(title: str) -> bytes:
@@ -68,7 +73,9 @@ def switch_user(browser, username: str) -> None:
     browser.login(username, PASSWORD)
 
 
-def work_the_task(browser, username: str, number: str, spec: str, *, opinion: str, keyboard: bool = False, before_deciding=None):
+def work_the_task(
+    browser, username: str, number: str, spec: str, *, opinion: str, keyboard: bool = False, before_deciding=None
+):
     """Log in, find the case's task in the department queue, claim it, and approve it."""
     page = browser.page
     switch_user(browser, username)
@@ -105,7 +112,9 @@ def work_the_task(browser, username: str, number: str, spec: str, *, opinion: st
     assert (item.state, item.outcome, item.completed_by.username) == ("completed", "approve", username)
 
 
-def test_a_business_registration_goes_from_the_window_to_the_end_through_the_pages(chromium, live_server, reference, materials):
+def test_a_business_registration_goes_from_the_window_to_the_end_through_the_pages(
+    chromium, live_server, reference, materials
+):
     ensure_demo_people(password=PASSWORD)
     with Browser(live_server.url) as browser:
         page = browser.page
@@ -158,8 +167,15 @@ def test_a_business_registration_goes_from_the_window_to_the_end_through_the_pag
 
         for username, spec in REVIEWS:
             hooks = {"clerk_tax": lambda task_id: (screenshot_inbox(task_id), screenshot_case_page(task_id))}
-            work_the_task(browser, username, case.number, spec, opinion=f"{spec} 同意", keyboard=username == "clerk_hrss",
-                          before_deciding=hooks.get(username))  # fmt: skip
+            work_the_task(
+                browser,
+                username,
+                case.number,
+                spec,
+                opinion=f"{spec} 同意",
+                keyboard=username == "clerk_hrss",
+                before_deciding=hooks.get(username),
+            )
 
         # The bank's system and the applicant's rating arrive as messages (another system's job).
         do_deliver_message(case.number, "bank_account_opened", payload={"account": "6222 0000 0000"})
@@ -175,9 +191,15 @@ def test_a_business_registration_goes_from_the_window_to_the_end_through_the_pag
         assert status.startswith("准予许可") and "按时办结" in status, status
         timeline = page.locator("[data-event]").evaluate_all("items => items.map(i => i.dataset.event)")
         assert timeline == [f"{e.kind}:{e.activity}" for e in Event.objects.filter(case=case).order_by("id")]
-        for step in ("case_started:", "task_completed:intake", "task_completed:market_review", "message_received:bank_account_opened",
-                     "message_received:service_rated", "case_ended:end_issued",
-                     *[f"task_completed:{spec}" for _, spec in REVIEWS]):  # fmt: skip
+        for step in (
+            "case_started:",
+            "task_completed:intake",
+            "task_completed:market_review",
+            "message_received:bank_account_opened",
+            "message_received:service_rated",
+            "case_ended:end_issued",
+            *[f"task_completed:{spec}" for _, spec in REVIEWS],
+        ):
             assert step in timeline, step
         assert page.locator(".djs-element.current").count() == 0
         assert page.locator(".djs-element.done[data-element-id='end_issued']").count() == 1

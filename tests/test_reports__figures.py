@@ -51,8 +51,14 @@ class Office:
 
     def start(self, moment: str, channel: str) -> Case:
         with time_machine.travel(at(moment), tick=False):
-            return do_start_case(version=self.version, service_item=self.item, acting_user=self.frontdesk, channel=channel,
-                                 applicant_name="王芳", enterprise_name="北京并联科技有限公司")  # fmt: skip
+            return do_start_case(
+                version=self.version,
+                service_item=self.item,
+                acting_user=self.frontdesk,
+                channel=channel,
+                applicant_name="王芳",
+                enterprise_name="北京并联科技有限公司",
+            )
 
     def work(self, case, spec, user, claimed: str, completed: str, outcome: str, data=None) -> None:
         item = open_item(case, spec)
@@ -64,8 +70,15 @@ class Office:
     def corrected_case(self, start: str, material_day: str, last_day: str, channel: str, missing: list[str]) -> Case:
         day = start[:10]
         case = self.start(start, channel)
-        self.work(case, "review", self.clerk, f"{day} 15:00", f"{day} 16:00", "correction",
-                  {"missing_materials": missing, "notice": "请一次性补齐"})  # fmt: skip
+        self.work(
+            case,
+            "review",
+            self.clerk,
+            f"{day} 15:00",
+            f"{day} 16:00",
+            "correction",
+            {"missing_materials": missing, "notice": "请一次性补齐"},
+        )
         self.work(
             case, "review_correction", self.frontdesk, f"{material_day} 10:00", f"{material_day} 10:30", "resubmitted"
         )
@@ -78,9 +91,14 @@ def three_cases(reference, frontdesk, clerk_market):
     version = do_deploy_version(
         (FIXTURES / "engine" / "review_with_correction.bpmn").read_bytes(), "review.bpmn"
     ).version
-    item = ServiceItem.objects.create(code="licence_review", name="许可审查", process=version.definition,
-                                      promised_limit_working_days=5, statutory_limit_working_days=20,
-                                      materials=["申请书 application form", "章程 articles of association"])  # fmt: skip
+    item = ServiceItem.objects.create(
+        code="licence_review",
+        name="许可审查",
+        process=version.definition,
+        promised_limit_working_days=5,
+        statutory_limit_working_days=20,
+        materials=["申请书 application form", "章程 articles of association"],
+    )
     office = Office(version, item, frontdesk, clerk_market)
     a = office.start("2026-03-02 09:00", "window")
     office.work(a, "review", clerk_market, "2026-03-02 10:00", "2026-03-10 10:00", "approve")
@@ -144,10 +162,20 @@ def test_the_figures_take_the_same_number_of_queries_for_one_case_or_three(three
 
 
 def test_a_comparison_words_the_change_as_reform_reports_do():
-    before = {"cycle_working_days_median": 4.0, "trips_per_case": 2.0, "materials_per_case": 8.0, "handoffs_per_case": 5.0,
-              "case_on_time_share": 0.5}  # fmt: skip
-    after = {"cycle_working_days_median": 1.432, "trips_per_case": 1.0, "materials_per_case": 6.0, "handoffs_per_case": 5.5,
-             "case_on_time_share": 0.8}  # fmt: skip
+    before = {
+        "cycle_working_days_median": 4.0,
+        "trips_per_case": 2.0,
+        "materials_per_case": 8.0,
+        "handoffs_per_case": 5.0,
+        "case_on_time_share": 0.5,
+    }
+    after = {
+        "cycle_working_days_median": 1.432,
+        "trips_per_case": 1.0,
+        "materials_per_case": 6.0,
+        "handoffs_per_case": 5.5,
+        "case_on_time_share": 0.8,
+    }
     comparison = Comparison(before, after)
     assert comparison.speedup == pytest.approx(0.642)
     assert comparison.headline() == "审批提速 64.2%，跑动次数减少 50.0%，申请材料减少 25.0%"

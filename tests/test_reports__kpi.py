@@ -76,9 +76,18 @@ def test_an_administrator_changes_a_target_and_adds_an_indicator_and_the_page_fo
     client.force_login(admin)
 
     def edit(indicator, **changes):
-        fields = {"group": indicator.group_id, "name": indicator.name, "name_en": indicator.name_en, "weight": indicator.weight,
-                  "position": indicator.position, "figure": indicator.figure, "direction": indicator.direction,
-                  "target": indicator.target, "description": "", **changes}  # fmt: skip
+        fields = {
+            "group": indicator.group_id,
+            "name": indicator.name,
+            "name_en": indicator.name_en,
+            "weight": indicator.weight,
+            "position": indicator.position,
+            "figure": indicator.figure,
+            "direction": indicator.direction,
+            "target": indicator.target,
+            "description": "",
+            **changes,
+        }
         response = client.post(f"/admin/reports/kpiindicator/{indicator.pk}/change/", fields)
         assert response.status_code == 302, response.content.decode()[:2000]
 
@@ -89,9 +98,20 @@ def test_an_administrator_changes_a_target_and_adds_an_indicator_and_the_page_fo
 
     client.force_login(admin)
     edit(materials, target=1)
-    response = client.post("/admin/reports/kpiindicator/add/", {
-        "group": materials.group_id, "name": "平均办理时长（自然时）", "name_en": "Mean... calendar cycle time", "weight": 1,
-        "position": 9, "figure": "cycle_calendar_hours_median", "direction": "at_most", "target": 10000, "description": ""})  # fmt: skip
+    response = client.post(
+        "/admin/reports/kpiindicator/add/",
+        {
+            "group": materials.group_id,
+            "name": "平均办理时长（自然时）",
+            "name_en": "Mean... calendar cycle time",
+            "weight": 1,
+            "position": 9,
+            "figure": "cycle_calendar_hours_median",
+            "direction": "at_most",
+            "target": 10000,
+            "description": "",
+        },
+    )
     assert response.status_code == 302
     added = KpiIndicator.objects.get(figure="cycle_calendar_hours_median")
 

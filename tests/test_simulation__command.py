@@ -60,11 +60,14 @@ def simulate(*args) -> str:
     return out.getvalue()
 
 
-@pytest.mark.parametrize(("today", "first"), [
-    ("2026-09-30T17:29", "2026-10-08"),  # the eve of National Day: the next working day is after the holiday
-    ("2026-10-09T12:00", "2026-10-10"),  # a Friday before a Saturday worked in lieu (调休上班)
-    ("2026-12-12T11:00", "2026-12-14"),  # a Saturday
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("today", "first"),
+    [
+        ("2026-09-30T17:29", "2026-10-08"),  # the eve of National Day: the next working day is after the holiday
+        ("2026-10-09T12:00", "2026-10-10"),  # a Friday before a Saturday worked in lieu (调休上班)
+        ("2026-12-12T11:00", "2026-12-14"),  # a Saturday
+    ],
+)
 def test_simulation_starts_on_the_working_day_after_today_by_default(reference, by_hand, today, first):
     import time_machine
 
@@ -72,8 +75,19 @@ def test_simulation_starts_on_the_working_day_after_today_by_default(reference, 
 
     with time_machine.travel(parse_moment(today), tick=False):
         out = StringIO()
-        call_command("simulate", "--version", "2", "--params", by_hand, "--cases", "5", "--json", "--no-save",
-                     "--no-progress", stdout=out)  # fmt: skip
+        call_command(
+            "simulate",
+            "--version",
+            "2",
+            "--params",
+            by_hand,
+            "--cases",
+            "5",
+            "--json",
+            "--no-save",
+            "--no-progress",
+            stdout=out,
+        )
     assert json.loads(out.getvalue())["first_day"] == first
 
 
@@ -95,8 +109,9 @@ def test_simulate_a_version_that_never_ran_from_figures_given_by_hand(reference,
 
 def test_fewer_clerks_make_the_department_queue_and_wait(reference, by_hand):
     ample = json.loads(simulate("--version", "2", "--params", by_hand, "--cases", "800", "--json", "--no-save"))
-    short = json.loads(simulate("--version", "2", "--params", by_hand, "--cases", "800", "--json", "--no-save",
-                                "--staff", "police=2"))  # fmt: skip
+    short = json.loads(
+        simulate("--version", "2", "--params", by_hand, "--cases", "800", "--json", "--no-save", "--staff", "police=2")
+    )
     police, police_short = ample["departments"]["police"], short["departments"]["police"]
     assert police["staff"] is None and police_short["staff"] == 2
     # 12 cases a day, an hour of police work each, two clerks with 14 office hours between them: busy,

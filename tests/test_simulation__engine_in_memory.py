@@ -31,11 +31,19 @@ PARAMS = {
     "default": {
         "wait": {"exponential": {"mean": 1.5}},
         "work": {"lognormal": {"median": 1}},
-        "outcomes": {"approve": 0.85, "correction": 0.1, "reject": 0.05, "accept": 1, "pass": 0.9, "fail": 0.1,
-                     "resubmitted": 1, "rectified": 1},
+        "outcomes": {
+            "approve": 0.85,
+            "correction": 0.1,
+            "reject": 0.05,
+            "accept": 1,
+            "pass": 0.9,
+            "fail": 0.1,
+            "resubmitted": 1,
+            "rectified": 1,
+        },
     },
     "messages": {"bank_account_opened": {"delay": 2}, "service_rated": {"delay": 3, "probability": 0.8}},
-}  # fmt: skip
+}
 
 
 def replay(machine, case):
@@ -72,9 +80,16 @@ def test_in_memory_engine_takes_the_same_steps_as_the_write_path(reference, whic
 
 
 def run(version, *, merge_states: bool, cases: int):
-    simulation = Simulation(version, params_from_dict(PARAMS), cases=cases, calendar=get_calendar(),
-                            first_day=dt.date(2026, 9, 1), case_limits=(Limit(1), Limit(20)), seed=4,
-                            machine=ProcessMachine(version, merge_states=merge_states))  # fmt: skip
+    simulation = Simulation(
+        version,
+        params_from_dict(PARAMS),
+        cases=cases,
+        calendar=get_calendar(),
+        first_day=dt.date(2026, 9, 1),
+        case_limits=(Limit(1), Limit(20)),
+        seed=4,
+        machine=ProcessMachine(version, merge_states=merge_states),
+    )
     return simulation, simulation.run()
 
 
@@ -116,8 +131,15 @@ def test_simulated_deadlines_follow_the_sla_clock(reference):
     rng = random.Random(8)
     for _ in range(200):
         moment = rng.uniform(0, 60 * DAY)
-        limit = rng.choice([Limit(working_days=0), Limit(working_days=1), Limit(working_days=5), Limit(working_days=20),
-                            Limit(working_hours=4)])  # fmt: skip
+        limit = rng.choice(
+            [
+                Limit(working_days=0),
+                Limit(working_days=1),
+                Limit(working_days=5),
+                Limit(working_days=20),
+                Limit(working_hours=4),
+            ]
+        )
         used = rng.choice([0, 0, 1, 3])
         expected = deadline(clock.to_datetime(moment), limit, calendar, used_days=used).due_at
         assert clock.to_datetime(simulation._due(limit, moment, used)) == expected

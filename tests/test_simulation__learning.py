@@ -34,8 +34,10 @@ def test_learning_counts_every_logged_task_outcome_and_message(reference):
     bank, rating = params.messages["bank_account_opened"], params.messages["service_rated"]
     assert bank.probability == 1.0
     assert 0.5 <= rating.probability < 1.0
-    assert len(rating.delay.args["values"]) == Case.objects.filter(events__kind="message_received",
-                                                                    events__activity="service_rated").count()  # fmt: skip
+    assert (
+        len(rating.delay.args["values"])
+        == Case.objects.filter(events__kind="message_received", events__activity="service_rated").count()
+    )
     commit = Case.objects.filter(version=reference["serial"], notify_commit=True).count() / 12
     assert params.case["notify_commit"] == commit
 

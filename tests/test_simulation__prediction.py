@@ -28,7 +28,17 @@ UNTIL = dt.date(2026, 12, 31)  # simulated time ends here, not at the moment the
 def test_simulation_learned_from_the_serial_log_predicts_the_parallel_versions_median_cycle_time(
     reference, client, supervisor
 ):
-    call_command("drive", cases=CASES, version=1, seed=21, timed=True, start=START, until=UNTIL, no_progress=True, stdout=StringIO())
+    call_command(
+        "drive",
+        cases=CASES,
+        version=1,
+        seed=21,
+        timed=True,
+        start=START,
+        until=UNTIL,
+        no_progress=True,
+        stdout=StringIO(),
+    )
     serial = version_figures(reference["serial"])
 
     out = StringIO()
@@ -39,7 +49,17 @@ def test_simulation_learned_from_the_serial_log_predicts_the_parallel_versions_m
     # Before version 2 has run, the prediction already shows what the parallel process buys.
     assert predicted < 0.75 * serial["cycle_working_days_median"]
 
-    call_command("drive", cases=CASES, version=2, seed=22, timed=True, start=START, until=UNTIL, no_progress=True, stdout=StringIO())
+    call_command(
+        "drive",
+        cases=CASES,
+        version=2,
+        seed=22,
+        timed=True,
+        start=START,
+        until=UNTIL,
+        no_progress=True,
+        stdout=StringIO(),
+    )
     parallel = version_figures(reference["parallel"])
     measured = parallel["cycle_working_days_median"]
     assert parallel["concluded"] == CASES and measured < serial["cycle_working_days_median"]

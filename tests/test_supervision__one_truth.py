@@ -48,8 +48,13 @@ NO_CORRECTIONS = Rates(correction=0.0)
 def driven(reference):
     """Both versions, twelve applications each, in simulated time up to NOW; no sweep ever runs."""
     for version in (reference["serial"], reference["parallel"]):
-        driver = Driver(version, service_item=reference["item"], seed=version.number, rates=NO_CORRECTIONS,
-                        timing=timing_from(START, SLOW, until=NOW))  # fmt: skip
+        driver = Driver(
+            version,
+            service_item=reference["item"],
+            seed=version.number,
+            rates=NO_CORRECTIONS,
+            timing=timing_from(START, SLOW, until=NOW),
+        )
         for _ in range(12):
             driver.drive(driver.start())
     assert not Event.objects.filter(data__recorded_by="sweep").exists()
@@ -65,7 +70,9 @@ def independent_counts() -> dict:
     items = list(WorkItem.objects.all())
     open_late = [i for i in items if i.state == "open" and late(i.due_at, None)]
     applicant = {"market_correction", "police_correction", "tax_correction", "hrss_correction", "fund_correction"}
-    completed_late = [i for i in items if i.state == "completed" and i.task_spec not in applicant and late(i.due_at, i.completed_at)]
+    completed_late = [
+        i for i in items if i.state == "completed" and i.task_spec not in applicant and late(i.due_at, i.completed_at)
+    ]
     cases = list(Case.objects.all())
     running_late = [c for c in cases if c.concluded_at is None and c.status == "running" and late(c.due_at, None)]
     concluded_late = [c for c in cases if c.concluded_at is not None and late(c.due_at, c.concluded_at)]
@@ -92,8 +99,9 @@ def case_list_rows(client) -> list[tuple[str, str, str]]:
         html = client.get("/cases/", {"page": page}).content.decode()
         for number, cell, light in re.findall(
             r'data-row><span class="case">([^<]+)</span>.*?data-case-status="[^"]+">(.*?)</td>\s*<td><span class="bl-light" data-light="(\w+)"',
-            html, flags=re.S,
-        ):  # fmt: skip
+            html,
+            flags=re.S,
+        ):
             verdict = re.search(r'data-case-on-time="(\w+)"', cell)
             rows.append((number, light, verdict.group(1) if verdict else ""))
         if f"page={page + 1}" not in html:
@@ -144,7 +152,9 @@ def test_the_step_records_how_late_a_task_closed_and_logs_the_breach_once(driven
     assert closed_late.exists()
     for item in closed_late:
         assert item.completed_at > item.due_at
-        assert item.late_working_hours == pytest.approx(max(calendar.working_hours_between(item.due_at, item.completed_at), 0), abs=0.01)
+        assert item.late_working_hours == pytest.approx(
+            max(calendar.working_hours_between(item.due_at, item.completed_at), 0), abs=0.01
+        )
         breaches = Event.objects.filter(kind="task_overdue", work_item=item.pk)
         assert [e.data["recorded_by"] for e in breaches] == ["step"]
     on_time = WorkItem.objects.exclude(state="open").filter(late_working_hours__isnull=True, due_at__isnull=False)
@@ -179,8 +189,9 @@ def open_review(reference, frontdesk, clerk_market) -> WorkItem:
     return review
 
 
-def test_a_sweep_that_saw_the_task_late_and_the_step_that_closed_it_count_one_breach(client, reference, frontdesk,
-                                                                                    clerk_market, supervisor):  # fmt: skip
+def test_a_sweep_that_saw_the_task_late_and_the_step_that_closed_it_count_one_breach(
+    client, reference, frontdesk, clerk_market, supervisor
+):
     with time_machine.travel(dt.datetime(2026, 11, 16, 10, 0, tzinfo=LOCAL), tick=False):
         review = open_review(reference, frontdesk, clerk_market)
     late_at = review.due_at + dt.timedelta(hours=20)
@@ -198,7 +209,9 @@ def test_a_sweep_that_saw_the_task_late_and_the_step_that_closed_it_count_one_br
     assert Event.objects.filter(kind="task_overdue", work_item=review.pk).count() == 1
 
 
-def test_a_task_completed_late_before_any_sweep_is_a_breach_the_sweep_does_not_count_again(reference, frontdesk, clerk_market):
+def test_a_task_completed_late_before_any_sweep_is_a_breach_the_sweep_does_not_count_again(
+    reference, frontdesk, clerk_market
+):
     with time_machine.travel(dt.datetime(2026, 11, 16, 10, 0, tzinfo=LOCAL), tick=False):
         review = open_review(reference, frontdesk, clerk_market)
     with time_machine.travel(review.due_at + dt.timedelta(days=1), tick=False):
@@ -230,8 +243,12 @@ def test_a_case_late_before_its_clock_stopped_stays_late_with_one_breach(referen
     assert item.promised_limit_working_days == 1
     past = case.due_at + dt.timedelta(days=1)  # Wednesday: a day past the one-day limit
     with time_machine.travel(past, tick=False):
-        do_complete_task(review.pk, acting_user=clerk_market, outcome="correction",
-                         data={"missing_materials": ["章程 articles of association"], "notice": "请补齐章程"})  # fmt: skip
+        do_complete_task(
+            review.pk,
+            acting_user=clerk_market,
+            outcome="correction",
+            data={"missing_materials": ["章程 articles of association"], "notice": "请补齐章程"},
+        )
     case.refresh_from_db()
     assert case.breached_at is not None and case.clock_running_since is None
     assert case.late_working_hours > 0

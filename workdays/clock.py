@@ -87,17 +87,16 @@ def used_working_days(started_at: dt.datetime, stopped_at: dt.datetime, calendar
     return max(calendar.working_days_between(start, stop), 0)
 
 
-def used_working_hours(started_at: dt.datetime, stopped_at: dt.datetime, calendar: WorkCalendar) -> float:
-    return max(calendar.working_hours_between(started_at, stopped_at), 0.0)
-
-
-def deadline(started_at: dt.datetime, limit: Limit, calendar: WorkCalendar, *, used_days: int = 0,
-             used_hours: float = 0.0) -> Deadline:  # fmt: skip
+def deadline(
+    started_at: dt.datetime, limit: Limit, calendar: WorkCalendar, *, used_days: int = 0, used_hours: float = 0.0
+) -> Deadline:
     """When a clock started (or resumed) at ``started_at`` runs out, and when its light turns yellow."""
     if limit.working_hours is not None:
         remaining = max(limit.working_hours - used_hours, 0.0)
         due_at = calendar.add_working_hours(started_at, remaining)
-        provisional = calendar.provisional_years_in(started_at.astimezone(calendar.zone).date(), due_at.astimezone(calendar.zone).date())
+        provisional = calendar.provisional_years_in(
+            started_at.astimezone(calendar.zone).date(), due_at.astimezone(calendar.zone).date()
+        )
     elif limit.working_days is not None:
         remaining_days = max(limit.working_days - used_days, 0)
         counted = calendar.due_date(started_at.astimezone(calendar.zone).date(), remaining_days)

@@ -83,7 +83,9 @@ def open_late_tasks(now: dt.datetime) -> Q:
     """Open tasks past their due moment. Written as two arms so that each is served by a partial
     index: the ones the sweep has not turned red yet (``workitem_turns_red``) and the red ones
     (``sla_workitem_red_open``); a task with a due moment is always green, yellow or red."""
-    return Q(state=OPEN) & (Q(light__in=[Light.GREEN, Light.YELLOW], due_at__lt=now) | Q(light=Light.RED, due_at__lt=now))
+    return Q(state=OPEN) & (
+        Q(light__in=[Light.GREEN, Light.YELLOW], due_at__lt=now) | Q(light=Light.RED, due_at__lt=now)
+    )
 
 
 def closed_late_tasks() -> Q:
@@ -98,8 +100,9 @@ def late_tasks(now: dt.datetime) -> Q:
 
 def task_light_sql(now: dt.datetime) -> dm.Case:
     """``task_light`` as an SQL expression (annotate, group by, filter)."""
-    moment = dm.Case(When(state=OPEN, then=Value(now)), default=Coalesce("completed_at", Value(now)),
-                     output_field=dm.DateTimeField())  # fmt: skip
+    moment = dm.Case(
+        When(state=OPEN, then=Value(now)), default=Coalesce("completed_at", Value(now)), output_field=dm.DateTimeField()
+    )
     return _light_sql(moment)
 
 

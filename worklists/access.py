@@ -76,7 +76,9 @@ def departments_visible_to(user) -> list[str] | None:
 
 def access_deadlines(user) -> None:
     if not can_watch_deadlines(user):
-        raise PermissionDenied("只有电子监察、管理员和部门负责人可以查看时限监控。 Only supervisors, administrators and department heads may watch deadlines.")
+        raise PermissionDenied(
+            "只有电子监察、管理员和部门负责人可以查看时限监控。 Only supervisors, administrators and department heads may watch deadlines."
+        )
 
 
 # --- reengineering reports -------------------------------------------------------------------
@@ -90,7 +92,9 @@ def can_read_reports(user) -> bool:
 
 def access_reports(user) -> None:
     if not can_read_reports(user):
-        raise PermissionDenied("只有电子监察、流程设计人员和管理员可以查看流程再造报告。 Only supervisors, process designers and administrators may read the reengineering reports.")
+        raise PermissionDenied(
+            "只有电子监察、流程设计人员和管理员可以查看流程再造报告。 Only supervisors, process designers and administrators may read the reengineering reports."
+        )
 
 
 # --- intake and queues -----------------------------------------------------------------------
@@ -112,7 +116,9 @@ def access_queue_by_department(user, code: str) -> Department:
         raise Http404(f"没有部门 {code}。 There is no department {code}.") from None
     visible = departments_visible_to(user)
     if visible is not None and code not in visible:
-        raise PermissionDenied(f"这是{department.name}的待办，不是您部门的。 This is the queue of {department.name}, not of your department.")
+        raise PermissionDenied(
+            f"这是{department.name}的待办，不是您部门的。 This is the queue of {department.name}, not of your department."
+        )
     return department
 
 
@@ -153,7 +159,9 @@ def access_task_by_id(user, work_item_id, *, act: bool = False) -> WorkItem:
             raise PermissionDenied(refusal)
     elif not can_see_task(user, item):
         department = item.department
-        raise PermissionDenied(f"此任务属于{department.name}。 This task belongs to {department.name_en or department.name}.")
+        raise PermissionDenied(
+            f"此任务属于{department.name}。 This task belongs to {department.name_en or department.name}."
+        )
     return item
 
 
@@ -167,7 +175,9 @@ def access_reassign(user, item: WorkItem, assignee=None) -> None:
     if not can_reassign(user, item):
         raise PermissionDenied("只有本部门负责人可以改派。 Only the department head may reassign.")
     if assignee is not None and not assignable(item.department_id).filter(pk=assignee.pk).exists():
-        raise PermissionDenied(f"{assignee} 不是{item.department.name}的经办人。 {assignee} does not work in {item.department.name_en or item.department.name}.")
+        raise PermissionDenied(
+            f"{assignee} 不是{item.department.name}的经办人。 {assignee} does not work in {item.department.name_en or item.department.name}."
+        )
 
 
 # --- messages from other systems ------------------------------------------------------------
@@ -211,7 +221,9 @@ def cases_visible_to(user):
     if role in (R.SUPERVISOR, R.ADMIN, R.FRONT_DESK):
         return Case.objects.all()
     if role in (R.CLERK, R.HEAD):
-        return Case.objects.filter(Exists(WorkItem.objects.filter(case=OuterRef("pk"), department_id=department_of(user))))
+        return Case.objects.filter(
+            Exists(WorkItem.objects.filter(case=OuterRef("pk"), department_id=department_of(user)))
+        )
     raise PermissionDenied("您的角色不查看办件。 Your role does not see case data.")
 
 

@@ -36,7 +36,18 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(WorkItem)
 class WorkItemAdmin(ReadOnlyAdmin):
-    list_display = ["id", "case", "name", "department", "state", "assignee", "light", "due_at", "completed_at", "outcome"]
+    list_display = [
+        "id",
+        "case",
+        "name",
+        "department",
+        "state",
+        "assignee",
+        "light",
+        "due_at",
+        "completed_at",
+        "outcome",
+    ]
     list_filter = ["state", "light", "department"]
     search_fields = ["case__number", "task_spec", "name"]
     list_select_related = ["case", "department", "assignee"]

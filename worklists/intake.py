@@ -47,9 +47,15 @@ class IntakeForm(forms.Form):
     applicant_id_number = forms.CharField(label="身份证号码 Resident ID", max_length=18)
     enterprise_name = forms.CharField(label="企业名称 Enterprise name", max_length=200)
     enterprise_uscc = forms.CharField(label="统一社会信用代码 Credit code", max_length=18)
-    registered_capital = forms.DecimalField(label="注册资本（万元） Registered capital (10k CNY)", min_value=Decimal("0.01"),
-                                            max_digits=14, decimal_places=2)  # fmt: skip
-    business_scope = forms.CharField(label="经营范围 Business scope", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    registered_capital = forms.DecimalField(
+        label="注册资本（万元） Registered capital (10k CNY)",
+        min_value=Decimal("0.01"),
+        max_digits=14,
+        decimal_places=2,
+    )
+    business_scope = forms.CharField(
+        label="经营范围 Business scope", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
     address = forms.CharField(label="住所 Registered address", max_length=300)
     notify_commit = forms.BooleanField(label="选择告知承诺制 Notify-and-commit", required=False)
     # The window's own page never shows it: there the application is taken in at the window. An
@@ -62,8 +68,9 @@ class IntakeForm(forms.Form):
         if not service_item.notify_commit_allowed:
             del self.fields["notify_commit"]
         for index, kind in enumerate(service_item.materials):
-            self.fields[f"material_{index}"] = forms.FileField(label=kind, error_messages={
-                "required": f"缺少材料：{kind}。 Missing material: {kind}."})  # fmt: skip
+            self.fields[f"material_{index}"] = forms.FileField(
+                label=kind, error_messages={"required": f"缺少材料：{kind}。 Missing material: {kind}."}
+            )
 
     def clean_applicant_id_number(self):
         return clean_resident_id(self.cleaned_data["applicant_id_number"])
@@ -85,11 +92,19 @@ class IntakeForm(forms.Form):
         self.eligibility = None
         if cleaned.get("notify_commit") and not self.errors:
             # The shortcut is decided on the application as entered: the DMN table, not code.
-            self.eligibility = commitment_eligibility(self.service_item, {
-                "business_scope": cleaned["business_scope"], "registered_capital": float(cleaned["registered_capital"]),
-                "address": cleaned["address"]})  # fmt: skip
+            self.eligibility = commitment_eligibility(
+                self.service_item,
+                {
+                    "business_scope": cleaned["business_scope"],
+                    "registered_capital": float(cleaned["registered_capital"]),
+                    "address": cleaned["address"],
+                },
+            )
             if not self.eligibility.eligible:
-                self.add_error("notify_commit", f"不能选择告知承诺制：{self.eligibility.reason} Notify-and-commit is not available.")
+                self.add_error(
+                    "notify_commit",
+                    f"不能选择告知承诺制：{self.eligibility.reason} Notify-and-commit is not available.",
+                )
         return cleaned
 
     def material_fields(self):
@@ -115,25 +130,41 @@ def do_take_in_application(form: IntakeForm, *, acting_user) -> tuple[Case, bool
     if data.get("notify_commit"):
         # What the applicant signed, and which decision found them eligible: the post-check and
         # any revocation refer to exactly this.
-        application["commitment"] = {"text": form.service_item.commitment_text,
-                                     "decision": form.eligibility.decision if form.eligibility else ""}  # fmt: skip
+        application["commitment"] = {
+            "text": form.service_item.commitment_text,
+            "decision": form.eligibility.decision if form.eligibility else "",
+        }
     stored: list[str] = []
     try:
         with transaction.atomic():
             case = do_start_case(
-                service_item=form.service_item, acting_user=acting_user, applicant_name=data["applicant_name"],
-                applicant_id_number=data["applicant_id_number"], enterprise_name=data["enterprise_name"],
-                enterprise_uscc=data["enterprise_uscc"], notify_commit=data.get("notify_commit", False),
+                service_item=form.service_item,
+                acting_user=acting_user,
+                applicant_name=data["applicant_name"],
+                applicant_id_number=data["applicant_id_number"],
+                enterprise_name=data["enterprise_name"],
+                enterprise_uscc=data["enterprise_uscc"],
+                notify_commit=data.get("notify_commit", False),
                 channel=data.get("channel") or Case.Channel.WINDOW,
-                data={"registered_capital": float(data["registered_capital"]), "business_scope": data["business_scope"]},
-            )  # fmt: skip
+                data={
+                    "registered_capital": float(data["registered_capital"]),
+                    "business_scope": data["business_scope"],
+                },
+            )
             Case.objects.filter(pk=case.pk).update(intake_key=data["intake_key"], application=application)
             for index, kind in enumerate(form.service_item.materials):
                 upload, checked = data[f"material_{index}"], form.checked[index]
                 stored.append(store(upload, checked))
-                Material.objects.create(case=case, kind=kind, original_name=upload.name[:255], content_type=checked.content_type,
-                                        size=checked.size, sha256=checked.sha256, storage_name=stored[-1],
-                                        uploaded_by=acting_user)  # fmt: skip
+                Material.objects.create(
+                    case=case,
+                    kind=kind,
+                    original_name=upload.name[:255],
+                    content_type=checked.content_type,
+                    size=checked.size,
+                    sha256=checked.sha256,
+                    storage_name=stored[-1],
+                    uploaded_by=acting_user,
+                )
     except IntegrityError:
         # The same form, submitted twice at once: the other submit made the case.
         delete_quietly(stored)

@@ -50,7 +50,9 @@ def check_upload(upload) -> CheckedFile:
         raise MaterialError(f"「{upload.name}」是空文件。 '{upload.name}' is empty.")
     if upload.size > limit:
         size, most = human_size(upload.size), human_size(limit)
-        raise MaterialError(f"「{upload.name}」有 {size}，超过 {most} 的上限。 '{upload.name}' is {size}; the limit is {most}.")
+        raise MaterialError(
+            f"「{upload.name}」有 {size}，超过 {most} 的上限。 '{upload.name}' is {size}; the limit is {most}."
+        )
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)

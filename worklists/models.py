@@ -51,7 +51,9 @@ class WorkItem(models.Model):
     name = models.CharField(max_length=200)
     department = models.ForeignKey(Department, to_field="code", on_delete=models.PROTECT, related_name="work_items")
     candidate_group = models.CharField(max_length=64, blank=True)
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     state = models.CharField(max_length=16, choices=State.choices, default=State.OPEN)
     opened_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
@@ -62,7 +64,9 @@ class WorkItem(models.Model):
     limit_working_days = models.PositiveIntegerField(null=True, blank=True)
     limit_working_hours = models.FloatField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
-    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     outcome = models.CharField(max_length=64, blank=True)
     # Recorded by the step that closed the task after its due moment: office hours past it (0.0 for
     # an evening past a 17:30 deadline). Null for a task closed on time or still open. workdays.lateness.
@@ -81,7 +85,9 @@ class WorkItem(models.Model):
             # Serves the engine's projection sync: the open items of one case.
             models.Index(fields=["case"], name="workitem_case_open", condition=Q(state="open")),
             # Serve the light sweep: open items about to turn red / yellow, by the moment they do.
-            models.Index(fields=["due_at"], name="workitem_turns_red", condition=Q(state="open", light__in=["green", "yellow"])),
+            models.Index(
+                fields=["due_at"], name="workitem_turns_red", condition=Q(state="open", light__in=["green", "yellow"])
+            ),
             models.Index(fields=["yellow_at"], name="workitem_turns_yellow", condition=Q(state="open", light="green")),
             # Serves the supervisor's breach trend: tasks closed late, by the due moment they missed.
             models.Index(fields=["due_at"], name="workitem_closed_late", condition=Q(late_working_hours__isnull=False)),
@@ -107,7 +113,9 @@ class Material(models.Model):
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     storage_name = models.CharField(max_length=255)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     uploaded_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self):

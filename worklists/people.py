@@ -28,8 +28,15 @@ def ensure_department(code: str) -> Department:
 
 
 @transaction.atomic
-def do_create_staff(username: str, *, role: str, department: str | None = None, password: str | None = None,
-                    superuser: bool = False, first_name: str = ""):
+def do_create_staff(
+    username: str,
+    *,
+    role: str,
+    department: str | None = None,
+    password: str | None = None,
+    superuser: bool = False,
+    first_name: str = "",
+):
     """Create or update a staff user; returns the user."""
     User = get_user_model()
     user, _ = User.objects.get_or_create(username=username, defaults={"first_name": first_name})
@@ -51,13 +58,24 @@ WORKING_ROLES = (StaffMember.Role.FRONT_DESK, StaffMember.Role.CLERK, StaffMembe
 def assignable(department_code: str):
     """The people a task of the department may be given: its working staff whose accounts are
     active. The one answer for the reassign form, the API and the write path."""
-    return get_user_model().objects.filter(
-        is_active=True, staff__department_id=department_code, staff__role__in=WORKING_ROLES
-    ).order_by("username")
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, staff__department_id=department_code, staff__role__in=WORKING_ROLES)
+        .order_by("username")
+    )
 
 
 def clerk_for(department_code: str):
     """Any clerk of a department (front-desk clerks for the front desk); the driver acts as them."""
-    roles = [StaffMember.Role.FRONT_DESK] if department_code == "front_desk" else [StaffMember.Role.CLERK, StaffMember.Role.HEAD]
-    member = StaffMember.objects.filter(department_id=department_code, role__in=roles).select_related("user").order_by("id").first()
+    roles = (
+        [StaffMember.Role.FRONT_DESK]
+        if department_code == "front_desk"
+        else [StaffMember.Role.CLERK, StaffMember.Role.HEAD]
+    )
+    member = (
+        StaffMember.objects.filter(department_id=department_code, role__in=roles)
+        .select_related("user")
+        .order_by("id")
+        .first()
+    )
     return member.user if member else None

@@ -131,8 +131,9 @@ def run_measured(command: list[str], output: Path, **env) -> tuple[float, float,
     with tempfile.TemporaryFile() as stdout, tempfile.NamedTemporaryFile("r") as peak:
         env = {**os.environ, "DEBUG": "false", "PEAK_FILE": peak.name, **env}
         started = time.perf_counter()
-        done = subprocess.run([sys.executable, "-c", MEASURED, *command], cwd=ROOT, env=env, stdout=stdout,
-                              stderr=subprocess.PIPE)  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "-c", MEASURED, *command], cwd=ROOT, env=env, stdout=stdout, stderr=subprocess.PIPE
+        )
         seconds = time.perf_counter() - started
         if done.returncode:
             raise RuntimeError(f"{' '.join(command)} failed: {done.stderr.decode()[-2000:]}")
@@ -197,9 +198,16 @@ def discovery(cases: int, workdir: Path) -> list[Row]:
             if found == wanted
             else f"missing {sorted(wanted - found)}, extra {sorted(found - wanted)}"
         )
-        rows.append(Row(f"PM4Py activities discovered from the {name} export of {cases:,} driven cases", len(found & wanted),
-                        "activities", reference="user tasks in the BPMN", reference_value=len(wanted),
-                        note=f"{verdict}; driving took {drove:.0f} s"))  # fmt: skip
+        rows.append(
+            Row(
+                f"PM4Py activities discovered from the {name} export of {cases:,} driven cases",
+                len(found & wanted),
+                "activities",
+                reference="user tasks in the BPMN",
+                reference_value=len(wanted),
+                note=f"{verdict}; driving took {drove:.0f} s",
+            )
+        )
     return rows
 
 
@@ -219,12 +227,33 @@ def run(quick: bool) -> list[Row]:
         rate, peak, events = measured[large][fmt]
         _, small_peak, small_events = measured[small][fmt]
         assert events == large and small_events == small, (fmt, events, small_events)
-        rows.append(Row(f"export {fmt}, {large:,} events: rate", rate, "events/s", reference=f"rate at {small:,} events",
-                        reference_value=measured[small][fmt][0]))  # fmt: skip
-        rows.append(Row(f"export {fmt}, {large:,} events: peak memory", peak, "MB",
-                        reference=f"peak exporting {small:,} events", reference_value=small_peak,
-                        note="resident set of the whole command; near 1 means constant memory"))  # fmt: skip
-    rows.append(Row(f"export csv, {large:,} events: peak memory", measured[large]["csv"][1], "MB",
-                    reference="same export holding the events in a list", reference_value=measured[large]["naive"][1],
-                    note=f"the list at {small:,} events: {measured[small]['naive'][1]:,.0f} MB"))  # fmt: skip
+        rows.append(
+            Row(
+                f"export {fmt}, {large:,} events: rate",
+                rate,
+                "events/s",
+                reference=f"rate at {small:,} events",
+                reference_value=measured[small][fmt][0],
+            )
+        )
+        rows.append(
+            Row(
+                f"export {fmt}, {large:,} events: peak memory",
+                peak,
+                "MB",
+                reference=f"peak exporting {small:,} events",
+                reference_value=small_peak,
+                note="resident set of the whole command; near 1 means constant memory",
+            )
+        )
+    rows.append(
+        Row(
+            f"export csv, {large:,} events: peak memory",
+            measured[large]["csv"][1],
+            "MB",
+            reference="same export holding the events in a list",
+            reference_value=measured[large]["naive"][1],
+            note=f"the list at {small:,} events: {measured[small]['naive'][1]:,.0f} MB",
+        )
+    )
     return rows

@@ -116,38 +116,89 @@ def run(quick: bool) -> list[Row]:
     for n in FAN_OUT:
         version = do_deploy_version(fan_out(n), f"bench_fan_out_{n}.bpmn").version
         fan[n] = measure(version, None, repeat)
-        rows.append(Row(f"fan-out to {n} departments, deadline on each: cost per step", fan[n]["engine_ms"], "ms",
-                        reference="SpiffWorkflow alone, same case", reference_value=fan[n]["library_ms"],
-                        note=f"{fan[n]['steps']} steps; stored state {fan[n]['state_bytes'] / 1024:.0f} KB"))  # fmt: skip
+        rows.append(
+            Row(
+                f"fan-out to {n} departments, deadline on each: cost per step",
+                fan[n]["engine_ms"],
+                "ms",
+                reference="SpiffWorkflow alone, same case",
+                reference_value=fan[n]["library_ms"],
+                note=f"{fan[n]['steps']} steps; stored state {fan[n]['state_bytes'] / 1024:.0f} KB",
+            )
+        )
     small, large = FAN_OUT[0], FAN_OUT[-1]
-    rows.append(Row(f"fan-out to {large} departments, in memory: the engine's LinearWorkflow, per step", fan[large]["linear_ms"], "ms",
-                    reference="SpiffWorkflow's BpmnWorkflow, same case", reference_value=fan[large]["library_ms"],
-                    note="what the way around the library's tree walks saves, serialisation included"))  # fmt: skip
-    rows.append(Row(f"fan-out growth, {small} -> {large} departments: cost per step", fan[large]["engine_ms"] / fan[small]["engine_ms"], "x",
-                    reference=f"linear in the departments ({large // small}x)", reference_value=large / small,
-                    note=f"SpiffWorkflow alone grows {fan[large]['library_ms'] / fan[small]['library_ms']:.1f}x; "
-                         f"stored state {fan[large]['state_bytes'] / fan[small]['state_bytes']:.1f}x; "
-                         + target("no worse than linear", fan[large]["engine_ms"] / fan[small]["engine_ms"] <= large / small)))  # fmt: skip
+    rows.append(
+        Row(
+            f"fan-out to {large} departments, in memory: the engine's LinearWorkflow, per step",
+            fan[large]["linear_ms"],
+            "ms",
+            reference="SpiffWorkflow's BpmnWorkflow, same case",
+            reference_value=fan[large]["library_ms"],
+            note="what the way around the library's tree walks saves, serialisation included",
+        )
+    )
+    rows.append(
+        Row(
+            f"fan-out growth, {small} -> {large} departments: cost per step",
+            fan[large]["engine_ms"] / fan[small]["engine_ms"],
+            "x",
+            reference=f"linear in the departments ({large // small}x)",
+            reference_value=large / small,
+            note=f"SpiffWorkflow alone grows {fan[large]['library_ms'] / fan[small]['library_ms']:.1f}x; "
+            f"stored state {fan[large]['state_bytes'] / fan[small]['state_bytes']:.1f}x; "
+            + target("no worse than linear", fan[large]["engine_ms"] / fan[small]["engine_ms"] <= large / small),
+        )
+    )
 
     loop = {}
     for k in CORRECTIONS:
         loop[k] = measure(reference, item, repeat, make_outcome=lambda k=k: corrections(k))
-        rows.append(Row(f"correction {k} time{'s' if k > 1 else ''}: cost per step", loop[k]["engine_ms"], "ms",
-                        reference="SpiffWorkflow alone, same case", reference_value=loop[k]["library_ms"],
-                        note=f"{loop[k]['steps']} steps; stored state {loop[k]['state_bytes'] / 1024:.0f} KB"))  # fmt: skip
+        rows.append(
+            Row(
+                f"correction {k} time{'s' if k > 1 else ''}: cost per step",
+                loop[k]["engine_ms"],
+                "ms",
+                reference="SpiffWorkflow alone, same case",
+                reference_value=loop[k]["library_ms"],
+                note=f"{loop[k]['steps']} steps; stored state {loop[k]['state_bytes'] / 1024:.0f} KB",
+            )
+        )
     first, last = CORRECTIONS[0], CORRECTIONS[-1]
-    rows.append(Row(f"correction {last} times, in memory: the engine's LinearWorkflow, per step", loop[last]["linear_ms"], "ms",
-                    reference="SpiffWorkflow's BpmnWorkflow, same case", reference_value=loop[last]["library_ms"],
-                    note="serialisation included"))  # fmt: skip
-    rows.append(Row(f"correction growth, {first} -> {last} times: cost per step", loop[last]["engine_ms"] / loop[first]["engine_ms"], "x",
-                    reference=f"linear in the case's steps ({loop[last]['steps'] / loop[first]['steps']:.0f}x)",
-                    reference_value=loop[last]["steps"] / loop[first]["steps"],
-                    note=f"SpiffWorkflow alone grows {loop[last]['library_ms'] / loop[first]['library_ms']:.1f}x; "
-                         + target("no worse than linear", loop[last]["engine_ms"] / loop[first]["engine_ms"] <= loop[last]["steps"] / loop[first]["steps"])))  # fmt: skip
+    rows.append(
+        Row(
+            f"correction {last} times, in memory: the engine's LinearWorkflow, per step",
+            loop[last]["linear_ms"],
+            "ms",
+            reference="SpiffWorkflow's BpmnWorkflow, same case",
+            reference_value=loop[last]["library_ms"],
+            note="serialisation included",
+        )
+    )
+    rows.append(
+        Row(
+            f"correction growth, {first} -> {last} times: cost per step",
+            loop[last]["engine_ms"] / loop[first]["engine_ms"],
+            "x",
+            reference=f"linear in the case's steps ({loop[last]['steps'] / loop[first]['steps']:.0f}x)",
+            reference_value=loop[last]["steps"] / loop[first]["steps"],
+            note=f"SpiffWorkflow alone grows {loop[last]['library_ms'] / loop[first]['library_ms']:.1f}x; "
+            + target(
+                "no worse than linear",
+                loop[last]["engine_ms"] / loop[first]["engine_ms"] <= loop[last]["steps"] / loop[first]["steps"],
+            ),
+        )
+    )
 
     straight = StraightThrough(reference, item, claims=False).run(0)
     stored = InstanceState.objects.get(case=straight).size
-    rows.append(Row("stored state per case, business registration", stored / 1024, "KB",
-                    reference="SpiffWorkflow's own serialisation (with its spec)", reference_value=library_state_with_spec(reference) / 1024,
-                    note="the spec is stored once per version, not in every case"))  # fmt: skip
+    rows.append(
+        Row(
+            "stored state per case, business registration",
+            stored / 1024,
+            "KB",
+            reference="SpiffWorkflow's own serialisation (with its spec)",
+            reference_value=library_state_with_spec(reference) / 1024,
+            note="the spec is stored once per version, not in every case",
+        )
+    )
     return rows

@@ -29,8 +29,15 @@ def simulate(version, item, cases: int) -> tuple[float, Simulation]:
         Limit(working_days=item.promised_limit_working_days),
         Limit(working_days=item.statutory_limit_working_days),
     )
-    simulation = Simulation(version, load_params(FIGURES), cases=cases, calendar=get_calendar(),
-                            first_day=dt.date(2027, 3, 1), case_limits=limits, seed=1)  # fmt: skip
+    simulation = Simulation(
+        version,
+        load_params(FIGURES),
+        cases=cases,
+        calendar=get_calendar(),
+        first_day=dt.date(2027, 3, 1),
+        case_limits=limits,
+        seed=1,
+    )
     started = time.perf_counter()
     tally = simulation.run()
     seconds = time.perf_counter() - started
@@ -59,11 +66,22 @@ def run(quick: bool) -> list[Row]:
         seconds, simulation = simulate(version, item, cases)
         per_case = drive_per_case(version, item, 10 if quick else 30)
         machine = simulation.machine
-        rows.append(Row(f"simulate {cases:,} cases, business registration v{number} ({shape})", seconds, "s",
-                        note=f"{machine.engine_steps:,} engine steps for {machine.nodes:,} distinct states"))  # fmt: skip
-        rows.append(Row(
-            f"simulation speed, v{number} ({shape})", cases / seconds, "cases/s",
-            reference="the same cases driven through the write path (drive --timed)", reference_value=1 / per_case,
-            note="ratio: how many times faster than through the database",
-        ))  # fmt: skip
+        rows.append(
+            Row(
+                f"simulate {cases:,} cases, business registration v{number} ({shape})",
+                seconds,
+                "s",
+                note=f"{machine.engine_steps:,} engine steps for {machine.nodes:,} distinct states",
+            )
+        )
+        rows.append(
+            Row(
+                f"simulation speed, v{number} ({shape})",
+                cases / seconds,
+                "cases/s",
+                reference="the same cases driven through the write path (drive --timed)",
+                reference_value=1 / per_case,
+                note="ratio: how many times faster than through the database",
+            )
+        )
     return rows

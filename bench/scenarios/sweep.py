@@ -68,15 +68,36 @@ def run(quick: bool) -> list[Row]:
         reset_due_lights(DUE)
         scan = plan()
         indexes = sorted({n["Index Name"] for n in nodes(scan) if "Index Name" in n})
-        rows.append(Row(f"light sweep, {DUE:,} due of {size:,} open", medians[size] * 1000, "ms",
-                        note=f"plan: {scan['Node Type']} via {', '.join(indexes) or 'no index'}, "
-                             f"{scan.get('Actual Rows')} rows", plan=json.dumps(scan)))  # fmt: skip
+        rows.append(
+            Row(
+                f"light sweep, {DUE:,} due of {size:,} open",
+                medians[size] * 1000,
+                "ms",
+                note=f"plan: {scan['Node Type']} via {', '.join(indexes) or 'no index'}, "
+                f"{scan.get('Actual Rows')} rows",
+                plan=json.dumps(scan),
+            )
+        )
     small, large = sizes
     orm = orm_row_by_row()
-    rows.append(Row(f"sweep time growth, {large // small}x the open items", medians[large] / medians[small], "x",
-                    reference="proportional to due rows (1.0x)", reference_value=1.0,
-                    note="near 1 means the sweep cost follows the due rows; "
-                         + target("proportional to due rows (within 1.3x)", medians[large] / medians[small] <= 1.3)))  # fmt: skip
-    rows.append(Row(f"light sweep vs ORM row by row ({DUE:,} due)", medians[large] * 1000, "ms",
-                    reference="ORM save() per row", reference_value=orm * 1000))  # fmt: skip
+    rows.append(
+        Row(
+            f"sweep time growth, {large // small}x the open items",
+            medians[large] / medians[small],
+            "x",
+            reference="proportional to due rows (1.0x)",
+            reference_value=1.0,
+            note="near 1 means the sweep cost follows the due rows; "
+            + target("proportional to due rows (within 1.3x)", medians[large] / medians[small] <= 1.3),
+        )
+    )
+    rows.append(
+        Row(
+            f"light sweep vs ORM row by row ({DUE:,} due)",
+            medians[large] * 1000,
+            "ms",
+            reference="ORM save() per row",
+            reference_value=orm * 1000,
+        )
+    )
     return rows

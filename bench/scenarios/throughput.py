@@ -143,31 +143,67 @@ def run(quick: bool) -> list[Row]:
         peer_rate = median(peer, clients, "cases_per_s") if peer else None
         per = f"{clients} client{'s' if clients > 1 else ''}"
         rows += [
-            Row(f"cases per second, {per}", median("engine", clients, "cases_per_s"), "cases/s",
-                reference=f"(c) django-viewflow, {per}", reference_value=median(peer, clients, "cases_per_s") if peer else None,
-                note=peer_note or target("at least 5x the peer", engine_rate >= 5 * peer_rate)),
-            Row(f"cost per case, {per}", median("engine", clients, "ms_per_case"), "ms",
-                reference="floor (a) + (b)", reference_value=floor,
+            Row(
+                f"cases per second, {per}",
+                median("engine", clients, "cases_per_s"),
+                "cases/s",
+                reference=f"(c) django-viewflow, {per}",
+                reference_value=median(peer, clients, "cases_per_s") if peer else None,
+                note=peer_note or target("at least 5x the peer", engine_rate >= 5 * peer_rate),
+            ),
+            Row(
+                f"cost per case, {per}",
+                median("engine", clients, "ms_per_case"),
+                "ms",
+                reference="floor (a) + (b)",
+                reference_value=floor,
                 note=f"(a) SpiffWorkflow alone {median('spiff', clients, 'ms_per_case'):.1f} ms + (b) bare PostgreSQL "
-                     f"{median('sql', clients, 'ms_per_case'):.1f} ms; " + target("at most 1.5x", engine_cost <= 1.5 * floor)),
-        ]  # fmt: skip
+                f"{median('sql', clients, 'ms_per_case'):.1f} ms; "
+                + target("at most 1.5x", engine_cost <= 1.5 * floor),
+            ),
+        ]
     rows += [
-        Row("SQL statements per task completion", median("engine", 1, "statements_per_completion"), "statements",
-            reference="(c) django-viewflow", reference_value=median(peer, 1, "statements_per_completion") if peer else None,
-            note=peer_note),
-        Row("SQL statements per case", median("engine", 1, "statements_per_case"), "statements",
-            reference="(b) bare PostgreSQL", reference_value=median("sql", 1, "statements_per_case"),
+        Row(
+            "SQL statements per task completion",
+            median("engine", 1, "statements_per_completion"),
+            "statements",
+            reference="(c) django-viewflow",
+            reference_value=median(peer, 1, "statements_per_completion") if peer else None,
+            note=peer_note,
+        ),
+        Row(
+            "SQL statements per case",
+            median("engine", 1, "statements_per_case"),
+            "statements",
+            reference="(b) bare PostgreSQL",
+            reference_value=median("sql", 1, "statements_per_case"),
             note="start, 6 claims and completions, 2 messages, the clerks' lists"
-                 + (f"; django-viewflow {median(peer, 1, 'statements_per_case'):.0f}" if peer else "")),
-        Row("ms per task completion, 1 client", median("engine", 1, "ms_per_completion"), "ms",
-            reference="(c) django-viewflow", reference_value=median(peer, 1, "ms_per_completion") if peer else None,
-            note=peer_note),
-        Row("CPU of the client process per case, 1 client", median("engine", 1, "cpu_ms_per_case"), "ms",
-            reference="(c) django-viewflow", reference_value=median(peer, 1, "cpu_ms_per_case") if peer else None,
+            + (f"; django-viewflow {median(peer, 1, 'statements_per_case'):.0f}" if peer else ""),
+        ),
+        Row(
+            "ms per task completion, 1 client",
+            median("engine", 1, "ms_per_completion"),
+            "ms",
+            reference="(c) django-viewflow",
+            reference_value=median(peer, 1, "ms_per_completion") if peer else None,
+            note=peer_note,
+        ),
+        Row(
+            "CPU of the client process per case, 1 client",
+            median("engine", 1, "cpu_ms_per_case"),
+            "ms",
+            reference="(c) django-viewflow",
+            reference_value=median(peer, 1, "cpu_ms_per_case") if peer else None,
             note=f"less noisy than wall time; (a) SpiffWorkflow alone {median('spiff', 1, 'cpu_ms_per_case'):.1f} ms, "
-                 f"(b) bare PostgreSQL client {median('sql', 1, 'cpu_ms_per_case'):.1f} ms"),
-        Row("peak memory of a worker (max RSS)", peak("engine"), "MB",
-            reference="(c) django-viewflow worker", reference_value=peak(peer) if peer else None,
-            note=f"over {2 + 2 * rounds * cases} cases; (a) SpiffWorkflow alone {peak('spiff'):.0f} MB"),
-    ]  # fmt: skip
+            f"(b) bare PostgreSQL client {median('sql', 1, 'cpu_ms_per_case'):.1f} ms",
+        ),
+        Row(
+            "peak memory of a worker (max RSS)",
+            peak("engine"),
+            "MB",
+            reference="(c) django-viewflow worker",
+            reference_value=peak(peer) if peer else None,
+            note=f"over {2 + 2 * rounds * cases} cases; (a) SpiffWorkflow alone {peak('spiff'):.0f} MB",
+        ),
+    ]
     return rows

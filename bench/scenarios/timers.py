@@ -180,13 +180,40 @@ def run(quick: bool) -> list[Row]:
 
     rows = []
     for workers, (seconds, rss, twice) in results.items():
-        rows.append(Row(f"{copies:,} timers due at once, {workers} Celery worker{'s' if workers > 1 else ''}: all fired in", seconds, "s",
-                        reference="one process without Celery, same work", reference_value=in_process * copies,
-                        note=f"median of {ROUNDS}; {copies / seconds:.0f} timers/s; fired twice: {twice}; peak RSS of a pool process "
-                             f"{rss:.0f} MB" + (("; " + target("within 30 s at 10,000", seconds <= 30 if copies >= 10_000 else None)) if workers == 2 else "")))  # fmt: skip
-    rows.append(Row("timers: 2 workers against 1", results[1][0] / results[2][0], "x",
-                    reference="2 workers on 2 cores (2.0x)", reference_value=2.0,
-                    note="the database shares the same two cores"))  # fmt: skip
-    rows.append(Row("timers fired twice", sum(r[2] for r in results.values()), "timers", reference="none", reference_value=0,
-                    note="counted from the event log: timer_fired per case"))  # fmt: skip
+        rows.append(
+            Row(
+                f"{copies:,} timers due at once, {workers} Celery worker{'s' if workers > 1 else ''}: all fired in",
+                seconds,
+                "s",
+                reference="one process without Celery, same work",
+                reference_value=in_process * copies,
+                note=f"median of {ROUNDS}; {copies / seconds:.0f} timers/s; fired twice: {twice}; peak RSS of a pool process "
+                f"{rss:.0f} MB"
+                + (
+                    ("; " + target("within 30 s at 10,000", seconds <= 30 if copies >= 10_000 else None))
+                    if workers == 2
+                    else ""
+                ),
+            )
+        )
+    rows.append(
+        Row(
+            "timers: 2 workers against 1",
+            results[1][0] / results[2][0],
+            "x",
+            reference="2 workers on 2 cores (2.0x)",
+            reference_value=2.0,
+            note="the database shares the same two cores",
+        )
+    )
+    rows.append(
+        Row(
+            "timers fired twice",
+            sum(r[2] for r in results.values()),
+            "timers",
+            reference="none",
+            reference_value=0,
+            note="counted from the event log: timer_fired per case",
+        )
+    )
     return rows

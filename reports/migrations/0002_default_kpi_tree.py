@@ -51,7 +51,7 @@ TREE = [
             ]),
         ]),
     ]),
-]  # fmt: skip
+]
 
 
 def create_tree(apps, schema_editor):
@@ -65,7 +65,7 @@ def create_tree(apps, schema_editor):
                 group = Group.objects.create(category=category, name=name, name_en=name_en, weight=weight, position=g)
                 for i, (name, name_en, figure, direction, target, weight) in enumerate(indicators):
                     Indicator.objects.create(group=group, name=name, name_en=name_en, figure=figure, direction=direction,
-                                             target=target, weight=weight, position=i)  # fmt: skip
+                                             target=target, weight=weight, position=i)
 
 
 def remove_tree(apps, schema_editor):

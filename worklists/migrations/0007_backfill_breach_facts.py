@@ -47,7 +47,7 @@ def backfill(apps, schema_editor):
             continue
     cases = Case.objects.filter(breached_at__isnull=True).select_related("version")
     for case in cases.only("id", "due_at", "concluded_at", "ended_at", "status", "end_activity", "result",
-                           "version__elements").iterator(chunk_size=BATCH):  # fmt: skip
+                           "version__elements").iterator(chunk_size=BATCH):
         changed = {}
         if case.id in overdue:
             changed["breached_at"] = overdue[case.id]

@@ -18,7 +18,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("username")
-        parser.add_argument("--create", action="store_true", help="create the user if it does not exist (an API client)")
+        parser.add_argument(
+            "--create", action="store_true", help="create the user if it does not exist (an API client)"
+        )
         parser.add_argument("--deliver-messages", action="store_true", help=f"grant {DELIVER_MESSAGE_PERMISSION}")
         parser.add_argument("--reset", action="store_true", help="replace the user's token with a new one")
 

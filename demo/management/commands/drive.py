@@ -21,18 +21,29 @@ class Command(BaseCommand):
         parser.add_argument("--version", type=int, help="version number (default: the latest)")
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--no-progress", action="store_true")
-        parser.add_argument("--timed", action="store_true",
-                            help="simulated time: arrivals, waits and work drawn from the departments' service times")
-        parser.add_argument("--start", type=dt.date.fromisoformat,
-                            help="with --timed: the day the first application arrives (default: 30 days ago)")  # fmt: skip
-        parser.add_argument("--until", type=dt.date.fromisoformat,
-                            help="with --timed: the last day of simulated time (default: now; nothing is dated later: "
-                                 "later arrivals are not started and cases wait where they stand)")  # fmt: skip
+        parser.add_argument(
+            "--timed",
+            action="store_true",
+            help="simulated time: arrivals, waits and work drawn from the departments' service times",
+        )
+        parser.add_argument(
+            "--start",
+            type=dt.date.fromisoformat,
+            help="with --timed: the day the first application arrives (default: 30 days ago)",
+        )
+        parser.add_argument(
+            "--until",
+            type=dt.date.fromisoformat,
+            help="with --timed: the last day of simulated time (default: now; nothing is dated later: "
+            "later arrivals are not started and cases wait where they stand)",
+        )
 
     def handle(self, *args, cases, process, version, seed, no_progress, timed, start, until, **options):
         definition = ProcessDefinition.objects.filter(key=process).first()
         if definition is None:
-            raise CommandError(f"process '{process}' is not deployed; deploy it first: manage.py deploy bpmn/<file>.bpmn")
+            raise CommandError(
+                f"process '{process}' is not deployed; deploy it first: manage.py deploy bpmn/<file>.bpmn"
+            )
         chosen = definition.versions.filter(number=version).first() if version else definition.latest_version()
         if chosen is None:
             numbers = ", ".join(str(n) for n in definition.versions.values_list("number", flat=True))
@@ -49,8 +60,10 @@ class Command(BaseCommand):
             end = dt.datetime.combine(until, dt.time.max, tzinfo=zone) if until else timezone.now()
             first = dt.datetime.combine(day, dt.time(9), tzinfo=zone)
             if first > end:
-                raise CommandError(f"--start {day} is after the end of simulated time ({timezone.localtime(end):%Y-%m-%d %H:%M}): "
-                                   "give an earlier --start, or --until")  # fmt: skip
+                raise CommandError(
+                    f"--start {day} is after the end of simulated time ({timezone.localtime(end):%Y-%m-%d %H:%M}): "
+                    "give an earlier --start, or --until"
+                )
             timing = timing_from(first, until=end)
         elif start or until:
             raise CommandError("--start and --until go with --timed")

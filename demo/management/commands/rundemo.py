@@ -44,7 +44,9 @@ class Command(BaseCommand):
         # Simulated time ends now: the demo lives in the past and the present only, and a case
         # whose next step would fall later waits there, as a real one would.
         now = timezone.now()
-        start = dt.datetime.combine(timezone.localdate(now) - dt.timedelta(days=28), dt.time(9), tzinfo=timezone.get_current_timezone())
+        start = dt.datetime.combine(
+            timezone.localdate(now) - dt.timedelta(days=28), dt.time(9), tzinfo=timezone.get_current_timezone()
+        )
         for version in item.process.versions.order_by("number"):
             timed = Driver(version, service_item=item, seed=version.number, timing=timing_from(start, until=now))
             for _ in range(8):
@@ -57,7 +59,11 @@ class Command(BaseCommand):
         # rectified (its licence revoked, shown on /verify/ and in the credit record).
         latest = item.process.latest_version()
         for story_seed, untrue in ((101, False), (102, True)):
-            rates = Rates(correction=0, reject=0, notify_commit=1.0, post_check_fail=1.0 if untrue else 0.0, acts_before_timer=0.0)
+            rates = Rates(
+                correction=0, reject=0, notify_commit=1.0, post_check_fail=1.0 if untrue else 0.0, acts_before_timer=0.0
+            )
             driver = Driver(latest, service_item=item, seed=story_seed, rates=rates)
             driver.drive(driver.start())
-        self.stdout.write("Drove demo cases: some finished, some waiting in the departments' queues, one licence revoked.")
+        self.stdout.write(
+            "Drove demo cases: some finished, some waiting in the departments' queues, one licence revoked."
+        )

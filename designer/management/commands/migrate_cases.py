@@ -27,8 +27,14 @@ class Command(BaseCommand):
         parser.add_argument("process", help="process key, e.g. business_registration")
         parser.add_argument("--from", dest="source", type=int, help="the version the cases run on")
         parser.add_argument("--to", dest="target", type=int, help="the version to move them to")
-        parser.add_argument("--map", action="append", dest="mapping", default=[], metavar="OLD=NEW",
-                            help="a removed or renamed step of the old version and its step in the new one (repeatable)")  # fmt: skip
+        parser.add_argument(
+            "--map",
+            action="append",
+            dest="mapping",
+            default=[],
+            metavar="OLD=NEW",
+            help="a removed or renamed step of the old version and its step in the new one (repeatable)",
+        )
         parser.add_argument(
             "--case", action="append", dest="cases", metavar="NUMBER", help="only this case (repeatable)"
         )
@@ -59,8 +65,14 @@ class Command(BaseCommand):
             with tqdm(
                 total=total, desc=f"{old.label} -> v{new.number}", unit="case", disable=no_progress or None
             ) as bar:
-                report = do_migrate_cases(old, new, mapping=parse_mapping(mapping), acting_user=actor, numbers=cases,
-                                          progress=lambda number: bar.update())  # fmt: skip
+                report = do_migrate_cases(
+                    old,
+                    new,
+                    mapping=parse_mapping(mapping),
+                    acting_user=actor,
+                    numbers=cases,
+                    progress=lambda number: bar.update(),
+                )
         except EngineError as error:
             raise CommandError(str(error)) from None
         self.report(report, old, new)

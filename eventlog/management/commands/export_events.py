@@ -29,15 +29,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--since", type=dt.date.fromisoformat, help="only cases started on or after this date (YYYY-MM-DD)"
         )
-        parser.add_argument("--all-events", action="store_true",
-                            help="also case, message, timer, clock, deadline and licence events (default: user tasks only)")  # fmt: skip
-        parser.add_argument("--lifecycle", choices=LIFECYCLES, default="all",
-                            help="all: every transition of a task (schedule, start, complete ...); complete: completions only")  # fmt: skip
+        parser.add_argument(
+            "--all-events",
+            action="store_true",
+            help="also case, message, timer, clock, deadline and licence events (default: user tasks only)",
+        )
+        parser.add_argument(
+            "--lifecycle",
+            choices=LIFECYCLES,
+            default="all",
+            help="all: every transition of a task (schedule, start, complete ...); complete: completions only",
+        )
         parser.add_argument(
             "--unlinkable", action="store_true", help="pseudonyms under a fresh key: not joinable with other exports"
         )
-        parser.add_argument("--no-pseudonymise", action="store_true",
-                            help="names, resident IDs, credit codes and user names in clear text (authorised use only)")  # fmt: skip
+        parser.add_argument(
+            "--no-pseudonymise",
+            action="store_true",
+            help="names, resident IDs, credit codes and user names in clear text (authorised use only)",
+        )
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **o):
@@ -55,8 +65,13 @@ class Command(BaseCommand):
             self.stderr.write("personal data in clear text: for authorised use only")
         else:
             pseudonyms = Pseudonyms.unlinkable() if o["unlinkable"] else Pseudonyms.configured()
-        scope = Scope(process=o["process"], version=o["version"], since=o["since"], all_events=o["all_events"],
-                      lifecycle=o["lifecycle"])  # fmt: skip
+        scope = Scope(
+            process=o["process"],
+            version=o["version"],
+            since=o["since"],
+            all_events=o["all_events"],
+            lifecycle=o["lifecycle"],
+        )
         result = export(o["format"], scope, pseudonyms, o["output"], progress=not o["no_progress"])
         # With the log on stdout, the summary goes to stderr.
         (self.stderr if o["output"] == "-" else self.stdout).write(result.line(o["output"]))

@@ -26,4 +26,6 @@ class Command(BaseCommand):
                 continue
             self.stdout.write(f"{name}: {result.describe()}")
         if failed:
-            raise CommandError(f"{failed} of {len(files)} file(s) not deployed; nothing was stored for them", returncode=1)
+            raise CommandError(
+                f"{failed} of {len(files)} file(s) not deployed; nothing was stored for them", returncode=1
+            )

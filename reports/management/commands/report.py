@@ -23,7 +23,7 @@ class Command(BaseCommand):
             metavar=("V1", "V2"),
             help="compare version V2 against V1 (default: the last two versions with cases)",
         )
-        parser.add_argument("--png", type=Path, metavar="DIR", help="also write the charts as PNG files into DIR")  # fmt: skip
+        parser.add_argument("--png", type=Path, metavar="DIR", help="also write the charts as PNG files into DIR")
 
     def handle(self, *args, process, compare, png, **options):
         definition = ProcessDefinition.objects.filter(key=process).first()

@@ -31,8 +31,14 @@ class Command(BaseCommand):
         parser.add_argument("--version", type=int, help="version number (default: the latest)")
         parser.add_argument("--cases", type=int, default=1000)
         parser.add_argument("--from-log", action="store_true", help="learn from the event log of the earlier versions")
-        parser.add_argument("--from-version", type=int, action="append", default=[], metavar="N",
-                            help="learn from the log of this version (repeatable; implies --from-log)")  # fmt: skip
+        parser.add_argument(
+            "--from-version",
+            type=int,
+            action="append",
+            default=[],
+            metavar="N",
+            help="learn from the log of this version (repeatable; implies --from-log)",
+        )
         parser.add_argument(
             "--params", metavar="FILE", help="figures by hand, TOML or JSON (they win over learned ones)"
         )
@@ -46,8 +52,24 @@ class Command(BaseCommand):
         parser.add_argument("--json", dest="as_json", action="store_true", help="print the prediction as JSON")
         parser.add_argument("--no-progress", action="store_true")
 
-    def handle(self, *args, process, version, cases, from_log, from_version, params, staff, arrivals, start, seed,
-               no_save, as_json, no_progress, **options):  # fmt: skip
+    def handle(
+        self,
+        *args,
+        process,
+        version,
+        cases,
+        from_log,
+        from_version,
+        params,
+        staff,
+        arrivals,
+        start,
+        seed,
+        no_save,
+        as_json,
+        no_progress,
+        **options,
+    ):
         if cases < 1:
             raise CommandError("--cases must be at least 1")
         definition = ProcessDefinition.objects.filter(key=process).first()
@@ -81,8 +103,16 @@ class Command(BaseCommand):
             else (Limit(), Limit())
         )
         first_day = start or calendar.add_working_days(timezone.localdate(), 1)
-        simulation = Simulation(chosen, figures, cases=cases, calendar=calendar, first_day=first_day, case_limits=limits,
-                                seed=seed, machine=ProcessMachine(chosen))  # fmt: skip
+        simulation = Simulation(
+            chosen,
+            figures,
+            cases=cases,
+            calendar=calendar,
+            first_day=first_day,
+            case_limits=limits,
+            seed=seed,
+            machine=ProcessMachine(chosen),
+        )
         began = time.perf_counter()
         with tqdm(total=cases, desc=f"simulate {chosen.label}", unit="case", disable=no_progress or None) as bar:
             simulation.progress = bar
@@ -90,8 +120,14 @@ class Command(BaseCommand):
         prediction = summarise(simulation, tally, time.perf_counter() - began)
         learned = "; ".join(figures.sources)
         if not no_save:
-            SimulationRun.objects.create(version=chosen, cases=cases, seed=seed, learned_from=learned[:500],
-                                         params=figures.to_json(), prediction=prediction)  # fmt: skip
+            SimulationRun.objects.create(
+                version=chosen,
+                cases=cases,
+                seed=seed,
+                learned_from=learned[:500],
+                params=figures.to_json(),
+                prediction=prediction,
+            )
         if as_json:
             self.stdout.write(_dumps(prediction))
             return
@@ -102,8 +138,10 @@ class Command(BaseCommand):
             self.stdout.write(f"  {hint}")
         if not no_save and chosen.cases.exists():
             # The reports put each version's latest run beside what its cases measure.
-            self.stdout.write(f"  beside what {chosen.label}'s cases measure: manage.py report --process {definition.key}"
-                              f" (and the report page)")  # fmt: skip
+            self.stdout.write(
+                f"  beside what {chosen.label}'s cases measure: manage.py report --process {definition.key}"
+                f" (and the report page)"
+            )
 
     def figures(
         self, definition, chosen, calendar, from_log: bool, from_versions: list[int], path: str | None
@@ -121,8 +159,10 @@ class Command(BaseCommand):
                 sources = list(definition.versions.filter(number__lt=chosen.number))
             sources = [v for v in sources if v.cases.exists()]
             if not sources:
-                raise CommandError(f"no earlier version of '{definition.key}' has cases in the event log to learn from; "
-                                   "give --from-version N or --params FILE")  # fmt: skip
+                raise CommandError(
+                    f"no earlier version of '{definition.key}' has cases in the event log to learn from; "
+                    "give --from-version N or --params FILE"
+                )
             figures = learn(sources, calendar=calendar, target=chosen)
         if path:
             try:
