@@ -42,7 +42,7 @@ from workdays.calendar_store import get_calendar
 from worklists.models import WorkItem
 from worklists.people import clerk_for
 
-from .service_times import ServiceTimes, Timing
+from .service_times import ServiceTimes, Timing, reference_office
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英"
@@ -53,6 +53,9 @@ MAX_STEPS_PER_CASE = 400
 
 @dataclass
 class Rates:
+    """How often each thing happens. ``Rates.of(office)`` takes them from the office figures that
+    ``simulate`` reads (demo.service_times.reference_office): the defaults below are the shipped ones."""
+
     correction: float = 0.08
     reject: float = 0.02
     notify_commit: float = 0.2
@@ -63,6 +66,18 @@ class Rates:
     acts_before_timer: float = 0.5
     max_corrections_per_task: int = 3
     online: float = 0.4  # applications made online (一网通办); the others at the window
+
+    @classmethod
+    def of(cls, office) -> Rates:
+        """The rates the office figures give (simulation.params.Params), the others at their defaults."""
+        shares, rating = office.default.outcomes or {}, office.messages.get("service_rated")
+        return cls(
+            correction=shares.get("correction", cls.correction),
+            reject=shares.get("reject", cls.reject),
+            notify_commit=office.case.get("notify_commit", cls.notify_commit),
+            rating=rating.probability if rating is not None else cls.rating,
+            post_check_fail=shares.get("fail", cls.post_check_fail),
+        )
 
 
 @dataclass
@@ -141,7 +156,7 @@ class Driver:
         # Channels, correction notes and simulated durations draw from a generator of their own,
         # so that the outcomes of a seed stay what they were before these were drawn at all.
         self.world = random.Random(f"{seed}/world")
-        self.rates = rates or Rates()
+        self.rates = rates or Rates.of(timing.service_times.office if timing else reference_office())
         self.timing = timing
         self.summary = DriveSummary()
         self._clerks: dict[str, object] = {}

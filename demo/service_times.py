@@ -1,87 +1,67 @@
-"""How long the world takes, for the driver's timed runs (``manage.py drive --timed``).
+"""How long the world takes, for the driver's timed runs (``manage.py drive --timed``, the demo).
+
+One model of the office for everything that plays it: the figures ``simulate`` reads
+(simulation.params), by default the shipped ``simulation/reference_office.toml``. So a version
+driven through the write path and the same version simulated in memory meet the same departments
+working at the same speed, and the benchmarks drive with them too.
 
 Every duration is counted in office hours on the working-day calendar (workdays.calendar), as a
 clerk's day is: a task opened at 17:00 and worked for two hours is done at 10:00 the next
-working day. Durations are lognormal, given by their median and spread, because waits and work
-in an office are skewed: most are short, a few are long.
-
-A version driven with the same ``ServiceTimes`` and seed as another meets the same departments
-working at the same speed: only the process differs, which is what a version comparison needs.
+working day. A version driven with the same figures and seed as another meets the same office:
+only the process differs, which is what a version comparison needs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 import random
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import simulation
+from simulation.params import Distribution, Params, load_params
 from workdays.calendar import WorkCalendar
 
-
-@dataclass(frozen=True)
-class Duration:
-    """A lognormal duration in office hours: half the draws are below ``median_hours``."""
-
-    median_hours: float
-    spread: float = 0.5  # the standard deviation of the logarithm
-
-    def draw(self, rng: random.Random) -> float:
-        return rng.lognormvariate(math.log(self.median_hours), self.spread)
+REFERENCE_OFFICE = Path(simulation.__file__).resolve().parent / "reference_office.toml"
+APPLICANT = "applicant"  # the office file's row for the applicant's turn (a correction)
+OFFICE_HOURS_PER_DAY = 7.0  # 09:00-12:00 and 13:30-17:30
+ONE_HOUR = Distribution("fixed", hours=1.0)
 
 
-def _per_department(**medians: tuple[float, float]) -> tuple[dict[str, Duration], dict[str, Duration]]:
-    return (
-        {code: Duration(wait) for code, (wait, _) in medians.items()},
-        {code: Duration(work) for code, (_, work) in medians.items()},
-    )
-
-
-# (wait in the queue until a clerk claims the task, work until it is completed), medians in office hours.
-_WAIT, _WORK = _per_department(
-    front_desk=(0.25, 0.5),
-    market=(4.0, 1.5),
-    police=(3.0, 1.0),
-    tax=(3.5, 1.0),
-    hrss=(3.0, 0.75),
-    housing_fund=(3.0, 0.75),
-)
+def reference_office() -> Params:
+    return load_params(REFERENCE_OFFICE)
 
 
 @dataclass
 class ServiceTimes:
-    """Per department: the wait before a clerk claims a task and the work until it is done.
+    """Per department: the wait before a clerk claims a task and the work until it is done; the
+    applicant's turn for a task that stops the case clock; other systems' messages; arrivals."""
 
-    A task that stops the case clock (a correction, ``clock=paused``) waits for the applicant
-    instead, who gathers the missing material (``applicant``). Messages from other systems
-    arrive ``messages[name]`` after the case began to wait for them. Applications arrive at the
-    window or online one after another, ``arrival`` apart (exponential, in office hours).
-    """
+    office: Params = field(default_factory=reference_office)
 
-    wait: dict[str, Duration] = field(default_factory=lambda: dict(_WAIT))
-    work: dict[str, Duration] = field(default_factory=lambda: dict(_WORK))
-    default_wait: Duration = Duration(1.0)
-    default_work: Duration = Duration(1.0)
-    applicant: Duration = Duration(14.0, 0.6)
-    messages: dict[str, Duration] = field(
-        default_factory=lambda: {"bank_account_opened": Duration(2.0), "service_rated": Duration(3.0, 0.8)}
-    )
-    default_message: Duration = Duration(2.0)
-    arrival_mean_hours: float = 0.5
+    def _figures(self, department: str):
+        return self.office.departments.get(department) or self.office.default
 
     def wait_hours(self, department: str, rng: random.Random, *, applicant: bool = False) -> float:
-        if applicant:
-            return self.applicant.draw(rng)
-        return self.wait.get(department, self.default_wait).draw(rng)
+        figures = self._figures(APPLICANT if applicant else department)
+        return (figures.wait or self.office.default.wait or ONE_HOUR).sample(rng)
 
     def work_hours(self, department: str, rng: random.Random) -> float:
-        return self.work.get(department, self.default_work).draw(rng)
+        figures = self._figures(department)
+        return (figures.work or self.office.default.work or ONE_HOUR).sample(rng)
 
     def message_hours(self, message: str, rng: random.Random) -> float:
-        return self.messages.get(message, self.default_message).draw(rng)
+        figures = self.office.messages.get(message)
+        return (figures.delay if figures else ONE_HOUR).sample(rng)
+
+    def message_probability(self, message: str) -> float:
+        figures = self.office.messages.get(message)
+        return figures.probability if figures else 1.0
 
     def arrival_gap_hours(self, rng: random.Random) -> float:
-        return rng.expovariate(1 / self.arrival_mean_hours)
+        """Applications arrive at random (Poisson), ``arrivals_per_day`` a working day."""
+        per_day = self.office.arrivals_per_day or 12.0
+        return rng.expovariate(per_day / OFFICE_HOURS_PER_DAY)
 
 
 @dataclass

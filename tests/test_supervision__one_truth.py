@@ -17,9 +17,10 @@ import pytest
 import time_machine
 
 from demo.driver import Driver, Rates, timing_from
-from demo.service_times import Duration, ServiceTimes
+from demo.service_times import ServiceTimes
 from engine.actions import do_claim_task, do_complete_task, do_start_case
 from engine.models import Case, Event
+from simulation.params import params_from_dict
 from sla.sweeps import do_sweep_lights
 from workdays.calendar_store import get_calendar
 from worklists.models import WorkItem
@@ -35,8 +36,24 @@ START = dt.datetime(2026, 11, 16, 9, 0, tzinfo=LOCAL)
 # Departments that take their time: a wait of about a working day before a clerk looks, so that
 # about half of the one-day limits are missed, and some cases are still open at NOW.
 SLOW = ServiceTimes(
-    wait={code: Duration(6.0, 0.7) for code in ("market", "police", "tax", "hrss", "housing_fund")},
-    arrival_mean_hours=2.0,
+    params_from_dict(
+        {
+            "arrivals_per_day": 3.5,
+            "departments": {
+                **{
+                    code: {
+                        "wait": {"lognormal": {"median": 6.0, "spread": 0.7}},
+                        "work": {"lognormal": {"median": 1.0}},
+                    }
+                    for code in ("market", "police", "tax", "hrss", "housing_fund")
+                },
+                "front_desk": {"wait": 0.25, "work": 0.5},
+                "applicant": {"wait": {"lognormal": {"median": 14.0}}, "work": 0.5},
+            },
+            "messages": {"bank_account_opened": {"delay": 2.0}, "service_rated": {"delay": 3.0, "probability": 0.85}},
+        },
+        "slow departments",
+    )
 )
 # No corrections: the case clock never stops, so a case's due moment is fixed and a count from
 # its due and conclusion times is independent of the rule under test. (The stopped clock has its
