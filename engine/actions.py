@@ -17,7 +17,7 @@ from SpiffWorkflow.util.task import TaskState
 from worklists.models import WorkItem
 from worklists.people import assignable
 
-from . import clocks, rows
+from . import clocks, events, rows
 from . import workflow_tasks as wt
 from .decisions import check_decision
 from .errors import CaseNotRunning, InvalidInput, MessageNotExpected, TaskConflict
@@ -201,6 +201,12 @@ def do_claim_task(work_item_id: int, *, acting_user) -> WorkItem:
     return item
 
 
+# The claim's event-log row, from the claimed item, in the claim's own statement (engine.events).
+_LOG_CLAIMED = events.insert_from(
+    "SELECT case_id, version_id, %s, %s, task_spec, name, department_id, %s, task_id, id, '', '{}'::jsonb FROM claimed"
+)
+
+
 def _claim_in_one_statement(work_item_id: int, acting_user) -> WorkItem | None:
     """On PostgreSQL a claim is one statement, its own transaction: lock the case row, claim the
     item if it is still open and unclaimed, log it. None if it was not claimable. A claim is a
@@ -212,11 +218,7 @@ def _claim_in_one_statement(work_item_id: int, acting_user) -> WorkItem | None:
             WHERE worklists_workitem.id = %s AND worklists_workitem.case_id = locked.id
               AND worklists_workitem.state = %s AND worklists_workitem.assignee_id IS NULL
             RETURNING {_ITEMS.columns}),
-        logged AS (
-            INSERT INTO engine_event (case_id, version_id, kind, at, activity, activity_name, department, actor_id,
-                                      task_id, work_item, outcome, data)
-            SELECT case_id, version_id, %s, %s, task_spec, name, department_id, %s, task_id, id, '', '{{}}'::jsonb
-            FROM claimed)
+        logged AS ({_LOG_CLAIMED})
         SELECT * FROM claimed"""
     now = timezone.now()
     row = rows.fetch_one(
@@ -274,18 +276,9 @@ def do_reassign_task(work_item_id: int, *, acting_user, assignee) -> WorkItem:
 
 
 def _log_item_event(item: WorkItem, kind: str, actor, data: dict | None = None) -> None:
-    Event.objects.create(
-        case_id=item.case_id,
-        version_id=item.version_id,
-        kind=kind,
-        actor=actor,
-        activity=item.task_spec,
-        activity_name=item.name,
-        department=item.department_id,
-        task_id=item.task_id,
-        work_item=item.pk,
-        data=data or {},
-    )
+    events.write([events.row(kind, case_id=item.case_id, version_id=item.version_id, actor=actor, activity=item.task_spec,
+                             activity_name=item.name, department=item.department_id, task_id=item.task_id,
+                             work_item=item.pk, data=data or {})])  # fmt: skip
 
 
 def do_deliver_message(case_number: str, message_name: str, *, payload: dict | None = None, acting_user=None) -> Case:

@@ -19,7 +19,7 @@ from workdays.clock import Deadline, Light, Limit, deadline, limit_from_due_date
 from workdays.lateness import is_late, late_working_hours
 from worklists.models import WorkItem
 
-from . import rows
+from . import events, rows
 from .decisions import CORRECTION
 from .models import Event
 
@@ -133,8 +133,6 @@ def final_case_light(case, ended_at: dt.datetime) -> str:
 
 # Breaches ------------------------------------------------------------------------------------
 
-_EVENTS = rows.table(Event)
-
 
 _ITEMS = rows.table(WorkItem)
 
@@ -170,19 +168,13 @@ def log_task_breach(step, item: WorkItem, data: dict | None = None, *, new: bool
     if new:
         step.log(Event.Kind.TASK_OVERDUE, **fields)
         return
-    values = {
-        "kind": Event.Kind.TASK_OVERDUE,
-        "case_id": step.case.pk,
-        "version_id": step.version.pk,
-        "at": step.now,
-        "actor_id": getattr(step.actor, "pk", None),
-        **fields,
-    }
+    value = events.row(Event.Kind.TASK_OVERDUE, case_id=step.case.pk, version_id=step.version.pk, at=step.now,
+                       actor=step.actor, **fields)  # fmt: skip
     logged = (
-        f"SELECT 1 FROM {_EVENTS.name} WHERE case_id = %s AND work_item = %s AND kind = %s",
+        f"SELECT 1 FROM {Event._meta.db_table} WHERE case_id = %s AND work_item = %s AND kind = %s",
         [step.case.pk, item.pk, Event.Kind.TASK_OVERDUE],
     )
-    step.writes.add(_EVENTS.insert_unless(values, logged))
+    step.writes.add(events.insert_unless(value, logged))
 
 
 def case_past_due(step, moment: dt.datetime, *, clock_stops: bool) -> None:

@@ -190,6 +190,11 @@ def _server_binding_cursor():
         return connection._prepare_cursor(ServerBindingCursor(connection.connection))
 
 
+def execute(sql: str, params: list) -> None:
+    with cursor() as c:
+        c.execute(sql, params)
+
+
 def fetch_one(sql: str, params: list):
     with cursor() as c:
         c.execute(sql, params)

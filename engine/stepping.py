@@ -16,7 +16,7 @@ from processes.results import result_of
 from workdays.clock import Light
 from worklists.models import WorkItem
 
-from . import clocks, effects, rows, workflow_cache
+from . import clocks, effects, events, rows, workflow_cache
 from . import workflow_tasks as wt
 from .errors import EngineInconsistency, StepFailed
 from .models import Case, Event, InstanceState, WaitingTimer
@@ -172,15 +172,9 @@ class Step:
         return step
 
     def log(self, kind: str, **fields) -> None:
+        """An event of this step: written with its other writes, in the order logged."""
         self.events.append(
-            {
-                "kind": kind,
-                "case_id": self.case.pk,
-                "version_id": self.version.pk,
-                "actor_id": getattr(self.actor, "pk", None),
-                "at": timezone.now(),
-                **fields,
-            }
+            events.row(kind, case_id=self.case.pk, version_id=self.version.pk, actor=self.actor, **fields)
         )
 
     def run_engine(self) -> None:
@@ -232,7 +226,7 @@ class Step:
         else:
             self.writes.add(_STATES.update(state, ["state", "size", "saved_at"]))
         if self.events:
-            self.writes.add(_EVENTS.insert_values(self.events))
+            self.writes.add(events.insert(self.events))
         self.writes.flush()
         workflow_cache.workflows.put_on_commit(self.case.pk, self.case.steps, self.workflow)
 

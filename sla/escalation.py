@@ -29,6 +29,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from engine import events
 from engine.models import Event
 from workdays.calendar import WorkCalendar
 from workdays.calendar_store import get_calendar
@@ -245,23 +246,27 @@ def _reach(
     escalation.recipients.set(users)
     if not users:
         log.warning("escalation level %s of work item %s: nobody to notify (%s)", level.level, item.pk, level.who)
-    Event.objects.create(
-        case_id=item.case_id,
-        version_id=item.version_id,
-        kind=EVENT_KIND,
-        at=now,
-        activity=item.task_spec,
-        activity_name=item.name,
-        department=item.department_id,
-        task_id=item.task_id,
-        work_item=item.pk,
-        data={
-            "level": level.level,
-            "who": level.who,
-            "recipients": [u.get_username() for u in users],
-            "due_at": item.due_at.isoformat(),
-            "overdue_working_hours": overdue,
-        },
+    events.write(
+        [
+            events.row(
+                EVENT_KIND,
+                case_id=item.case_id,
+                version_id=item.version_id,
+                at=now,
+                activity=item.task_spec,
+                activity_name=item.name,
+                department=item.department_id,
+                task_id=item.task_id,
+                work_item=item.pk,
+                data={
+                    "level": level.level,
+                    "who": level.who,
+                    "recipients": [u.get_username() for u in users],
+                    "due_at": item.due_at.isoformat(),
+                    "overdue_working_hours": overdue,
+                },
+            )
+        ]
     )
     title, body = escalation_message(item, level.level, overdue, calendar)
     link = reverse("case_detail", args=[item.case.number])

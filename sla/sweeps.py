@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
+from engine import events
 from engine.models import Case, Event
 from worklists.models import WorkItem
 
@@ -43,37 +44,25 @@ def _update_returning(sql: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _breach_events(rows, kind: str, now: dt.datetime, task: bool) -> list[Event]:
-    events = []
-    for row in rows:
+def _breach_rows(changed, kind: str, now: dt.datetime, task: bool) -> list[dict]:
+    """The event-log rows of the breaches an UPDATE ... RETURNING gave back (SQLite)."""
+    out = []
+    for values in changed:
         if task:
-            item_id, case_id, version_id, task_spec, name, department, task_id, due_at = row
-            events.append(
-                Event(
-                    case_id=case_id,
-                    version_id=version_id,
-                    kind=kind,
-                    at=now,
-                    activity=task_spec,
-                    activity_name=name,
-                    department=department,
-                    task_id=task_id,
-                    work_item=item_id,
-                    data={"due_at": _iso(due_at), "recorded_by": "sweep"},
-                )
+            item_id, case_id, version_id, task_spec, name, department, task_id, due_at = values
+            fields = dict(
+                activity=task_spec, activity_name=name, department=department, task_id=task_id, work_item=item_id
             )
         else:
-            case_id, version_id, due_at = row
-            events.append(
-                Event(
-                    case_id=case_id,
-                    version_id=version_id,
-                    kind=kind,
-                    at=now,
-                    data={"due_at": _iso(due_at), "recorded_by": "sweep"},
-                )
-            )
-    return events
+            (case_id, version_id, due_at), fields = values, {}
+        data = {"due_at": _iso(due_at), "recorded_by": "sweep"}
+        out.append(events.row(kind, case_id=case_id, version_id=version_id, at=now, data=data, **fields))
+    return out
+
+
+def _log(breaches: list[dict]) -> None:
+    for start in range(0, len(breaches), 500):  # well within SQLite's limit on one statement's parameters
+        events.write(breaches[start : start + 500])
 
 
 def _iso(value) -> str | None:
@@ -98,18 +87,15 @@ _RED_CASES = (
 # A case late before, whose clock stopped for a correction and started again with no time left:
 # red again, but the same breach, not a second one.
 _RED_AGAIN_CASES = f"UPDATE {CASE} SET light = 'red' WHERE {_LATE_CASES} AND breached_at IS NOT NULL"
-_EVENT_COLUMNS = "case_id, version_id, kind, at, activity, activity_name, department, task_id, work_item, outcome, data"
 # On PostgreSQL the breach rows are written by the same statement that turns the lights red
-# (a data-modifying CTE), so no row travels to Python and back.
-_PG_RED_TASKS = (
-    f"WITH changed AS ({_RED_TASKS}) INSERT INTO {Event._meta.db_table} ({_EVENT_COLUMNS}) "
-    f"SELECT case_id, version_id, 'task_overdue', %s, task_spec, name, department_id, task_id, id, '', "
-    f"jsonb_build_object('due_at', to_char(due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"'), 'recorded_by', 'sweep') FROM changed"
+# (a data-modifying CTE), so no row travels to Python and back; the rows are engine.events' own.
+_DUE_AT_JSON = "jsonb_build_object('due_at', to_char(due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"'), 'recorded_by', 'sweep')"
+_PG_RED_TASKS = f"WITH changed AS ({_RED_TASKS}) " + events.insert_from(
+    f"SELECT case_id, version_id, 'task_overdue', %s, task_spec, name, department_id, NULL, task_id, id, '', {_DUE_AT_JSON} "
+    "FROM changed"
 )
-_PG_RED_CASES = (
-    f"WITH changed AS ({_RED_CASES}) INSERT INTO {Event._meta.db_table} ({_EVENT_COLUMNS}) "
-    f"SELECT id, version_id, 'case_overdue', %s, '', '', '', NULL, NULL, '', "
-    f"jsonb_build_object('due_at', to_char(due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"'), 'recorded_by', 'sweep') FROM changed"
+_PG_RED_CASES = f"WITH changed AS ({_RED_CASES}) " + events.insert_from(
+    f"SELECT id, version_id, 'case_overdue', %s, '', '', '', NULL, NULL, NULL, '', {_DUE_AT_JSON} FROM changed"
 )
 
 
@@ -129,9 +115,7 @@ def do_sweep_lights(*, now: dt.datetime | None = None) -> SweepResult:
             result.cases_red += _update_count(_PG_RED_CASES, [now, now])
         else:
             red_cases = _update_returning(_RED_CASES, [now])
-            Event.objects.bulk_create(
-                _breach_events(red_cases, Event.Kind.CASE_OVERDUE, now, task=False), batch_size=2000
-            )
+            _log(_breach_rows(red_cases, Event.Kind.CASE_OVERDUE, now, task=False))
             result.cases_red += len(red_cases)
     with transaction.atomic():
         result.cases_yellow = _update_count(
@@ -143,9 +127,7 @@ def do_sweep_lights(*, now: dt.datetime | None = None) -> SweepResult:
             result.tasks_red = _update_count(_PG_RED_TASKS, [now, now])
         else:
             red_tasks = _update_returning(_RED_TASKS, [now])
-            Event.objects.bulk_create(
-                _breach_events(red_tasks, Event.Kind.TASK_OVERDUE, now, task=True), batch_size=2000
-            )
+            _log(_breach_rows(red_tasks, Event.Kind.TASK_OVERDUE, now, task=True))
             result.tasks_red = len(red_tasks)
     with transaction.atomic():
         result.tasks_yellow = _update_count(
