@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from engine import events
 from engine.models import Case, Event
+from workdays.clock import Light
 from worklists.models import WorkItem
 
 WORKITEM = WorkItem._meta.db_table
@@ -73,29 +74,34 @@ def _iso(value) -> str | None:
     return value.isoformat()
 
 
+# The words of the rows, from their models (never copied): states, lights, the breach events.
+OPEN, RUNNING = WorkItem.State.OPEN.value, Case.Status.RUNNING.value
+RED, YELLOW, GREEN = Light.RED, Light.YELLOW, Light.GREEN
+TASK_OVERDUE, CASE_OVERDUE = Event.Kind.TASK_OVERDUE.value, Event.Kind.CASE_OVERDUE.value
+
 # Past the due moment means later than it (workdays.lateness): work done at 17:30:00 is on time.
 _RED_TASKS = (
-    f"UPDATE {WORKITEM} SET light = 'red' WHERE state = 'open' AND light IN ('green', 'yellow') AND due_at < %s "
+    f"UPDATE {WORKITEM} SET light = '{RED}' WHERE state = '{OPEN}' AND light IN ('{GREEN}', '{YELLOW}') AND due_at < %s "
     f"RETURNING id, case_id, version_id, task_spec, name, department_id, task_id, due_at"
 )
-_LATE_CASES = "status = 'running' AND concluded_at IS NULL AND light IN ('green', 'yellow') AND due_at < %s"
+_LATE_CASES = f"status = '{RUNNING}' AND concluded_at IS NULL AND light IN ('{GREEN}', '{YELLOW}') AND due_at < %s"
 # A case's first breach: recorded on the row (the due moment it missed) and logged once.
 _RED_CASES = (
-    f"UPDATE {CASE} SET light = 'red', breached_at = due_at WHERE {_LATE_CASES} AND breached_at IS NULL "
+    f"UPDATE {CASE} SET light = '{RED}', breached_at = due_at WHERE {_LATE_CASES} AND breached_at IS NULL "
     f"RETURNING id, version_id, due_at"
 )
 # A case late before, whose clock stopped for a correction and started again with no time left:
 # red again, but the same breach, not a second one.
-_RED_AGAIN_CASES = f"UPDATE {CASE} SET light = 'red' WHERE {_LATE_CASES} AND breached_at IS NOT NULL"
+_RED_AGAIN_CASES = f"UPDATE {CASE} SET light = '{RED}' WHERE {_LATE_CASES} AND breached_at IS NOT NULL"
 # On PostgreSQL the breach rows are written by the same statement that turns the lights red
 # (a data-modifying CTE), so no row travels to Python and back; the rows are engine.events' own.
 _DUE_AT_JSON = "jsonb_build_object('due_at', to_char(due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"'), 'recorded_by', 'sweep')"
 _PG_RED_TASKS = f"WITH changed AS ({_RED_TASKS}) " + events.insert_from(
-    f"SELECT case_id, version_id, 'task_overdue', %s, task_spec, name, department_id, NULL, task_id, id, '', {_DUE_AT_JSON} "
+    f"SELECT case_id, version_id, '{TASK_OVERDUE}', %s, task_spec, name, department_id, NULL, task_id, id, '', {_DUE_AT_JSON} "
     "FROM changed"
 )
 _PG_RED_CASES = f"WITH changed AS ({_RED_CASES}) " + events.insert_from(
-    f"SELECT id, version_id, 'case_overdue', %s, '', '', '', NULL, NULL, NULL, '', {_DUE_AT_JSON} FROM changed"
+    f"SELECT id, version_id, '{CASE_OVERDUE}', %s, '', '', '', NULL, NULL, NULL, '', {_DUE_AT_JSON} FROM changed"
 )
 
 
@@ -119,7 +125,8 @@ def do_sweep_lights(*, now: dt.datetime | None = None) -> SweepResult:
             result.cases_red += len(red_cases)
     with transaction.atomic():
         result.cases_yellow = _update_count(
-            f"UPDATE {CASE} SET light = 'yellow' WHERE status = 'running' AND concluded_at IS NULL AND light = 'green' AND yellow_at <= %s",
+            f"UPDATE {CASE} SET light = '{YELLOW}' WHERE status = '{RUNNING}' AND concluded_at IS NULL AND light = '{GREEN}' "
+            "AND yellow_at <= %s",
             [now],
         )
     with transaction.atomic():
@@ -131,7 +138,7 @@ def do_sweep_lights(*, now: dt.datetime | None = None) -> SweepResult:
             result.tasks_red = len(red_tasks)
     with transaction.atomic():
         result.tasks_yellow = _update_count(
-            f"UPDATE {WORKITEM} SET light = 'yellow' WHERE state = 'open' AND light = 'green' AND yellow_at <= %s",
+            f"UPDATE {WORKITEM} SET light = '{YELLOW}' WHERE state = '{OPEN}' AND light = '{GREEN}' AND yellow_at <= %s",
             [now],
         )
     return result
