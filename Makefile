@@ -8,7 +8,7 @@ NODE_STAMP := node_modules/.installed-stamp
 # The browser tests drive the distribution's Chromium; Playwright's own browser downloads are never used.
 CHROMIUM_PATH ?= /usr/bin/chromium
 
-.PHONY: run test lint install node chromium pdftools clean
+.PHONY: run test lint install messages node chromium pdftools clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,7 +16,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,demo]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# The translations (简体中文 by default, English): the .po catalogues in git, compiled here (.mo is not
+# in git). Update the catalogues after changing strings: see docs/translating.md.
+CATALOGUES := $(wildcard locale/*/LC_MESSAGES/django.po)
+COMPILED := $(CATALOGUES:.po=.mo)
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -i $< -o $@ -l $*
+
+messages: $(COMPILED)
+
+install: $(STAMP) messages
 
 $(NODE_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 18+ with npm (e.g. apt-get install nodejs npm). The SLA dashboard's chart library comes from npm." >&2; exit 1; }

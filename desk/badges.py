@@ -87,7 +87,7 @@ def menu_for(user, *, live_notifications: bool = False) -> dict:
     role = access.role_of(user)
     reads = role in (access.R.SUPERVISOR, access.R.ADMIN)
     return {
-        "role": dict(access.R.choices).get(role, "").split(" ")[0] if role else "",
+        "role": access.R(role).label if role else "",
         "intake": access.can_take_in(user),
         "work": role in access.WORKING_ROLES or reads,
         "cases": role in access.WORKING_ROLES or reads,

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from engine.decisions import DECISION_FIELDS, outcome_label
 from engine.models import Case, Event, WaitingTimer
@@ -45,7 +46,7 @@ def case_list(request):
     if CASE_NUMBER.fullmatch(number):
         return redirect("case_detail", number)
     if number:
-        messages.error(request, f"办件编号格式不对：{number[:40]} Not a case number: {number[:40]}")
+        messages.error(request, _("Not a case number: %(number)s") % {"number": number[:40]})
     status = request.GET.get("status")
     if status not in Case.Status.values:
         status = None
@@ -88,7 +89,7 @@ def decisions_of(case: Case) -> list[dict]:
 def shown(field: dict, value) -> str:
     """A form value as the clerk chose it: yes / no, an enum's name rather than its id."""
     if isinstance(value, bool):
-        return "是 yes" if value else "否 no"
+        return _("yes") if value else _("no")
     names = {v.get("id"): v.get("name") for v in field.get("values") or []}
     return str(names.get(value) or value)
 

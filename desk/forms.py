@@ -18,6 +18,8 @@ import datetime as dt
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from engine.decisions import CORRECTION, REJECT, check_decision
 from engine.errors import InvalidInput
@@ -42,7 +44,7 @@ def form_field(spec: dict) -> forms.Field:
     elif kind == "boolean":
         if required:  # the clerk must answer: yes or no, not an unticked box
             field = forms.TypedChoiceField(
-                choices=[("true", "是 Yes"), ("false", "否 No")], coerce=_yes_no, widget=forms.RadioSelect, **options
+                choices=[("true", _("Yes")), ("false", _("No"))], coerce=_yes_no, widget=forms.RadioSelect, **options
             )
         else:
             field = forms.BooleanField(**options)
@@ -93,22 +95,22 @@ class DecisionForm(forms.Form):
     # reassignment is refused rather than acted on (the engine refuses non-open tasks itself).
     seen = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     reject_reason = forms.CharField(
-        label="不予通过的理由 Reason for rejection",
+        label=_("Reason for rejection"),
         required=False,
         max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     missing_materials = forms.MultipleChoiceField(
-        label="缺少的材料 Missing material", required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Missing material"), required=False, widget=forms.CheckboxSelectMultiple
     )
     missing_other = forms.CharField(
-        label="其他缺少或需更正的内容（每行一项） Anything else missing or to correct (one per line)",
+        label=_("Anything else missing or to correct (one per line)"),
         required=False,
         max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     notice = forms.CharField(
-        label="补正告知书 Notice to the applicant",
+        label=_("Notice to the applicant"),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -184,9 +186,9 @@ def seen_token(item) -> str:
 
 class ReassignForm(forms.Form):
     assignee = forms.ModelChoiceField(
-        label="改派给 Reassign to",
+        label=_("Reassign to"),
         queryset=get_user_model().objects.none(),
-        empty_label="— 选择经办人 choose a clerk —",
+        empty_label=format_lazy("— {} —", _("choose a clerk")),
     )
 
     def __init__(self, *args, department_code: str, **kwargs):

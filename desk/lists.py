@@ -7,6 +7,7 @@ import hashlib
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from processes.models import ServiceItem
 from workdays.lateness import with_light
@@ -16,17 +17,17 @@ from worklists.models import Department, WorkItem
 from . import badges
 
 LIGHTS = [
-    ("green", "绿灯", "on time"),
-    ("yellow", "黄灯", "due soon"),
-    ("red", "红灯", "overdue"),
-    ("paused", "暂停", "paused"),
-    ("none", "无时限", "no limit"),
+    ("green", _("on time")),
+    ("yellow", _("due soon")),
+    ("red", _("overdue")),
+    ("paused", _("paused")),
+    ("none", _("no limit")),
 ]
 TABS = {
-    "queue": ("待签收", "Queue", "本部门尚未签收的任务 open tasks nobody has claimed"),
-    "inbox": ("我的待办", "My inbox", "我已签收、待办理的任务 tasks I claimed"),
-    "open": ("部门在办", "All open", "本部门全部在办任务 every open task of the department"),
-    "archive": ("已办", "Done", "我办结的任务 tasks I completed"),
+    "queue": (_("Queue"), _("open tasks nobody has claimed")),
+    "inbox": (_("My inbox"), _("tasks I claimed")),
+    "open": (_("All open"), _("every open task of the department")),
+    "archive": (_("Done"), _("tasks I completed")),
 }
 READER_TABS = ("queue", "open")  # supervisors look, they do not work tasks
 
@@ -80,7 +81,7 @@ class Worklist:
         own = access.department_of(user)
         self.reader = access.reads_everything(user)
         if role not in access.WORKING_ROLES and not self.reader:
-            raise PermissionDenied("您的角色没有工作台。 Your role has no worklist.")
+            raise PermissionDenied(_("Your role has no worklist."))
         code = get.get("department") or own
         self.departments = list(Department.objects.order_by("code")) if self.reader else []
         self.department = access.access_queue_by_department(user, code) if code else None
@@ -89,11 +90,11 @@ class Worklist:
         allowed = READER_TABS if self.read_only else tuple(TABS)
         self.tab = get.get("tab") or "queue"
         if self.tab not in allowed:
-            raise Http404(f"没有这个列表 No such list: {self.tab}")
+            raise Http404(_("No such list: %(tab)s") % {"tab": self.tab})
         self.tabs = [(key, *TABS[key]) for key in allowed]
         self.service_items = list(ServiceItem.objects.order_by("code"))
         self.service_item = next((i for i in self.service_items if i.code == get.get("service_item")), None)
-        self.light = get.get("light") if get.get("light") in {light for light, _, _ in LIGHTS} else None
+        self.light = get.get("light") if get.get("light") in {light for light, _label in LIGHTS} else None
         self.case_number = (get.get("case") or "").strip().upper()[:32]
 
     @property

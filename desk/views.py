@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from engine.actions import do_claim_task, do_complete_task, do_reassign_task, do_unclaim_task
@@ -47,7 +48,7 @@ def intake(request):
     )
     item = next((i for i in items if i.code == code), None)
     if code and item is None:
-        raise Http404(f"没有这个事项 No such service item: {code}")
+        raise Http404(_("No such service item: %(code)s") % {"code": code})
     form, status = None, 200
     if item is not None and request.method == "POST":
         form = IntakeForm(request.POST, request.FILES, service_item=item)
@@ -55,17 +56,17 @@ def intake(request):
             try:
                 case, created = do_take_in_application(form, acting_user=request.user)
             except EngineError as error:
-                messages.error(request, f"未能受理：{error} Not taken in: {error}")
+                messages.error(request, _("Not taken in: %(error)s") % {"error": error})
                 status = 409
             else:
                 if created:
                     badges.forget(department_code=access.department_of(request.user), users=[request.user])
-                    messages.success(request, f"已受理，办件编号 {case.number}。 Taken in: case {case.number}.")
+                    messages.success(request, _("Taken in: case %(number)s.") % {"number": case.number})
                 else:  # the same form again (a double click, a resent request): the first case
                     messages.info(
                         request,
-                        f"此申请已受理过，办件编号 {case.number}，未重复建件。 "
-                        f"This application was already taken in as case {case.number}; no second case was made.",
+                        _("This application was already taken in as case %(number)s; no second case was made.")
+                        % {"number": case.number},
                     )
                 return redirect("case_detail", case.number)
         else:
@@ -112,7 +113,7 @@ def task_context(request, item: WorkItem, *, decision=None, data_form=None, reas
         "application": access.application_for(user, case),
         "materials": list(case.materials.order_by("uploaded_at", "kind")),
         "decisions": [d for d in decisions_of(case) if d["item"].pk != item.pk],
-        "outcomes": [(o, *outcome_label(o)) for o in outcomes],
+        "outcomes": [(o, outcome_label(o)) for o in outcomes],
         "may_act": may_act,
         "may_claim": may_act and item.assignee_id is None,
         "may_work": may_act and mine,
@@ -142,13 +143,13 @@ def _refuse_stale(request, item, seen: str | None) -> bool:
         messages.error(request, _closed_message(item))
         return True
     if seen and seen != seen_token(item):
-        holder = f"，现由 {item.assignee} 签收" if item.assignee_id else ""
-        holder_en = f"; {item.assignee} holds it now" if item.assignee_id else ""
-        messages.error(
-            request,
-            f"任务在您打开页面后已有变动{holder}，请查看当前状态。 "
-            f"The task changed after you opened the page{holder_en}: here is how it stands now.",
-        )
+        if item.assignee_id:
+            message = _(
+                "The task changed after you opened the page; %(holder)s holds it now: here is how it stands now."
+            )
+            messages.error(request, message % {"holder": item.assignee})
+        else:
+            messages.error(request, _("The task changed after you opened the page: here is how it stands now."))
         return True
     return False
 
@@ -156,16 +157,14 @@ def _refuse_stale(request, item, seen: str | None) -> bool:
 def _closed_message(item) -> str:
     who = item.completed_by.username if item.completed_by_id else ""
     when = timezone.localtime(item.completed_at).strftime("%Y-%m-%d %H:%M") if item.completed_at else ""
-    done = item.state == WorkItem.State.COMPLETED
-    zh = (
-        ("此任务已办结" if done else "此任务已取消")
-        + (f"（{who}，{when}）" if who else "")
-        + "，本次提交未作任何更改。"
-    )
-    en = f"This task is no longer open: {'completed' if done else 'cancelled'}" + (
-        f" by {who} at {when}" if who else ""
-    )
-    return f"{zh} {en}. Nothing was changed."
+    if item.state != WorkItem.State.COMPLETED:
+        return _("This task is no longer open: cancelled. Nothing was changed.")
+    if who:
+        return _("This task is no longer open: completed by %(who)s at %(when)s. Nothing was changed.") % {
+            "who": who,
+            "when": when,
+        }
+    return _("This task is no longer open: completed. Nothing was changed.")
 
 
 def _back_to_task(item) -> str:
@@ -174,9 +173,9 @@ def _back_to_task(item) -> str:
 
 def _engine_refused(request, error: EngineError) -> None:
     if isinstance(error, TaskConflict):
-        messages.error(request, f"未办理：{error}。 Nothing was changed.")
+        messages.error(request, _("Not done: %(error)s. Nothing was changed.") % {"error": error})
     else:
-        messages.error(request, f"办理失败，未作任何更改：{error} Nothing was changed.")
+        messages.error(request, _("Could not be done: %(error)s Nothing was changed.") % {"error": error})
 
 
 @login_required
@@ -191,7 +190,7 @@ def task_claim(request, pk):
         _engine_refused(request, error)
         return redirect(_back_to_task(item))
     badges.forget(department_code=item.department_id, users=[request.user])
-    messages.success(request, f"已签收「{item.name}」（{item.case.number}）。 Claimed: {item.name}.")
+    messages.success(request, _("Claimed: %(task)s (%(case)s).") % {"task": item.name, "case": item.case.number})
     return redirect(_back_to_task(item))
 
 
@@ -208,7 +207,7 @@ def task_release(request, pk):
         return redirect(_back_to_task(item))
     badges.forget(department_code=item.department_id, users=[request.user])
     messages.success(
-        request, f"已退回待签收：「{item.name}」（{item.case.number}）。 Released to the queue: {item.name}."
+        request, _("Released to the queue: %(task)s (%(case)s).") % {"task": item.name, "case": item.case.number}
     )
     return redirect(reverse("desk:worklist"))
 
@@ -233,7 +232,7 @@ def task_reassign(request, pk):
         return redirect(_back_to_task(item))
     badges.forget(department_code=item.department_id, users=[u for u in (previous, form.cleaned_data["assignee"]) if u])
     who = form.cleaned_data["assignee"]
-    messages.success(request, f"已改派给 {who}。 Reassigned to {who}.")
+    messages.success(request, _("Reassigned to %(who)s.") % {"who": who})
     return redirect(_back_to_task(item))
 
 
@@ -250,9 +249,9 @@ def task_complete(request, pk):
     if item.assignee_id != request.user.pk:
         messages.error(
             request,
-            "请先签收此任务。 Claim the task first."
+            _("Claim the task first.")
             if item.assignee_id is None
-            else f"此任务已由 {item.assignee} 签收。 {item.assignee} holds this task.",
+            else _("%(who)s holds this task.") % {"who": item.assignee},
         )
         return redirect(_back_to_task(item))
     # Everything is checked before anything is done: a wrong field leaves the task as it was.
@@ -269,12 +268,12 @@ def task_complete(request, pk):
         if isinstance(error, InvalidInput) and error.errors:
             show_refusal(error.errors, decision, data_form)  # the write path's rules, on the fields they name
         else:
-            messages.error(request, f"办理失败，未作任何更改：{error} Nothing was changed.")
+            messages.error(request, _("Could not be done: %(error)s Nothing was changed.") % {"error": error})
         context = task_context(request, item, decision=decision, data_form=data_form)
         return render(request, "desk/task.html", context, status=400 if isinstance(error, InvalidInput) else 409)
     badges.forget(department_code=item.department_id, users=[request.user])
-    zh, en = outcome_label(outcome)
-    messages.success(request, f"已办结「{item.name}」（{item.case.number}）：{zh}。 Completed {item.name}: {en}.")
+    done = {"task": item.name, "case": item.case.number, "outcome": outcome_label(outcome)}
+    messages.success(request, _("Completed %(task)s (%(case)s): %(outcome)s.") % done)
     if access.role_of(request.user) in access.WORKING_ROLES:
         return redirect(reverse("desk:worklist") + "?tab=inbox")
     return redirect("case_detail", item.case.number)  # an administrator has no inbox
@@ -289,12 +288,12 @@ def material_download(request, pk):
     try:
         material = Material.objects.select_related("case").get(pk=pk)
     except Material.DoesNotExist:
-        raise Http404(f"没有材料 {pk}。 There is no material {pk}.") from None
+        raise Http404(_("There is no material %(pk)s.") % {"pk": pk}) from None
     access.access_case_by_number(request.user, material.case.number)
     try:
         handle = private_storage().open(material.storage_name, "rb")
     except OSError:
-        raise Http404("材料文件不在存储中 The file is missing from storage.") from None
+        raise Http404(_("The file is missing from storage.")) from None
     response = FileResponse(
         handle, as_attachment=True, filename=material.original_name, content_type=material.content_type
     )

@@ -15,6 +15,8 @@ The outcome words and their labels live here too: every page, list and report sa
 
 from __future__ import annotations
 
+from django.utils.translation import pgettext, pgettext_lazy
+
 from .errors import InvalidInput
 from .formdata import MAX_STRING, FormDataError, check_form_data, check_json_text
 
@@ -28,21 +30,21 @@ ALL_DECISION_FIELDS = frozenset(field for fields in DECISION_FIELDS.values() for
 
 # The words a clerk reads on the buttons, in the lists and on the case page.
 OUTCOME_LABELS = {
-    "approve": ("同意", "Approve"),
-    REJECT: ("不予通过", "Reject"),
-    CORRECTION: ("要求补正", "Request correction"),
-    "accept": ("受理", "Accept"),
-    "resubmitted": ("已补正", "Material resubmitted"),
-    "pass": ("核查通过", "Check passed"),
-    "fail": ("核查不通过", "Check failed"),
+    "approve": pgettext_lazy("outcome", "Approve"),
+    REJECT: pgettext_lazy("outcome", "Reject"),
+    CORRECTION: pgettext_lazy("outcome", "Request correction"),
+    "accept": pgettext_lazy("outcome", "Accept"),
+    "resubmitted": pgettext_lazy("outcome", "Material resubmitted"),
+    "pass": pgettext_lazy("outcome", "Check passed"),
+    "fail": pgettext_lazy("outcome", "Check failed"),
 }
 
 
-def outcome_label(outcome: str) -> tuple[str, str]:
-    """(Chinese, English) of an outcome; an outcome the words do not know reads as its id."""
+def outcome_label(outcome: str) -> str:
+    """An outcome's words in the reader's language; an outcome the words do not know reads as its id."""
     if not outcome:
-        return ("完成", "Done")
-    return OUTCOME_LABELS.get(outcome, (outcome, outcome.replace("_", " ")))
+        return pgettext("outcome", "Done")
+    return str(OUTCOME_LABELS.get(outcome, outcome.replace("_", " ")))
 
 
 def check_decision(task: dict, outcome: str, data: dict) -> dict:
@@ -52,7 +54,7 @@ def check_decision(task: dict, outcome: str, data: dict) -> dict:
     errors: dict = {}
     name, offered = task.get("name") or "", task.get("outcomes") or []
     if offered and outcome not in offered:
-        labels = "、".join(" ".join(outcome_label(o)) for o in offered)
+        labels = "、".join(outcome_label(o) for o in offered)
         errors["outcome"] = (
             f"请选择办理结果：{labels}。 outcome '{outcome}' is not offered by '{name}' "
             f"(choose one of: {', '.join(offered)})"

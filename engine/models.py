@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from processes.results import Result
 from workdays.lateness import case_is_late, case_light
@@ -14,10 +16,10 @@ class Case(models.Model):
     """办件: one application of one applicant, running one process instance."""
 
     class Status(models.TextChoices):
-        RUNNING = "running", "办理中 running"
-        COMPLETED = "completed", "已办结 completed"
-        CANCELLED = "cancelled", "已撤销 cancelled"
-        FAILED = "failed", "异常 failed"
+        RUNNING = "running", _("running")
+        COMPLETED = "completed", pgettext_lazy("case", "completed")
+        CANCELLED = "cancelled", pgettext_lazy("case", "cancelled")
+        FAILED = "failed", _("failed")
 
     Result = Result  # how the case ended: processes.results
 

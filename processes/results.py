@@ -9,15 +9,16 @@ the result is read from the element's id and name, as a person reading the diagr
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 
 class Result(models.TextChoices):
-    GRANTED = "granted", "准予许可 granted"
-    REFUSED = "refused", "不予许可 refused"
-    NOT_ACCEPTED = "not_accepted", "不予受理 not accepted"
-    WITHDRAWN = "withdrawn", "撤回 withdrawn"
-    TERMINATED = "terminated", "终止 terminated"
-    DONE = "done", "办结 done"  # an end the process does not name
+    GRANTED = "granted", pgettext_lazy("result", "granted")
+    REFUSED = "refused", pgettext_lazy("result", "refused")
+    NOT_ACCEPTED = "not_accepted", pgettext_lazy("result", "not accepted")
+    WITHDRAWN = "withdrawn", pgettext_lazy("result", "withdrawn")
+    TERMINATED = "terminated", pgettext_lazy("result", "terminated")
+    DONE = "done", pgettext_lazy("result", "done")  # an end the process does not name
 
 
 # First match wins: "不予受理" before "不予", a refusal before the words of a grant.

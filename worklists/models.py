@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from workdays.lateness import task_light
 
@@ -39,9 +41,9 @@ class WorkItemQuerySet(models.QuerySet):
 
 class WorkItem(models.Model):
     class State(models.TextChoices):
-        OPEN = "open", "待办 open"
-        COMPLETED = "completed", "已办 completed"
-        CANCELLED = "cancelled", "已取消 cancelled"
+        OPEN = "open", pgettext_lazy("task", "open")
+        COMPLETED = "completed", pgettext_lazy("task", "completed")
+        CANCELLED = "cancelled", pgettext_lazy("task", "cancelled")
 
     case = models.ForeignKey("engine.Case", on_delete=models.CASCADE, related_name="work_items")
     version = models.ForeignKey("processes.ProcessVersion", on_delete=models.PROTECT)
@@ -126,12 +128,12 @@ class StaffMember(models.Model):
     """Who a user is at work: their department and role."""
 
     class Role(models.TextChoices):
-        FRONT_DESK = "front_desk", "综合窗口 front-desk clerk"
-        CLERK = "clerk", "经办人 department clerk"
-        HEAD = "head", "负责人 department head"
-        SUPERVISOR = "supervisor", "电子监察 supervisor"
-        DESIGNER = "designer", "流程设计 process designer"
-        ADMIN = "admin", "管理员 administrator"
+        FRONT_DESK = "front_desk", _("front-desk clerk")
+        CLERK = "clerk", _("department clerk")
+        HEAD = "head", _("department head")
+        SUPERVISOR = "supervisor", _("supervisor")
+        DESIGNER = "designer", _("process designer")
+        ADMIN = "admin", _("administrator")
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff")
     department = models.ForeignKey(Department, to_field="code", null=True, blank=True, on_delete=models.PROTECT)
