@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from engine.decisions import DECISION_FIELDS, outcome_label
 from engine.models import Case, Event, WaitingTimer
+from processes.names import in_language
 from worklists import access
 from worklists.models import Department, WorkItem
 
@@ -79,7 +80,9 @@ def decisions_of(case: Case) -> list[dict]:
         form = (entered.get(item.pk) or {}).get("form") or {}
         fields = case.version.user_task(item.task_spec).get("form_fields") or []
         answers = [
-            (f.get("label") or f["id"], shown(f, form[f["id"]])) for f in fields if form.get(f["id"]) not in (None, "")
+            (in_language(f.get("label") or f["id"]), shown(f, form[f["id"]]))
+            for f in fields
+            if form.get(f["id"]) not in (None, "")
         ]
         notes = {key: form[key] for key in NOTE_KEYS.get(item.outcome, ()) if form.get(key)}
         decisions.append({"item": item, "outcome": outcome_label(item.outcome), "answers": answers, **notes})
@@ -91,7 +94,7 @@ def shown(field: dict, value) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     names = {v.get("id"): v.get("name") for v in field.get("values") or []}
-    return str(names.get(value) or value)
+    return in_language(str(names.get(value) or value))
 
 
 def diagram_state(case: Case, items: list[WorkItem], events: list[Event]) -> dict:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from engine.decisions import CORRECTION, REJECT, check_decision
 from engine.errors import InvalidInput
+from processes.names import in_language
 from worklists.people import assignable
 
 MAX_TEXT = 10_000
@@ -37,7 +38,7 @@ def form_field(spec: dict) -> forms.Field:
     kind, required = spec.get("type") or "string", bool(spec.get("required"))
     # Whether an answer is required is the write path's rule; the page marks the field and lets
     # the browser help, and the engine's refusal comes back onto it.
-    options = {"label": spec.get("label") or spec["id"], "required": False}
+    options = {"label": in_language(spec.get("label") or spec["id"]), "required": False}
     default = spec.get("default")
     if kind in ("long", "integer"):
         field = forms.IntegerField(min_value=-(2**63), max_value=2**63 - 1, **options)
@@ -119,7 +120,7 @@ class DecisionForm(forms.Form):
     def __init__(self, *args, outcomes: list[str], materials: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.outcomes = outcomes
-        self.fields["missing_materials"].choices = [(m, m) for m in materials]
+        self.fields["missing_materials"].choices = [(m, in_language(m)) for m in materials]
 
     def clean(self):
         cleaned = super().clean()

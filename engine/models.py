@@ -24,8 +24,8 @@ class Case(models.Model):
     Result = Result  # how the case ended: processes.results
 
     class Channel(models.TextChoices):
-        WINDOW = "window", "窗口受理 at the window"
-        ONLINE = "online", "网上申请 online"
+        WINDOW = "window", pgettext_lazy("channel", "at the window")
+        ONLINE = "online", pgettext_lazy("channel", "online")
 
     number = models.CharField(max_length=32, unique=True)
     service_item = models.ForeignKey("processes.ServiceItem", null=True, blank=True, on_delete=models.PROTECT)
@@ -149,29 +149,29 @@ class Event(models.Model):
     """The append-only event log. Every change of state writes one row in its own transaction."""
 
     class Kind(models.TextChoices):
-        VERSION_DEPLOYED = "version_deployed", "部署新版本 version deployed"
-        CASE_STARTED = "case_started", "受理 case started"
-        TASK_OPENED = "task_opened", "任务到达 task opened"
-        TASK_CLAIMED = "task_claimed", "签收 task claimed"
-        TASK_UNCLAIMED = "task_unclaimed", "退回待签收 task unclaimed"
-        TASK_REASSIGNED = "task_reassigned", "改派 task reassigned"
-        TASK_COMPLETED = "task_completed", "办理完成 task completed"
-        TASK_CANCELLED = "task_cancelled", "任务取消 task cancelled"
-        TIMER_FIRED = "timer_fired", "定时器触发 timer fired"
-        MESSAGE_RECEIVED = "message_received", "收到消息 message received"
-        CASE_ENDED = "case_ended", "办结 case ended"
-        CASE_FAILED = "case_failed", "异常 case failed"
-        CLOCK_PAUSED = "clock_paused", "计时暂停 clock paused"
-        CLOCK_RESUMED = "clock_resumed", "计时恢复 clock resumed"
-        TASK_OVERDUE = "task_overdue", "任务超期 task overdue"
-        CASE_OVERDUE = "case_overdue", "办件超期 case overdue"
-        ESCALATED = "escalated", "督办 escalated"
-        LICENCE_ISSUED = "licence_issued", "证照签发 licence issued"
-        LICENCE_REVOKED = "licence_revoked", "证照撤销 licence revoked"
-        CASE_CONCLUDED = "case_concluded", "作出决定 result issued"
-        RESULT_FLAGGED = "result_flagged", "结果待复核 result flagged for review"
-        CREDIT_RECORDED = "credit_recorded", "记入信用记录 credit record"
-        CASE_MIGRATED = "case_migrated", "迁移版本 case migrated"
+        VERSION_DEPLOYED = "version_deployed", pgettext_lazy("event", "version deployed")
+        CASE_STARTED = "case_started", pgettext_lazy("event", "case started")
+        TASK_OPENED = "task_opened", pgettext_lazy("event", "task opened")
+        TASK_CLAIMED = "task_claimed", pgettext_lazy("event", "task claimed")
+        TASK_UNCLAIMED = "task_unclaimed", pgettext_lazy("event", "task unclaimed")
+        TASK_REASSIGNED = "task_reassigned", pgettext_lazy("event", "task reassigned")
+        TASK_COMPLETED = "task_completed", pgettext_lazy("event", "task completed")
+        TASK_CANCELLED = "task_cancelled", pgettext_lazy("event", "task cancelled")
+        TIMER_FIRED = "timer_fired", pgettext_lazy("event", "timer fired")
+        MESSAGE_RECEIVED = "message_received", pgettext_lazy("event", "message received")
+        CASE_ENDED = "case_ended", pgettext_lazy("event", "case ended")
+        CASE_FAILED = "case_failed", pgettext_lazy("event", "case failed")
+        CLOCK_PAUSED = "clock_paused", pgettext_lazy("event", "clock paused")
+        CLOCK_RESUMED = "clock_resumed", pgettext_lazy("event", "clock resumed")
+        TASK_OVERDUE = "task_overdue", pgettext_lazy("event", "task overdue")
+        CASE_OVERDUE = "case_overdue", pgettext_lazy("event", "case overdue")
+        ESCALATED = "escalated", pgettext_lazy("event", "escalated")
+        LICENCE_ISSUED = "licence_issued", pgettext_lazy("event", "licence issued")
+        LICENCE_REVOKED = "licence_revoked", pgettext_lazy("event", "licence revoked")
+        CASE_CONCLUDED = "case_concluded", pgettext_lazy("event", "result issued")
+        RESULT_FLAGGED = "result_flagged", pgettext_lazy("event", "result flagged for review")
+        CREDIT_RECORDED = "credit_recorded", pgettext_lazy("event", "credit record")
+        CASE_MIGRATED = "case_migrated", pgettext_lazy("event", "case migrated")
 
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
     version = models.ForeignKey("processes.ProcessVersion", null=True, blank=True, on_delete=models.PROTECT)

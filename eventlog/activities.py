@@ -10,10 +10,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.utils import translation
+
 from engine.models import Event
 from processes.models import ProcessVersion
 
-KIND_LABELS = dict(Event.Kind.choices)
+# The files name events in both languages, as the process-mining tools show them to anyone
+# (the words are the pages' own, engine.models.Event.Kind, in Chinese and in English).
+with translation.override("zh-hans"):
+    _CHINESE = {kind: str(label) for kind, label in Event.Kind.choices}
+with translation.override("en"):
+    KIND_LABELS = {kind: f"{_CHINESE[kind]} {label}" for kind, label in Event.Kind.choices}
 
 
 def task_labels(versions) -> dict[str, str]:

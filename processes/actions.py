@@ -12,6 +12,7 @@ from worklists.models import Department
 from .bpmn_file import BpmnFileError, executable_processes, read_bpmn
 from .elements import describe_process
 from .models import ProcessDefinition, ProcessVersion
+from .names import split_bilingual
 from .validation import validate
 
 
@@ -68,14 +69,6 @@ def do_deploy_version(data: bytes, filename: str, *, acting_user=None) -> Deploy
             "version_deployed", version=version, actor=acting_user, data={"sha256": file.sha256, "filename": filename}
         )
     return DeployResult(version, created=True)
-
-
-def split_bilingual(label: str) -> tuple[str, str]:
-    """'税务 Taxation' -> ('税务', 'Taxation'): lanes are often named in both languages."""
-    head, _, tail = label.partition(" ")
-    if tail and tail.isascii() and not head.isascii():
-        return head, tail
-    return label, ""
 
 
 def lint_bytes(data: bytes, filename: str) -> list:

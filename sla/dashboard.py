@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from engine.models import Case
 from processes.models import ServiceItem
+from processes.names import split_bilingual
 from workdays import lateness
 from workdays.calendar import OFFICE_HOURS, WorkCalendar
 from workdays.clock import Light
@@ -39,14 +40,8 @@ WORKDAY_HOURS = sum(
 
 
 def bilingual(name: str, name_en: str = "") -> tuple[str, str]:
-    """(Chinese, English) of a name. Departments made from BPMN lanes carry both in ``name``
-    ("人社 Human resources and social security") and no ``name_en``."""
-    if name_en and name_en not in name:
-        return name, name_en
-    head, _, tail = name.partition(" ")
-    if tail and tail.isascii() and not head.isascii():
-        return head, tail
-    return name, ""
+    """(Chinese, English) of a name (processes.names)."""
+    return split_bilingual(name, name_en)
 
 
 @dataclass(frozen=True)

@@ -207,8 +207,8 @@ def nothing_saved(private_materials: Path) -> bool:
     [
         ({"applicant_id_number": "110105194912310021"}, "applicant_id_number", "身份证号码不正确"),
         ({"enterprise_uscc": "91350100M000100Y44"}, "enterprise_uscc", "统一社会信用代码不正确"),
-        ({"material_1": None}, "material_1", "缺少材料：章程 articles of association。 Missing material"),
-        ({"material_2": ("virus.pdf", b"MZ\x90\x00" + b"\x00" * 200)}, "material_2", "is not a PDF, JPEG or PNG file"),
+        ({"material_1": None}, "material_1", "缺少材料：章程。"),
+        ({"material_2": ("virus.pdf", b"MZ\x90\x00" + b"\x00" * 200)}, "material_2", "不是 PDF、JPEG 或 PNG 文件"),
         ({"registered_capital": "-5"}, "registered_capital", "0.01"),
         ({"service_item": "no_such_item"}, "service_item", "No such service item: no_such_item"),
         ({"intake_key": "not-a-uuid"}, "intake_key", ""),

@@ -66,7 +66,7 @@ def _pdf_files(item, **overrides):
     [
         ("wrong resident ID", "applicant_id_number", "身份证号码不正确"),
         ("wrong credit code", "enterprise_uscc", "统一社会信用代码不正确"),
-        ("missing material", "material_2", "缺少材料：住所证明 proof of address"),
+        ("missing material", "material_2", "缺少材料：住所证明。"),
         ("oversized upload", "material_0", "超过 1 KB 的上限"),
         ("wrong-type upload", "material_1", "不是 PDF、JPEG 或 PNG 文件"),
     ],

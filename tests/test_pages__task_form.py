@@ -168,8 +168,8 @@ def test_a_rejection_and_a_correction_request_carry_their_words_to_the_case_page
     assert "章程 articles of association；法定代表人签字页；经营场所照片" in html and "请一次性补齐以上材料。" in html
     assert "公章样式不合规" in html
     # The form's answers are shown by their BPMN labels, as the clerk chose them.
-    assert "发票种类 Kind of invoice:</span> 增值税普通发票 VAT ordinary" in html
-    assert "领用税控设备 Tax-control device:</span> 否" in html
+    assert "发票种类:</span> 增值税普通发票" in html  # the BPMN's labels, in the reader's language
+    assert "领用税控设备:</span> 否" in html
 
 
 def test_a_form_class_is_made_from_any_list_of_form_fields():

@@ -12,12 +12,15 @@ from decimal import Decimal
 
 from django import forms
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
 from engine.actions import do_start_case
 from engine.models import Case
 from processes.eligibility import commitment_eligibility
+from processes.names import in_language
 
 from .materials import MaterialError, check_upload, delete_quietly, store
 from .models import Material
@@ -28,7 +31,7 @@ def clean_resident_id(value: str) -> str:
         return ric.validate(value)
     except StdnumError:
         raise forms.ValidationError(
-            "身份证号码不正确（请检查位数和最后一位校验码）。 The resident ID number is not valid (check its length and last check digit)."
+            _("The resident ID number is not valid (check its length and last check digit).")
         ) from None
 
 
@@ -37,30 +40,30 @@ def clean_credit_code(value: str) -> str:
         return uscc.validate(value)
     except StdnumError:
         raise forms.ValidationError(
-            "统一社会信用代码不正确（18 位，最后一位为校验码）。 The unified social credit code is not valid (18 characters, the last is a check digit)."
+            _("The unified social credit code is not valid (18 characters, the last is a check digit).")
         ) from None
 
 
 class IntakeForm(forms.Form):
     intake_key = forms.UUIDField(widget=forms.HiddenInput)
-    applicant_name = forms.CharField(label="申请人姓名 Applicant", max_length=100)
-    applicant_id_number = forms.CharField(label="身份证号码 Resident ID", max_length=18)
-    enterprise_name = forms.CharField(label="企业名称 Enterprise name", max_length=200)
-    enterprise_uscc = forms.CharField(label="统一社会信用代码 Credit code", max_length=18)
+    applicant_name = forms.CharField(label=gettext_lazy("Applicant"), max_length=100)
+    applicant_id_number = forms.CharField(label=gettext_lazy("Resident ID"), max_length=18)
+    enterprise_name = forms.CharField(label=gettext_lazy("Enterprise name"), max_length=200)
+    enterprise_uscc = forms.CharField(label=gettext_lazy("Credit code"), max_length=18)
     registered_capital = forms.DecimalField(
-        label="注册资本（万元） Registered capital (10k CNY)",
+        label=gettext_lazy("Registered capital (10k CNY)"),
         min_value=Decimal("0.01"),
         max_digits=14,
         decimal_places=2,
     )
     business_scope = forms.CharField(
-        label="经营范围 Business scope", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+        label=gettext_lazy("Business scope"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
-    address = forms.CharField(label="住所 Registered address", max_length=300)
-    notify_commit = forms.BooleanField(label="选择告知承诺制 Notify-and-commit", required=False)
+    address = forms.CharField(label=gettext_lazy("Registered address"), max_length=300)
+    notify_commit = forms.BooleanField(label=gettext_lazy("Choose notify-and-commit"), required=False)
     # The window's own page never shows it: there the application is taken in at the window. An
     # online portal (一网通办) that submits through the API says "online"; reports count trips by it.
-    channel = forms.ChoiceField(label="受理渠道 Channel", choices=Case.Channel.choices, required=False)
+    channel = forms.ChoiceField(label=gettext_lazy("Channel"), choices=Case.Channel.choices, required=False)
 
     def __init__(self, *args, service_item, **kwargs):
         super().__init__(*args, **kwargs)
@@ -69,7 +72,8 @@ class IntakeForm(forms.Form):
             del self.fields["notify_commit"]
         for index, kind in enumerate(service_item.materials):
             self.fields[f"material_{index}"] = forms.FileField(
-                label=kind, error_messages={"required": f"缺少材料：{kind}。 Missing material: {kind}."}
+                label=in_language(kind),
+                error_messages={"required": _("Missing material: %(kind)s.") % {"kind": in_language(kind)}},
             )
 
     def clean_applicant_id_number(self):
@@ -81,7 +85,7 @@ class IntakeForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         self.checked = {}
-        for index, _ in enumerate(self.service_item.materials):
+        for index in range(len(self.service_item.materials)):
             upload = cleaned.get(f"material_{index}")
             if upload is None:
                 continue
@@ -103,7 +107,7 @@ class IntakeForm(forms.Form):
             if not self.eligibility.eligible:
                 self.add_error(
                     "notify_commit",
-                    f"不能选择告知承诺制：{self.eligibility.reason} Notify-and-commit is not available.",
+                    _("Notify-and-commit is not available: %(reason)s") % {"reason": self.eligibility.reason},
                 )
         return cleaned
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 # Three formats cover scanned and photographed material; their signatures are fixed.
 SIGNATURES = {
@@ -47,11 +48,11 @@ def check_upload(upload) -> CheckedFile:
     """Refuse empty, oversized and unknown files with a message the applicant understands."""
     limit = settings.MATERIAL_MAX_BYTES
     if upload.size == 0:
-        raise MaterialError(f"「{upload.name}」是空文件。 '{upload.name}' is empty.")
+        raise MaterialError(_("'%(name)s' is empty.") % {"name": upload.name})
     if upload.size > limit:
         size, most = human_size(upload.size), human_size(limit)
         raise MaterialError(
-            f"「{upload.name}」有 {size}，超过 {most} 的上限。 '{upload.name}' is {size}; the limit is {most}."
+            _("'%(name)s' is %(size)s; the limit is %(most)s.") % {"name": upload.name, "size": size, "most": most}
         )
     upload.seek(0)
     head = upload.read(16)
@@ -63,9 +64,7 @@ def check_upload(upload) -> CheckedFile:
                 digest.update(chunk)
             upload.seek(0)
             return CheckedFile(content_type, extension, upload.size, digest.hexdigest())
-    raise MaterialError(
-        f"「{upload.name}」不是 PDF、JPEG 或 PNG 文件。 '{upload.name}' is not a PDF, JPEG or PNG file."
-    )
+    raise MaterialError(_("'%(name)s' is not a PDF, JPEG or PNG file.") % {"name": upload.name})
 
 
 def store(upload, checked: CheckedFile) -> str:
