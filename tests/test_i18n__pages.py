@@ -1,6 +1,6 @@
-"""One language at a time: the staff's pages (desk) in English carry no Chinese, and in Chinese no
-English sentence, apart from the names of people and enterprises (data, written as they were
-given) and the language switch, where each language is named in its own."""
+"""One language at a time: every page in English carries no Chinese, and in Chinese no English
+sentence, apart from the names of people and enterprises (data, written as they were given) and
+the language switch, where each language is named in its own."""
 
 from __future__ import annotations
 
@@ -12,14 +12,19 @@ from engine.actions import do_claim_task, do_complete_task, do_start_case
 from worklists.models import WorkItem
 
 from .conftest import decision
+from .test_access__matrix import APPLICATION, ROLES, rule_for, users, walk, world  # noqa: F401 (world: a fixture)
 
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]+")
 # An English sentence: two or more words of letters in a row (codes, numbers and keys are not).
 ENGLISH = re.compile(r"\b[A-Za-z][a-z]+(?:[ ,'-]+[A-Za-z][a-z]*)+\b")
 APPLICANT, ENTERPRISE = "王伟", "北京并联科技有限公司"
 OPINION = "同意"  # what the clerks typed: data too
+# What the access matrix's world typed in at intake (tests/test_access__matrix.py): data as well.
+TYPED = tuple(value for value in APPLICATION.values() if not value.isascii())
 # Each language named in its own, in the switch; the brand's letters.
 ALWAYS = {"简体中文", "English"}
+# Products named by their names in either language.
+PRODUCTS = ("Camunda Modeler", "SpiffArena", "Camunda")
 
 
 def visible(html: str) -> str:
@@ -33,13 +38,13 @@ def visible(html: str) -> str:
 
 
 def chinese_in(text: str) -> set[str]:
-    for allowed in (APPLICANT, ENTERPRISE, OPINION, *ALWAYS):
+    for allowed in (APPLICANT, ENTERPRISE, OPINION, *TYPED, *ALWAYS):
         text = text.replace(allowed, " ")
     return set(CJK.findall(text))
 
 
 def english_in(text: str) -> set[str]:
-    for allowed in ALWAYS:
+    for allowed in (*ALWAYS, *PRODUCTS):
         text = text.replace(allowed, " ")
     return set(ENGLISH.findall(text))
 
@@ -114,3 +119,37 @@ def test_the_pages_in_chromium_in_each_language_with_screenshots(live_server, pa
                 shown = browser.page.evaluate("document.body.innerText")
                 assert check(shown) == set(), (language, path)
         assert not browser.errors, browser.errors
+
+
+def every_page(values: dict):
+    """Each page of the access matrix that some role opens (200, an HTML page), with the first
+    such role, and the pages it refuses with the project's own 403 page."""
+    people = users()
+    found = {}
+    for route in walk():
+        for check in rule_for(route) if isinstance(rule_for(route), list) else ():
+            if check.method != "GET":
+                continue
+            for role in ROLES:
+                if check.expected[role] in (200, 403) and people[role] is not None:
+                    found.setdefault((check.path.format(**values), check.expected[role]), people[role])
+    return [(user, path, status) for (path, status), user in found.items()]
+
+
+def test_every_page_shows_one_language_at_a_time(client, world):  # noqa: F811 (the fixture)
+    """Every page of the project (the access matrix's list: new pages come in with their rule),
+    its refusals too, in English and in Chinese."""
+    pages = every_page(world)
+    assert len(pages) >= 25
+    leaks = []
+    for user, path, status in pages:
+        for language, check in (("en", chinese_in), ("zh-hans", english_in)):
+            client.force_login(user)
+            client.cookies["django_language"] = language
+            response = client.get(path)
+            if response.status_code != status or "html" not in response.get("Content-Type", ""):
+                continue
+            found = check(visible(response.content.decode()))
+            if found:
+                leaks.append(f"{path} ({language}, {status}): {sorted(found)[:8]}")
+    assert not leaks, "\n".join(leaks)
