@@ -294,7 +294,7 @@ def intake_and_market(p: Process):
     p.node(
         "issue_on_commitment",
         "script",
-        "当场发照 Licence at once (告知承诺)",
+        "当场发照（告知承诺） Licence at once (notify-and-commit)",
         "market",
         3,
         row=2,
