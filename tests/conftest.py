@@ -6,7 +6,9 @@ import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings as site
 from django.db import connection
+from django.utils import translation
 
 from demo.seed import deploy_reference_processes, ensure_demo_people, ensure_service_items
 from processes.models import ProcessVersion
@@ -28,6 +30,15 @@ def fast_passwords(settings):
 def licence_keys_of_the_test_run(settings, tmp_path_factory):
     """Cases that finish issue signed licences: their key lives with the test run, not in var/."""
     settings.LICENCE_KEYS_DIR = tmp_path_factory.getbasetemp() / "licence-keys"
+
+
+@pytest.fixture(autouse=True)
+def the_default_language():
+    """Each test starts in the site's language (简体中文): a request in English before it, in this
+    thread, leaves English active otherwise."""
+    translation.activate(site.LANGUAGE_CODE)
+    yield
+    translation.activate(site.LANGUAGE_CODE)
 
 
 # What a correction request must say (engine.decisions): every missing material, and the notice.
