@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class EventlogConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "eventlog"
-    verbose_name = "事件日志导出 event-log export"
+    verbose_name = _("Event-log export")

@@ -2,28 +2,40 @@
 
 The speed-up is the reduction of the median cycle time in working days, the figure such reports
 quote. Trips (跑动), materials (材料), corrections (补正) and hand-offs are reductions per case;
-shares (fully online, on time) change by percentage points.
+shares (fully online, on time) change by percentage points. The words are in the reader's
+language ("faster approval 64.2%" in English).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .registry import FIGURES
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-# (figure, 中文 when it went down, English) for the figures where lower is better.
+# The figures where lower is better: (figure, the words when it went down, the words when it went up).
 REDUCTIONS = [
-    ("cycle_working_days_median", "审批提速", "faster approval"),
-    ("trips_per_case", "跑动次数减少", "fewer trips"),
-    ("materials_per_case", "申请材料减少", "fewer materials"),
-    ("corrections_per_case", "补正减少", "fewer corrections"),
-    ("handoffs_per_case", "部门流转减少", "fewer hand-offs"),
+    (
+        "cycle_working_days_median",
+        gettext_lazy("faster approval %(percent)s"),
+        gettext_lazy("median cycle time up %(percent)s"),
+    ),
+    ("trips_per_case", gettext_lazy("fewer trips %(percent)s"), gettext_lazy("in-person trips up %(percent)s")),
+    (
+        "materials_per_case",
+        gettext_lazy("fewer materials %(percent)s"),
+        gettext_lazy("materials handed in up %(percent)s"),
+    ),
+    ("corrections_per_case", gettext_lazy("fewer corrections %(percent)s"), gettext_lazy("corrections up %(percent)s")),
+    ("handoffs_per_case", gettext_lazy("fewer hand-offs %(percent)s"), gettext_lazy("hand-offs up %(percent)s")),
 ]
+# Shares, which change by percentage points: (figure, its name in the comparison).
 POINTS = [
-    ("case_on_time_share", "按时办结率", "cases on time"),
-    ("at_most_one_trip_share", "最多跑一次占比", "at most one trip"),
-    ("fully_online_share", "全程网办占比", "fully online"),
+    ("case_on_time_share", gettext_lazy("cases on time")),
+    ("at_most_one_trip_share", gettext_lazy("at most one trip")),
+    ("fully_online_share", gettext_lazy("fully online")),
 ]
+WORDS = {key: (better, worse) for key, better, worse in REDUCTIONS} | {key: (name, None) for key, name in POINTS}
 
 
 def reduction(before: float | None, after: float | None) -> float | None:
@@ -36,8 +48,6 @@ def reduction(before: float | None, after: float | None) -> float | None:
 @dataclass(frozen=True)
 class Change:
     key: str
-    zh: str
-    en: str
     before: float | None
     after: float | None
     value: float | None  # a reduction share, or a difference in shares
@@ -49,20 +59,23 @@ class Change:
             return None
         return self.value > 0
 
-    def words(self) -> tuple[str, str]:
-        """("审批提速 64.2%", "faster approval 64.2%"); a change for the worse says so."""
-        if self.value is None:
-            return f"{self.zh} –", f"{self.en} –"
+    def words(self) -> str:
+        """ "审批提速 64.2%" ("faster approval 64.2%"); a change for the worse says so."""
+        better, worse = WORDS[self.key]
         if self.points:
+            if self.value is None:
+                return f"{better} –"
             sign = "+" if self.value >= 0 else "−"
-            return (
-                f"{self.zh} {sign}{abs(self.value) * 100:.1f} 个百分点",
-                f"{self.en} {sign}{abs(self.value) * 100:.1f} points",
-            )
+            # Translators: a share's change, e.g. "cases on time +30.0 points".
+            return _("%(figure)s %(points)s points") % {
+                "figure": better,
+                "points": f"{sign}{abs(self.value) * 100:.1f}",
+            }
+        if self.value is None:
+            return better % {"percent": "–"}
         if self.value >= 0:
-            return f"{self.zh} {self.value * 100:.1f}%", f"{self.en} {self.value * 100:.1f}%"
-        label = FIGURES[self.key]
-        return f"{label.zh}增加 {-self.value * 100:.1f}%", f"{label.en.lower()} up {-self.value * 100:.1f}%"
+            return better % {"percent": f"{self.value * 100:.1f}%"}
+        return worse % {"percent": f"{-self.value * 100:.1f}%"}
 
 
 class Comparison:
@@ -72,14 +85,12 @@ class Comparison:
         self.before, self.after = before, after
         self.before_label, self.after_label = before_label, after_label
         self.changes = [
-            Change(key, zh, en, before.get(key), after.get(key), reduction(before.get(key), after.get(key)))
-            for key, zh, en in REDUCTIONS
+            Change(key, before.get(key), after.get(key), reduction(before.get(key), after.get(key)))
+            for key, _better, _worse in REDUCTIONS
         ]
         self.changes += [
-            Change(
-                key, zh, en, before.get(key), after.get(key), _difference(before.get(key), after.get(key)), points=True
-            )
-            for key, zh, en in POINTS
+            Change(key, before.get(key), after.get(key), _difference(before.get(key), after.get(key)), points=True)
+            for key, _name in POINTS
         ]
 
     @property
@@ -89,10 +100,8 @@ class Comparison:
 
     def headline(self) -> str:
         """The sentence of a reform report: "审批提速 64.2%，跑动次数减少 50.0%，申请材料减少 12.5%"."""
-        return "，".join(change.words()[0] for change in self.changes[:3])
-
-    def headline_en(self) -> str:
-        return ", ".join(change.words()[1] for change in self.changes[:3])
+        first, second, third = (change.words() for change in self.changes[:3])
+        return _("%(first)s, %(second)s, %(third)s") % {"first": first, "second": second, "third": third}
 
 
 def _difference(before: float | None, after: float | None) -> float | None:

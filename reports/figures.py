@@ -33,6 +33,7 @@ from django.db import models as dm
 from django.db.models import Count, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from engine import clocks
 from engine.models import Case, Event
@@ -52,6 +53,7 @@ WORKDAY_HOURS = sum(
 LIGHTS = ("green", "yellow", "red")
 ENDED_BADLY = (Case.Status.CANCELLED, Case.Status.FAILED)
 APPLICANT = "applicant"  # the row of the applicant's correction time among the departments
+APPLICANT_NAME = gettext_lazy("Applicant's corrections")  # that row's name, in the reader's language
 
 
 def median(values: list[float]) -> float | None:
@@ -247,10 +249,8 @@ class CaseSet:
             out.append(
                 {
                     "code": code,
-                    "name": department.name if department else ("申请人补正" if code == APPLICANT else code),
-                    "name_en": department.name_en
-                    if department
-                    else ("Applicant's corrections" if code == APPLICANT else ""),
+                    "name": department.name if department else (APPLICANT_NAME if code == APPLICANT else code),
+                    "name_en": department.name_en if department else "",
                     "tasks": n[code],
                     "wait_hours_median": median(wait[code]),
                     "wait_hours_mean": mean(wait[code]),

@@ -6,59 +6,66 @@ target is met. Administrators edit the tree in the admin; the KPI page evaluates
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from processes.names import in_language
 
 from . import registry
 
 
 class Node(models.Model):
-    name = models.CharField("名称 name", max_length=100)
-    name_en = models.CharField("英文名 English name", max_length=100, blank=True)
-    weight = models.FloatField("权重 weight", default=1.0, help_text="相对同级的权重 weight among its siblings")
-    position = models.PositiveIntegerField("顺序 position", default=0)
+    name = models.CharField(pgettext_lazy("KPI", "name"), max_length=100)
+    name_en = models.CharField(pgettext_lazy("KPI", "English name"), max_length=100, blank=True)
+    weight = models.FloatField(pgettext_lazy("KPI", "weight"), default=1.0, help_text=_("weight among its siblings"))
+    position = models.PositiveIntegerField(pgettext_lazy("KPI", "position"), default=0)
 
     class Meta:
         abstract = True
         ordering = ["position", "id"]
 
     def __str__(self):
-        return f"{self.name} {self.name_en}".strip()
+        return in_language(self.name, self.name_en)
 
 
 class KpiDomain(Node):
     class Meta(Node.Meta):
-        verbose_name = verbose_name_plural = "测评域 KPI domain"
+        verbose_name = _("KPI domain")
+        verbose_name_plural = _("KPI domains")
 
 
 class KpiCategory(Node):
     domain = models.ForeignKey(KpiDomain, on_delete=models.CASCADE, related_name="categories")
 
     class Meta(Node.Meta):
-        verbose_name = verbose_name_plural = "测评类目 KPI category"
+        verbose_name = _("KPI category")
+        verbose_name_plural = _("KPI categories")
 
 
 class KpiGroup(Node):
     category = models.ForeignKey(KpiCategory, on_delete=models.CASCADE, related_name="groups")
 
     class Meta(Node.Meta):
-        verbose_name = verbose_name_plural = "测评组 KPI group"
+        verbose_name = _("KPI group")
+        verbose_name_plural = _("KPI groups")
 
 
 class KpiIndicator(Node):
     class Direction(models.TextChoices):
-        AT_MOST = "at_most", "不高于 at most"
-        AT_LEAST = "at_least", "不低于 at least"
+        AT_MOST = "at_most", _("at most")
+        AT_LEAST = "at_least", _("at least")
 
     group = models.ForeignKey(KpiGroup, on_delete=models.CASCADE, related_name="indicators")
-    figure = models.CharField("指标数据 figure", max_length=64, choices=registry.choices())
-    direction = models.CharField("达标方向 met when the value is", max_length=8, choices=Direction.choices)
+    figure = models.CharField(pgettext_lazy("KPI", "figure"), max_length=64, choices=registry.choices())
+    direction = models.CharField(_("met when the value is"), max_length=8, choices=Direction.choices)
     target = models.FloatField(
-        "目标值 target",
-        help_text="按该数据的单位；占比写 0–1（0.9 即 90%） in the figure's unit; shares as 0–1 (0.9 = 90%)",
+        pgettext_lazy("KPI", "target"), help_text=_("in the figure's unit; shares as 0–1 (0.9 = 90%)")
     )
-    description = models.TextField("说明 description", blank=True)
+    description = models.TextField(pgettext_lazy("KPI", "description"), blank=True)
 
     class Meta(Node.Meta):
-        verbose_name = verbose_name_plural = "测评指标 KPI indicator"
+        verbose_name = _("KPI indicator")
+        verbose_name_plural = _("KPI indicators")
 
     def met_by(self, value: float | None) -> bool | None:
         if value is None:

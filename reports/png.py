@@ -1,8 +1,9 @@
 """The report's charts as PNG files (``manage.py report --png DIR``), drawn by matplotlib.
 
 The same four charts as the page (reports.charts), headless (the Agg backend: no display, no
-browser). Chinese labels need a CJK font: the e-licence font (LICENCE_PDF_FONT, Debian's
-fonts-wqy-zenhei) or Noto Sans CJK where installed; without one the labels are English only.
+browser), labelled in the active language (the command's: settings.LANGUAGE_CODE). Chinese labels
+need a CJK font: the e-licence font (LICENCE_PDF_FONT, Debian's fonts-wqy-zenhei) or Noto Sans CJK
+where installed; without one the charts are labelled in English.
 """
 
 from __future__ import annotations
@@ -10,6 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import translation
+
+from .charts import chart_data
 
 FONT_CANDIDATES = [
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
@@ -18,7 +22,6 @@ FONT_CANDIDATES = [
 ]
 VERSION_COLOURS = ["#94a3b8", "#2563eb", "#7c3aed", "#0891b2", "#db2777", "#0d9488"]
 LIGHT_COLOURS = {"green": "#16a34a", "yellow": "#d97706", "red": "#dc2626"}
-LIGHT_NAMES = {"green": ("绿灯", "on time"), "yellow": ("黄灯", "close"), "red": ("红灯", "late")}
 
 
 def cjk_font() -> str | None:
@@ -28,18 +31,21 @@ def cjk_font() -> str | None:
     return None
 
 
-class Labels:
-    """Bilingual labels where a CJK font is at hand, English otherwise."""
+def charts_language() -> str:
+    """The active language, or English where it needs a CJK font and none is installed."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    return language if language.startswith("en") or cjk_font() else "en"
 
-    def __init__(self, chinese: bool):
-        self.chinese = chinese
 
-    def __call__(self, zh: str, en: str) -> str:
-        return f"{zh} {en}" if self.chinese else en
+def render_report(rows: list[tuple], directory: Path, *, title: str = "") -> list[Path]:
+    """The charts of ``rows`` ((version, figures) pairs, as reports.charts takes them) as PNG files."""
+    with translation.override(charts_language()):
+        return render_charts(chart_data(rows), directory, title=title)
 
 
 def render_charts(data: dict, directory: Path, *, title: str = "") -> list[Path]:
-    """Write cycle_time.png, departments.png, lights.png and trips.png into ``directory``."""
+    """Write cycle_time.png, departments.png, lights.png and trips.png into ``directory``, with
+    the labels ``data`` carries (reports.charts.chart_data)."""
     import logging
 
     import matplotlib
@@ -55,14 +61,12 @@ def render_charts(data: dict, directory: Path, *, title: str = "") -> list[Path]
         font_manager.fontManager.addfont(font)
         family = font_manager.FontProperties(fname=font).get_name()
         plt.rcParams["font.family"] = [family, "DejaVu Sans"]
-    label = Labels(chinese=font is not None)
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for key, draw in (("cycle_time", _cycle), ("departments", _departments), ("lights", _lights), ("trips", _trips)):
         figure, axes = plt.subplots(figsize=(8, 4.5), dpi=100)
-        draw(axes, data, label)
-        zh, en = data["titles"][key]
-        axes.set_title(label(zh, en) + (f"\n{title}" if title else ""), fontsize=11)
+        draw(axes, data)
+        axes.set_title(data["titles"][key] + (f"\n{title}" if title else ""), fontsize=11)
         axes.spines[["top", "right"]].set_visible(False)
         figure.tight_layout()
         path = directory / f"{key}.png"
@@ -83,40 +87,39 @@ def _bars(axes, groups: list[str], series: list[tuple[str, list, str]], width: f
     axes.legend(frameon=False, fontsize=9)
 
 
-def _cycle(axes, data, label) -> None:
+def _cycle(axes, data) -> None:
+    cycle = data["cycle_time"]
     _bars(
         axes,
         data["versions"],
-        [
-            (label("中位数", "median"), data["cycle_time"]["median"], "#2563eb"),
-            ("P90", data["cycle_time"]["p90"], "#93c5fd"),
-        ],
+        [(cycle["labels"]["median"], cycle["median"], "#2563eb"), (cycle["labels"]["p90"], cycle["p90"], "#93c5fd")],
     )
-    axes.set_ylabel(label("工作日", "working days"))
+    axes.set_ylabel(cycle["labels"]["axis"])
 
 
-def _departments(axes, data, label) -> None:
-    names = [zh if label.chinese else (en or zh) for zh, en in data["departments"]["names"]]
+def _departments(axes, data) -> None:
+    departments = data["departments"]
+    names = departments["names"]
     count = max(len(data["versions"]), 1)
     step = 0.8 / count
-    for i, version in enumerate(data["versions"]):
+    for i in range(len(data["versions"])):
         colour = VERSION_COLOURS[i % len(VERSION_COLOURS)]
-        wait = [v or 0 for v in data["departments"]["wait"][i]]
-        work = [v or 0 for v in data["departments"]["work"][i]]
+        wait = [v or 0 for v in departments["wait"][i]]
+        work = [v or 0 for v in departments["work"][i]]
         xs = [g + (i - (count - 1) / 2) * step for g in range(len(names))]
-        axes.bar(xs, wait, step * 0.95, color=colour, alpha=0.45, label=f"{version} " + label("等待", "waiting"))
-        axes.bar(xs, work, step * 0.95, bottom=wait, color=colour, label=f"{version} " + label("办理", "working"))
+        axes.bar(xs, wait, step * 0.95, color=colour, alpha=0.45, label=departments["wait_labels"][i])
+        axes.bar(xs, work, step * 0.95, bottom=wait, color=colour, label=departments["work_labels"][i])
     axes.set_xticks(range(len(names)), names, rotation=20, ha="right", fontsize=8)
-    axes.set_ylabel(label("办公小时", "office hours"))
+    axes.set_ylabel(departments["axis"])
     axes.legend(frameon=False, fontsize=8, ncol=2)
 
 
-def _lights(axes, data, label) -> None:
+def _lights(axes, data) -> None:
     versions = data["versions"]
     left = [0.0] * len(versions)
     for j, light in enumerate(data["lights"]["names"]):
         shares = [s[j] for s in data["lights"]["shares"]]
-        axes.barh(versions, shares, left=left, color=LIGHT_COLOURS[light], label=label(*LIGHT_NAMES[light]))
+        axes.barh(versions, shares, left=left, color=LIGHT_COLOURS[light], label=data["lights"]["labels"][j])
         left = [a + b for a, b in zip(left, shares, strict=True)]
     axes.invert_yaxis()  # the older version on top, as on the page
     axes.set_xlim(0, 1)
@@ -124,10 +127,10 @@ def _lights(axes, data, label) -> None:
     axes.legend(frameon=False, fontsize=9, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.12))
 
 
-def _trips(axes, data, label) -> None:
+def _trips(axes, data) -> None:
     series = [
         (version, data["trips"]["shares"][i], VERSION_COLOURS[i % len(VERSION_COLOURS)])
         for i, version in enumerate(data["versions"])
     ]
-    _bars(axes, [label(f"{b} 次", f"{b} trips") for b in data["trips"]["buckets"]], series)
+    _bars(axes, data["trips"]["labels"], series)
     axes.yaxis.set_major_formatter(lambda value, _: f"{value * 100:.0f}%")

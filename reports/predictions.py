@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
 from simulation.models import SimulationRun
-from simulation.results import COMPARED
+from simulation.results import COMPARED, pad
 
 from .figures import version_figures
-from .registry import FIGURES, UNIT_LABELS, Figure
+from .registry import FIGURES, Figure
 
 
 @dataclass
@@ -26,8 +29,8 @@ class Row:
         return self.figure.key
 
     @property
-    def unit(self) -> tuple[str, str]:
-        return UNIT_LABELS[self.figure.unit]
+    def unit(self) -> str | Promise:
+        return self.figure.unit_label
 
     @property
     def error(self) -> float | None:
@@ -62,12 +65,24 @@ def side_by_side(version, measured: dict | None = None) -> SideBySide | None:
 
 
 def lines(comparison: SideBySide) -> list[str]:
+    """The side-by-side as ``manage.py report`` prints it, in the active language."""
     run = comparison.run
     out = [
-        f"prediction of {run.created_at:%Y-%m-%d %H:%M} ({run.cases} cases; {run.learned_from or 'figures given by hand'}) "
-        f"beside {comparison.measured_cases} concluded cases:"
+        _("prediction of %(at)s (%(cases)s cases; %(sources)s) beside %(measured)s concluded cases:")
+        % {
+            "at": f"{run.created_at:%Y-%m-%d %H:%M}",
+            "cases": run.cases,
+            "sources": run.source_words() or _("figures given by hand"),
+            "measured": comparison.measured_cases,
+        }
     ]
     for row in comparison.rows:
         predicted, measured, error = row.cells()
-        out.append(f"  {row.figure.en:<40} predicted {predicted:>8}   measured {measured:>8}   error {error:>7}")
+        out.append(
+            "  "
+            + pad(row.figure.label, 40)
+            + " "
+            + _("predicted %(predicted)s   measured %(measured)s   error %(error)s")
+            % {"predicted": f"{predicted:>8}", "measured": f"{measured:>8}", "error": f"{error:>7}"}
+        )
     return out

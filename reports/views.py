@@ -7,6 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from engine.models import Case
 from processes.models import ProcessDefinition, ProcessVersion
@@ -16,7 +18,7 @@ from . import kpi
 from .charts import chart_data
 from .comparison import Comparison
 from .figures import CaseSet, process_figures
-from .registry import FIGURES, UNIT_LABELS
+from .registry import FIGURES
 
 # The rows of the figures table, in the order a reform report lists them.
 TABLE = [
@@ -46,7 +48,11 @@ def index(request):
     for definition_id, number, n in counts.order_by("version__definition", "version__number"):
         by_process.setdefault(definition_id, []).append((number, n))
     processes = [
-        {"definition": d, "versions": by_process.get(d.pk, []), "cases": sum(n for _, n in by_process.get(d.pk, []))}
+        {
+            "definition": d,
+            "versions": by_process.get(d.pk, []),
+            "cases": sum(n for _number, n in by_process.get(d.pk, [])),
+        }
         for d in ProcessDefinition.objects.order_by("key")
     ]
     return render(request, "reports/index.html", {"processes": processes})
@@ -63,9 +69,10 @@ def _compared(request, rows: list[tuple]) -> tuple | None:
         numbers = []
     by_number = {version.number: (version, figures) for version, figures in rows}
     if len(numbers) != 2 or any(n not in by_number for n in numbers):
-        have = "、".join(f"v{n}" for n in by_number) or "–"
+        have = pgettext("list separator", ", ").join(f"v{n}" for n in by_number) or "–"
         raise Http404(
-            f"没有可比较的版本 {wanted}（有办件的版本：{have}）。 No such versions to compare: {wanted} (versions with cases: {have})."
+            _("No such versions to compare: %(wanted)s (versions with cases: %(have)s).")
+            % {"wanted": wanted, "have": have}
         )
     return by_number[numbers[0]], by_number[numbers[1]]
 
@@ -80,8 +87,8 @@ def table_rows(rows: list[tuple], comparison: Comparison | None) -> list[dict]:
             {
                 "key": key,
                 "figure": figure,
-                "unit": UNIT_LABELS[figure.unit],
-                "values": [figure.format(figures[key]) for _, figures in rows],
+                "unit": figure.unit_label,
+                "values": [figure.format(figures[key]) for _version, figures in rows],
                 "change": change.words() if change else None,
                 "improved": change.improved if change else None,
             }
@@ -92,7 +99,7 @@ def table_rows(rows: list[tuple], comparison: Comparison | None) -> list[dict]:
 def department_rows(rows: list[tuple]) -> list[dict]:
     """One row per department, the versions side by side."""
     codes: dict[str, dict] = {}
-    for index, (_, figures) in enumerate(rows):
+    for index, (_version, figures) in enumerate(rows):
         for row in figures["departments"]:
             entry = codes.setdefault(
                 row["code"], {"name": row["name"], "name_en": row["name_en"], "cells": [None] * len(rows)}
@@ -108,7 +115,7 @@ def process_report(request, key: str):
     try:
         definition = ProcessDefinition.objects.get(key=key)
     except ProcessDefinition.DoesNotExist:
-        raise Http404(f"没有流程 {key}。 There is no process {key}.") from None
+        raise Http404(_("There is no process %(key)s.") % {"key": key}) from None
     rows = process_figures(definition)
     pair = _compared(request, rows)
     comparison = None
@@ -139,13 +146,13 @@ def kpi_tree(request):
     if key:
         definition = next((d for d in definitions if d.key == key), None)
         if definition is None:
-            raise Http404(f"没有流程 {key}。 There is no process {key}.")
+            raise Http404(_("There is no process %(key)s.") % {"key": key})
         versions = list(definition.versions.all())
         cases = cases.filter(version__definition=definition)
         if number:
             version = next((v for v in versions if str(v.number) == number), None)
             if version is None:
-                raise Http404(f"流程 {key} 没有版本 {number}。 Process {key} has no version {number}.")
+                raise Http404(_("Process %(key)s has no version %(number)s.") % {"key": key, "number": number})
             versions, cases = [version], cases.filter(version=version)
     if versions is None:
         versions = list(ProcessVersion.objects.all())

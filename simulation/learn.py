@@ -26,6 +26,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
+
 from engine.clocks import stops_case_clock
 from engine.in_memory import COMPLETE, MESSAGE, TIMER, ProcessFailed, ProcessMachine
 from engine.models import Case, Event
@@ -58,7 +61,7 @@ def learn(sources, *, calendar: WorkCalendar, target=None) -> Params:
     cases = Case.objects.filter(version__in=sources)
     for version in sources:
         _learn_version(version, cases.filter(version=version), calendar, seen)
-    params = Params(sources=[f"the event log of {', '.join(v.label for v in sources)} ({cases.count()} cases)"])
+    params = Params(sources=[{"event_log": [v.label for v in sources], "cases": cases.count()}])
     params.arrivals_per_day = _arrival_rate(
         list(cases.order_by("started_at").values_list("started_at", flat=True)), calendar
     )
@@ -87,12 +90,17 @@ def learn(sources, *, calendar: WorkCalendar, target=None) -> Params:
         _alias_renamed_tasks(params, target, meta)
     peaks = {code: _peak(changes) for code, changes in seen.in_hand.items()}
     if peaks:
-        params.hints.append(
-            "largest number of tasks in hand at once in the log: "
-            + ", ".join(f"{k} {v}" for k, v in sorted(peaks.items()))
-        )
+        peaks_text = pgettext("list separator", ", ").join(f"{k} {v}" for k, v in sorted(peaks.items()))
+        params.hints.append(_("largest number of tasks in hand at once in the log: %(peaks)s") % {"peaks": peaks_text})
     for why, count in seen.replay_failures.items():
-        params.hints.append(f"{count} logged cases could not be replayed for message waits: {why}")
+        params.hints.append(
+            ngettext(
+                "%(count)s logged case could not be replayed for message waits: %(why)s",
+                "%(count)s logged cases could not be replayed for message waits: %(why)s",
+                count,
+            )
+            % {"count": count, "why": why}
+        )
     return params
 
 
@@ -187,7 +195,7 @@ def _arrival_rate(starts: list[dt.datetime], calendar: WorkCalendar) -> float | 
 
 def _peak(changes: list[tuple[dt.datetime, int]]) -> int:
     peak = current = 0
-    for _, change in sorted(changes, key=lambda c: (c[0], c[1])):
+    for _moment, change in sorted(changes, key=lambda c: (c[0], c[1])):
         current += change
         peak = max(peak, current)
     return peak
@@ -196,7 +204,7 @@ def _peak(changes: list[tuple[dt.datetime, int]]) -> int:
 def _alias_renamed_tasks(params: Params, target, meta: dict) -> None:
     """A target task with a new id takes the figures of a source task of the same name and department."""
     by_name = {}
-    for spec, (task_meta, _) in meta.items():
+    for spec, (task_meta, _version) in meta.items():
         if spec in params.tasks:
             by_name.setdefault((task_meta.get("name"), task_meta.get("department")), spec)
     for spec, task_meta in target.elements.get("user_tasks", {}).items():
@@ -205,4 +213,6 @@ def _alias_renamed_tasks(params: Params, target, meta: dict) -> None:
         source = by_name.get((task_meta.get("name"), task_meta.get("department")))
         if source is not None:
             params.tasks[spec] = params.tasks[source]
-            params.hints.append(f"{spec}: the figures of {source} (same name and department)")
+            params.hints.append(
+                _("%(task)s: the figures of %(source)s (same name and department)") % {"task": spec, "source": source}
+            )

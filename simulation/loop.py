@@ -27,6 +27,8 @@ import heapq
 import itertools
 import random
 
+from django.utils.translation import gettext as _
+
 from engine.clocks import PAUSING_OUTCOMES, stops_case_clock, task_limits
 from engine.in_memory import COMPLETE, MESSAGE, TIMER, ProcessFailed, ProcessMachine
 from workdays.calendar import WorkCalendar
@@ -97,7 +99,9 @@ class TaskKind:
         offered = meta.get("outcomes") or []
         shares = {o: s for o, s in figures.outcomes.items() if o in offered and s > 0}
         if offered and not shares:
-            notes.add(f"{spec}: no outcome shares; every completion '{offered[0]}'")
+            notes.add(
+                _("%(task)s: no outcome shares; every completion '%(outcome)s'") % {"task": spec, "outcome": offered[0]}
+            )
             shares = {offered[0]: 1.0}
         total = sum(shares.values()) or 1.0
         self.outcomes = list(shares) or [""]
@@ -206,7 +210,7 @@ class Simulation:
         self._at(0.0, ARRIVE, None, None)
         events, rng = self._events, self.rng
         while events:
-            moment, _, kind, subject, detail = heapq.heappop(events)
+            moment, _order, kind, subject, detail = heapq.heappop(events)
             if kind == DONE:
                 self._done(subject, moment)
             elif kind == READY:
@@ -252,7 +256,9 @@ class Simulation:
     def _step(self, case: SimCase, action: tuple, moment: float, exact: dt.datetime | None = None) -> None:
         case.steps += 1
         if case.steps > MAX_STEPS_PER_CASE:
-            self._fail(case, f"more than {MAX_STEPS_PER_CASE} steps: the process did not end", moment)
+            self._fail(
+                case, _("more than %(steps)s steps: the process did not end") % {"steps": MAX_STEPS_PER_CASE}, moment
+            )
             return
         try:
             edge = self.machine.step(case.node, action)
@@ -283,7 +289,7 @@ class Simulation:
         for name in edge.messages:
             message = self.params.messages.get(name)
             if message is None:
-                self.notes.add(f"message '{name}': no figures; assumed it arrives at once")
+                self.notes.add(_("message '%(message)s': no figures; assumed it arrives at once") % {"message": name})
                 message = FALLBACK_MESSAGE
             if self.rng.random() < message.probability:
                 token = object()
@@ -336,7 +342,7 @@ class Simulation:
         department.account(moment)
         department.busy -= 1
         while department.queue and (department.staff is None or department.busy < department.staff):
-            _, _, task = heapq.heappop(department.queue)
+            _due, _order, task = heapq.heappop(department.queue)
             if task.state == QUEUED:
                 self._claim(department, task, moment)
 

@@ -36,6 +36,16 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext, pgettext_lazy
+
+# The three figures of a task, as the notes name them.
+FIGURE_NAMES = {
+    "wait": pgettext_lazy("simulation", "wait"),
+    "work": pgettext_lazy("simulation", "work"),
+    "outcomes": pgettext_lazy("simulation", "outcome shares"),
+}
+
 
 class ParamsError(ValueError):
     pass
@@ -90,9 +100,20 @@ class Distribution:
         return {self.kind: dict(self.args)}
 
     def describe(self) -> str:
+        """In the active language: "12 observed, median 1.50 h"."""
+        median = f"{self.median:.2f}"
         if self.kind == "samples":
-            return f"{len(self.args['values'])} observed, median {self.median:.2f} h"
-        return f"{self.kind} median {self.median:.2f} h"
+            count = len(self.args["values"])
+            return ngettext(
+                "%(count)s observed, median %(median)s h", "%(count)s observed, median %(median)s h", count
+            ) % {
+                "count": count,
+                "median": median,
+            }
+        if self.kind == "fixed":
+            return _("always %(hours)s h") % {"hours": median}
+        # Translators: kind is the distribution's name in the parameters file (lognormal, exponential, uniform).
+        return _("%(kind)s, median %(median)s h") % {"kind": self.kind, "median": median}
 
 
 def distribution(value, where: str = "duration") -> Distribution:
@@ -122,8 +143,11 @@ def distribution(value, where: str = "duration") -> Distribution:
     except (AttributeError, KeyError, TypeError, ValueError):
         pass
     raise ParamsError(
-        f"{where}: {value!r} is not a duration: give hours (a number), or "
-        "{lognormal = {median = H, spread = S}}, {exponential = {mean = H}}, {uniform = {low = A, high = B}}, {samples = [...]}"
+        _(
+            "%(where)s: %(value)s is not a duration: give hours (a number), or {lognormal = {median = H, spread = S}}, "
+            "{exponential = {mean = H}}, {uniform = {low = A, high = B}}, {samples = [...]}"
+        )
+        % {"where": where, "value": repr(value)}
     )
 
 
@@ -186,7 +210,8 @@ class Params:
     default: TaskParams = field(default_factory=TaskParams)
     messages: dict[str, MessageParams] = field(default_factory=dict)
     case: dict[str, float] = field(default_factory=dict)  # share of cases with a boolean attribute set
-    sources: list[str] = field(default_factory=list)  # where the figures came from
+    # Where the figures came from: a file's path, or a learned log ({"event_log": [labels], "cases": n}).
+    sources: list[str | dict] = field(default_factory=list)
     hints: list[str] = field(default_factory=list)  # what the sources say beside the figures (for --staff)
 
     def for_task(self, task_id: str, department: str) -> tuple[TaskParams, list[str]]:
@@ -204,14 +229,17 @@ class Params:
                 if value:
                     found[name] = value
                     if level != "task":
-                        notes.append(f"{task_id}: {name} from the {level}'s figures")
+                        notes.append(_note_from(level) % {"task": task_id, "figure": FIGURE_NAMES[name]})
                     break
         resolved = TaskParams(
             found.get("wait", FALLBACK.wait), found.get("work", FALLBACK.work), found.get("outcomes", {})
         )
         for name in ("wait", "work"):
             if name not in found:
-                notes.append(f"{task_id}: no {name} figures anywhere; assumed {getattr(FALLBACK, name).describe()}")
+                notes.append(
+                    _("%(task)s: no %(figure)s figures anywhere; assumed %(assumed)s")
+                    % {"task": task_id, "figure": FIGURE_NAMES[name], "assumed": getattr(FALLBACK, name).describe()}
+                )
         return resolved, notes
 
     def overlaid(self, other: Params) -> Params:
@@ -246,14 +274,38 @@ class Params:
         }
 
 
+def _note_from(level: str) -> str:
+    if level == "department":
+        return _("%(task)s: %(figure)s from its department's figures")
+    return _("%(task)s: %(figure)s from the default figures")
+
+
+def describe_source(source: str | dict) -> str:
+    """A source of figures in the active language: a learned log in words, a file's path as it is."""
+    if isinstance(source, dict) and "event_log" in source:
+        cases = source.get("cases") or 0
+        versions = pgettext("list separator", ", ").join(source["event_log"])
+        return ngettext(
+            "the event log of %(versions)s (%(cases)s case)", "the event log of %(versions)s (%(cases)s cases)", cases
+        ) % {"versions": versions, "cases": cases}
+    return str(source)
+
+
+def describe_sources(sources: list) -> str:
+    return pgettext("list separator", "; ").join(describe_source(source) for source in sources)
+
+
 def params_from_dict(data: dict, source: str = "") -> Params:
     """Params from the file layout (TOML or JSON); to_json() gives it back."""
     if not isinstance(data, dict):
-        raise ParamsError(f"{source}: the parameters must be a table")
+        raise ParamsError(_("%(source)s: the parameters must be a table") % {"source": source})
     known = {"arrivals_per_day", "staff", "case", "tasks", "departments", "default", "messages", "sources", "hints"}
     unknown = sorted(set(data) - known)
     if unknown:
-        raise ParamsError(f"{source}: unknown section(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        raise ParamsError(
+            _("%(source)s: unknown section(s) %(unknown)s; known: %(known)s")
+            % {"source": source, "unknown": ", ".join(unknown), "known": ", ".join(sorted(known))}
+        )
     params = Params(
         sources=list(data.get("sources") or ([source] if source else [])), hints=list(data.get("hints") or [])
     )
@@ -270,7 +322,7 @@ def params_from_dict(data: dict, source: str = "") -> Params:
         params.default = _task_params(data["default"], "default")
     for name, value in (data.get("messages") or {}).items():
         if not isinstance(value, dict) or "delay" not in value:
-            raise ParamsError(f"messages.{name}: give delay (and probability)")
+            raise ParamsError(_("%(where)s: give delay (and probability)") % {"where": f"messages.{name}"})
         params.messages[name] = MessageParams(
             distribution(value["delay"], f"messages.{name}.delay"),
             _share(value.get("probability", 1.0), f"messages.{name}.probability"),
@@ -280,14 +332,14 @@ def params_from_dict(data: dict, source: str = "") -> Params:
 
 def _task_params(value, where: str) -> TaskParams:
     if not isinstance(value, dict) or set(value) - {"wait", "work", "outcomes"}:
-        raise ParamsError(f"{where}: give wait, work and/or outcomes")
+        raise ParamsError(_("%(where)s: give wait, work and/or outcomes") % {"where": where})
     outcomes = value.get("outcomes") or {}
     if not isinstance(outcomes, dict):
-        raise ParamsError(f"{where}.outcomes: a table of outcome = share")
+        raise ParamsError(_("%(where)s: a table of outcome = share") % {"where": f"{where}.outcomes"})
     shares = {name: _share(share, f"{where}.outcomes.{name}") for name, share in outcomes.items()}
     total = sum(shares.values())
     if shares and total <= 0:
-        raise ParamsError(f"{where}.outcomes: the shares add up to 0")
+        raise ParamsError(_("%(where)s: the shares add up to 0") % {"where": f"{where}.outcomes"})
     return TaskParams(
         wait=distribution(value["wait"], f"{where}.wait") if "wait" in value else None,
         work=distribution(value["work"], f"{where}.work") if "work" in value else None,
@@ -301,7 +353,9 @@ def _share(value, where: str) -> float:
     except (TypeError, ValueError):
         share = -1.0
     if isinstance(value, bool) or not 0 <= share <= 1:
-        raise ParamsError(f"{where}: a share between 0 and 1, not {value!r}")
+        raise ParamsError(
+            _("%(where)s: a share between 0 and 1, not %(value)s") % {"where": where, "value": repr(value)}
+        )
     return share
 
 
@@ -311,13 +365,15 @@ def _rate(value, where: str) -> float:
     except (TypeError, ValueError):
         rate = -1.0
     if isinstance(value, bool) or not (rate > 0 and math.isfinite(rate)):
-        raise ParamsError(f"{where}: a positive number, not {value!r}")
+        raise ParamsError(_("%(where)s: a positive number, not %(value)s") % {"where": where, "value": repr(value)})
     return rate
 
 
 def _staff(value, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ParamsError(f"{where}: a whole number of clerks, at least 1, not {value!r}")
+        raise ParamsError(
+            _("%(where)s: a whole number of clerks, at least 1, not %(value)s") % {"where": where, "value": repr(value)}
+        )
     return value
 
 
@@ -342,7 +398,11 @@ def parse_staff(items: list[str]) -> dict[str, int]:
         try:
             staff[department.strip()] = _staff(int(count), f"--staff {item}")
         except ValueError:
-            raise ParamsError(f"--staff {item}: give DEPARTMENT=CLERKS, e.g. market=3") from None
+            raise ParamsError(_staff_usage(item)) from None
         if not department.strip():
-            raise ParamsError(f"--staff {item}: give DEPARTMENT=CLERKS, e.g. market=3")
+            raise ParamsError(_staff_usage(item))
     return staff
+
+
+def _staff_usage(item: str) -> str:
+    return _("--staff %(item)s: give DEPARTMENT=CLERKS, e.g. market=3") % {"item": item}

@@ -14,6 +14,10 @@
 from __future__ import annotations
 
 import statistics
+import unicodedata
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext, pgettext_lazy
 
 from .loop import Simulation, Tally
 from .office import DAY
@@ -120,35 +124,121 @@ def _fmt(value, unit: str = "") -> str:
     return str(value)
 
 
+def width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text, columns: int, align: str = "<") -> str:
+    """``text`` padded with spaces to ``columns`` terminal columns, left (``<``) or right (``>``) aligned."""
+    text = str(text)
+    room = " " * max(columns - width(text), 0)
+    return text + room if align == "<" else room + text
+
+
+# The department table's columns: (heading, width); the first is left-aligned.
+COLUMNS = [
+    (pgettext_lazy("simulation table", "department"), 14),
+    (pgettext_lazy("simulation table", "staff"), 6),
+    (pgettext_lazy("simulation table", "tasks"), 8),
+    (pgettext_lazy("simulation table", "wait h"), 9),
+    (pgettext_lazy("simulation table", "p90 h"), 8),
+    (pgettext_lazy("simulation table", "work h"), 8),
+    (pgettext_lazy("simulation table", "queue"), 8),
+    (pgettext_lazy("simulation table", "max"), 6),
+    (pgettext_lazy("simulation table", "busy"), 7),
+    (pgettext_lazy("simulation table", "on time"), 9),
+]
+
+
+def _row(cells: list) -> str:
+    return "  " + "".join(
+        pad(cell, columns, "<" if i == 0 else ">")
+        for i, (cell, (_heading, columns)) in enumerate(zip(cells, COLUMNS, strict=True))
+    )
+
+
 def table(prediction: dict, label: str) -> list[str]:
-    """The prediction as the command prints it."""
+    """The prediction as the command prints it, in the active language."""
     p = prediction
     out = [
-        f"{label}: {p['cases']} cases simulated in {p['seconds']:.1f} s ({p['cases_per_second']} cases/s), "
-        f"arrivals over {p['arrival_days']} working days from {p['first_day']}",
-        f"  concluded {p['concluded']}, failed {p['failed']}; ends: "
-        + ", ".join(f"{k} {v}" for k, v in p["ends"].items()),
-        f"  cycle time (acceptance -> result): median {_fmt(p['cycle_working_days_median'])} working days "
-        f"({_fmt(p['cycle_calendar_hours_median'])} h), p90 {_fmt(p['cycle_working_days_p90'])} working days "
-        f"({_fmt(p['cycle_calendar_hours_p90'])} h)",
-        f"  on time: cases {_fmt(p['case_on_time_share'], 'share')} ({p['cases_late']} late, {p['cases_past_statutory']} past the "
-        f"statutory limit), tasks {_fmt(p['task_on_time_share'], 'share')} ({p['tasks_late']} of {p['tasks']} late)",
+        _(
+            "%(label)s: %(cases)s cases simulated in %(seconds)s s (%(rate)s cases/s), arrivals over %(days)s "
+            "working days from %(first)s"
+        )
+        % {
+            "label": label,
+            "cases": p["cases"],
+            "seconds": f"{p['seconds']:.1f}",
+            "rate": p["cases_per_second"],
+            "days": p["arrival_days"],
+            "first": p["first_day"],
+        },
+        "  "
+        + _("concluded %(concluded)s, failed %(failed)s; ends: %(ends)s")
+        % {
+            "concluded": p["concluded"],
+            "failed": p["failed"],
+            "ends": pgettext("list separator", ", ").join(f"{k} {v}" for k, v in p["ends"].items()),
+        },
+        "  "
+        + _(
+            "cycle time (acceptance -> result): median %(median)s working days (%(median_hours)s h), "
+            "p90 %(p90)s working days (%(p90_hours)s h)"
+        )
+        % {
+            "median": _fmt(p["cycle_working_days_median"]),
+            "median_hours": _fmt(p["cycle_calendar_hours_median"]),
+            "p90": _fmt(p["cycle_working_days_p90"]),
+            "p90_hours": _fmt(p["cycle_calendar_hours_p90"]),
+        },
+        "  "
+        + _(
+            "on time: cases %(cases)s (%(late)s late, %(past)s past the statutory limit), "
+            "tasks %(tasks)s (%(tasks_late)s of %(task_count)s late)"
+        )
+        % {
+            "cases": _fmt(p["case_on_time_share"], "share"),
+            "late": p["cases_late"],
+            "past": p["cases_past_statutory"],
+            "tasks": _fmt(p["task_on_time_share"], "share"),
+            "tasks_late": p["tasks_late"],
+            "task_count": p["tasks"],
+        },
         "",
-        f"  {'department':<14}{'staff':>6}{'tasks':>8}{'wait h':>9}{'p90 h':>8}{'work h':>8}{'queue':>8}{'max':>6}{'busy':>7}{'on time':>9}",
+        _row([heading for heading, _columns in COLUMNS]),
     ]
     for code, d in p["departments"].items():
         staff = "-" if d["staff"] is None else str(d["staff"])
         out.append(
-            f"  {code:<14}{staff:>6}{d['tasks']:>8}{_fmt(d['wait_hours_median']):>9}{_fmt(d['wait_hours_p90']):>8}"
-            f"{_fmt(d['work_hours_median']):>8}{_fmt(d['queue_mean']):>8}{d['queue_max']:>6}"
-            f"{_fmt(d['utilisation'], 'share'):>7}{_fmt(d['on_time_share'], 'share'):>9}"
+            _row(
+                [
+                    code,
+                    staff,
+                    d["tasks"],
+                    _fmt(d["wait_hours_median"]),
+                    _fmt(d["wait_hours_p90"]),
+                    _fmt(d["work_hours_median"]),
+                    _fmt(d["queue_mean"]),
+                    d["queue_max"],
+                    _fmt(d["utilisation"], "share"),
+                    _fmt(d["on_time_share"], "share"),
+                ]
+            )
         )
     out.append(
-        "  (staff '-': as many clerks as there is work; wait and work in office hours, median; queue: open tasks "
-        "not yet claimed, mean and largest)"
+        "  "
+        + _(
+            "(staff '-': as many clerks as there is work; wait and work in office hours, median; queue: open tasks "
+            "not yet claimed, mean and largest)"
+        )
     )
     for note in p["notes"]:
-        out.append(f"  note: {note}")
+        out.append("  " + _("note: %(note)s") % {"note": note})
     for why, count in p["failures"].items():
-        out.append(f"  FAILED {count} cases: {why}")
+        out.append(
+            "  "
+            + ngettext("FAILED %(count)s case: %(why)s", "FAILED %(count)s cases: %(why)s", count)
+            % {"count": count, "why": why}
+        )
     return out

@@ -12,7 +12,7 @@ import logging
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
-from django.utils import timezone
+from django.utils import timezone, translation
 from lxml import etree
 
 from demo.driver import Driver, Rates
@@ -183,6 +183,8 @@ def test_filters_by_process_version_and_start_date(driven, tmp_path):
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     tree = etree.parse(export(tmp_path / "none.xes", "xes", since=tomorrow))
     assert tree.getroot().findall(f"{XES}trace") == []
-    with pytest.raises(CommandError, match="not deployed"):
+    with pytest.raises(CommandError, match="尚未部署"):
+        export(tmp_path / "x.csv", "csv", process="no_such_process")
+    with translation.override("en"), pytest.raises(CommandError, match="'no_such_process' is not deployed"):
         export(tmp_path / "x.csv", "csv", process="no_such_process")
     assert not (tmp_path / "x.csv").exists() and not (tmp_path / "x.csv.part").exists()

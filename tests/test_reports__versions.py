@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 from PIL import Image
 
 from demo.seed import ensure_demo_people
@@ -19,6 +20,15 @@ pytestmark = pytest.mark.dates
 
 CASES = "24"
 PASSWORD = "reports-test-password"
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """The site's language around each test: a request in English leaves English active in the
+    test's thread (LocaleMiddleware activates the reader's language and nothing resets it)."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 def drive(version: int, *extra: str) -> None:
@@ -51,12 +61,17 @@ def test_the_parallel_version_concludes_sooner_and_the_report_says_by_how_much(r
         "report", "--process", "business_registration", "--compare", "1", "2", "--png", str(tmp_path), stdout=out
     )
     text = out.getvalue()
-    assert f"v2 against v1: {expected}，" in text
-    median_row = next(line for line in text.splitlines() if line.startswith("Cycle time, median "))
-    assert median_row.split()[-2:] == [
-        f"{serial['cycle_working_days_median']:.2f}",
-        f"{parallel['cycle_working_days_median']:.2f}",
-    ]
+    # Management commands speak the site's language (settings.LANGUAGE_CODE): Chinese by default.
+    assert f"v2 对比 v1：{expected}，" in text
+    medians = [f"{serial['cycle_working_days_median']:.2f}", f"{parallel['cycle_working_days_median']:.2f}"]
+    median_row = next(line for line in text.splitlines() if line.startswith("办理时长中位数 "))
+    assert median_row.split()[-2:] == medians
+    with translation.override("en"):
+        out = StringIO()
+        call_command("report", "--process", "business_registration", "--compare", "1", "2", stdout=out)
+    english = out.getvalue()
+    assert f"v2 against v1: faster approval {speedup * 100:.1f}%, fewer trips " in english
+    assert next(line for line in english.splitlines() if line.startswith("Cycle time, median ")).split()[-2:] == medians
     for name in ("cycle_time", "departments", "lights", "trips"):
         path = tmp_path / f"{name}.png"
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -72,15 +87,20 @@ def test_the_parallel_version_concludes_sooner_and_the_report_says_by_how_much(r
     html = page.content.decode()
     assert expected in html and 'data-comparison="1,2"' in html
     assert 'id="report-data"' in html and "chart.umd.min.js" in html
+    client.cookies["django_language"] = "en"
+    html = client.get("/reports/business_registration/?compare=1,2").content.decode()
+    assert f"faster approval {speedup * 100:.1f}%" in html and expected not in html
 
 
 def test_the_command_names_what_is_missing(reference):
-    with pytest.raises(CommandError, match="there is no process 'nowhere'; processes: business_registration"):
+    with pytest.raises(CommandError, match="没有流程「nowhere」；现有流程：business_registration"):
         call_command("report", "--process", "nowhere")
-    with pytest.raises(CommandError, match="has no cases yet"):
+    with pytest.raises(CommandError, match="尚无办件"):
+        call_command("report", "--process", "business_registration")
+    with translation.override("en"), pytest.raises(CommandError, match="has no cases yet"):
         call_command("report", "--process", "business_registration")
     call_command("drive", "--cases", "1", "--version", "2", "--no-progress", stdout=StringIO())
-    with pytest.raises(CommandError, match="no cases on version 1; versions with cases: 2"):
+    with pytest.raises(CommandError, match="版本 1 没有办件；有办件的版本：2"):
         call_command("report", "--process", "business_registration", "--compare", "1", "2")
 
 

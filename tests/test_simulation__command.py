@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from simulation.models import SimulationRun
 
@@ -93,8 +94,15 @@ def test_simulation_starts_on_the_working_day_after_today_by_default(reference, 
 
 def test_simulate_a_version_that_never_ran_from_figures_given_by_hand(reference, by_hand):
     out = simulate("--version", "2", "--params", by_hand, "--cases", "600")
-    assert "simulation of business_registration v2: 600 cases simulated" in out
-    assert "cycle time (acceptance -> result): median" in out
+    # Management commands speak the site's language (settings.LANGUAGE_CODE): Chinese by default.
+    assert "仿真 business_registration v2：共 600 件" in out
+    assert "办理时长（受理 -> 办结）：中位数" in out
+    assert "数据来源：" + by_hand in out
+    with translation.override("en"):
+        english = simulate("--version", "2", "--params", by_hand, "--cases", "10", "--no-save")
+    assert "simulation of business_registration v2: 10 cases simulated" in english
+    assert "cycle time (acceptance -> result): median" in english
+    assert "department" in english and "部门" not in english
     run = SimulationRun.objects.get(version=reference["parallel"])
     p = run.prediction
     assert p["concluded"] == 600 and p["failed"] == 0
@@ -126,18 +134,25 @@ def test_fewer_clerks_make_the_department_queue_and_wait(reference, by_hand):
 
 
 def test_simulate_says_what_is_missing(reference, by_hand, tmp_path):
-    with pytest.raises(CommandError, match="give --from-log"):
+    with pytest.raises(CommandError, match="请给出 --from-log"):
         simulate("--version", "2", "--cases", "10")
-    with pytest.raises(CommandError, match="no earlier version of 'business_registration' has cases"):
+    with pytest.raises(CommandError, match="流程「business_registration」之前的版本在事件日志中都没有可供学习的办件"):
         simulate("--version", "2", "--from-log", "--cases", "10")
-    with pytest.raises(CommandError, match="has no version 9; it has: 1, 2"):
+    with pytest.raises(CommandError, match="没有版本 9；现有版本：1, 2"):
         simulate("--version", "9", "--params", by_hand)
-    with pytest.raises(CommandError, match="--staff police: give DEPARTMENT=CLERKS"):
+    with pytest.raises(CommandError, match="--staff police：请写成 部门=经办人数"):
         simulate("--version", "2", "--params", by_hand, "--staff", "police")
     broken = tmp_path / "broken.toml"
     broken.write_text(
         "arrivals_per_day = 5\n[tasks.market_review]\nwork = { lognormal = { mean = 2 } }\n", encoding="utf-8"
     )
-    with pytest.raises(CommandError, match=r"tasks.market_review.work: .* is not a duration"):
+    with pytest.raises(CommandError, match=r"tasks.market_review.work：.* 不是时长"):
         simulate("--version", "2", "--params", str(broken))
+    with translation.override("en"):
+        with pytest.raises(CommandError, match="no earlier version of 'business_registration' has cases"):
+            simulate("--version", "2", "--from-log", "--cases", "10")
+        with pytest.raises(CommandError, match="--staff police: give DEPARTMENT=CLERKS"):
+            simulate("--version", "2", "--params", by_hand, "--staff", "police")
+        with pytest.raises(CommandError, match=r"tasks.market_review.work: .* is not a duration"):
+            simulate("--version", "2", "--params", str(broken))
     assert not SimulationRun.objects.exists()

@@ -3,6 +3,7 @@ the other systems did, mapped onto the version to simulate."""
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from demo.driver import Driver
 from engine.models import Case
@@ -48,6 +49,9 @@ def test_a_renamed_task_takes_the_figures_of_the_task_with_its_name_and_departme
     renamed = do_deploy_version(xml.replace("police_review", "seal_review").encode(), "renamed.bpmn").version
     params = learn([reference["serial"]], calendar=get_calendar(), target=renamed)
     assert params.tasks["seal_review"] is params.tasks["police_review"]
+    assert "seal_review：沿用 police_review 的数据（同名、同部门）" in params.hints
+    with translation.override("en"):
+        params = learn([reference["serial"]], calendar=get_calendar(), target=renamed)
     assert "seal_review: the figures of police_review (same name and department)" in params.hints
     figures, notes = params.for_task("seal_review", "police")
     assert figures.work is params.tasks["police_review"].work and not notes

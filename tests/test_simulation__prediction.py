@@ -11,6 +11,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from reports.figures import version_figures
 from reports.predictions import side_by_side
@@ -22,6 +23,15 @@ pytestmark = pytest.mark.dates
 CASES = 80  # per version, through the database: the slow part of this test
 START = dt.date(2026, 3, 2)  # after Spring Festival, before Qingming: an ordinary stretch of working days
 UNTIL = dt.date(2026, 12, 31)  # simulated time ends here, not at the moment the test runs
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """The site's language around each test: a request in English leaves English active in the
+    test's thread (LocaleMiddleware activates the reader's language and nothing resets it)."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.mark.slow
@@ -44,7 +54,10 @@ def test_simulation_learned_from_the_serial_log_predicts_the_parallel_versions_m
     out = StringIO()
     call_command("simulate", "--version", "2", "--from-log", "--cases", "3000", "--no-progress", stdout=out)
     run = SimulationRun.objects.get(version=reference["parallel"])
-    assert run.learned_from.startswith(f"the event log of business_registration v1 ({CASES} cases)")
+    # Worded in the command's language (Chinese by default), and again in each reader's.
+    assert run.learned_from == f"business_registration v1 的事件日志（{CASES} 件）"
+    with translation.override("en"):
+        assert run.source_words() == f"the event log of business_registration v1 ({CASES} cases)"
     predicted = run.prediction["cycle_working_days_median"]
     # Before version 2 has run, the prediction already shows what the parallel process buys.
     assert predicted < 0.75 * serial["cycle_working_days_median"]
@@ -78,6 +91,15 @@ def test_simulation_learned_from_the_serial_log_predicts_the_parallel_versions_m
     page = client.get("/reports/business_registration/").content.decode()
     card = page[page.index('data-prediction="2"') :]
     assert f'<td class="num">{predicted:.2f}</td>' in card and f'<td class="num">{measured:.2f}</td>' in card
+    assert "business_registration v1 的事件日志" in card and "办理时长中位数" in card
     report = StringIO()
     call_command("report", "--process", "business_registration", stdout=report)
+    assert f"预测 {predicted:8.2f}   实测 {measured:8.2f}" in report.getvalue()
+    with translation.override("en"):
+        report = StringIO()
+        call_command("report", "--process", "business_registration", stdout=report)
     assert f"predicted {predicted:8.2f}   measured {measured:8.2f}" in report.getvalue()
+    client.cookies["django_language"] = "en"
+    card = client.get("/reports/business_registration/").content.decode()
+    card = card[card.index('data-prediction="2"') :]
+    assert "the event log of business_registration v1" in card and "Cycle time, median" in card

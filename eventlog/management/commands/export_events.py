@@ -2,6 +2,7 @@ import datetime as dt
 import logging
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from eventlog.export import FORMATS, export
 from eventlog.pseudonyms import Pseudonyms
@@ -52,17 +53,20 @@ class Command(BaseCommand):
 
     def handle(self, *args, **o):
         if o["version"] and not o["process"]:
-            raise CommandError("--version needs --process")
+            raise CommandError(_("--version needs --process"))
         if o["process"] and not ProcessDefinition.objects.filter(key=o["process"]).exists():
-            keys = ", ".join(ProcessDefinition.objects.order_by("key").values_list("key", flat=True)) or "none"
-            raise CommandError(f"process '{o['process']}' is not deployed (deployed: {keys})")
+            keys = ", ".join(ProcessDefinition.objects.order_by("key").values_list("key", flat=True)) or "–"
+            raise CommandError(
+                _("process '%(process)s' is not deployed (deployed: %(keys)s)")
+                % {"process": o["process"], "keys": keys}
+            )
         if o["no_pseudonymise"] and o["unlinkable"]:
-            raise CommandError("--unlinkable and --no-pseudonymise contradict each other")
+            raise CommandError(_("--unlinkable and --no-pseudonymise contradict each other"))
         if o["no_pseudonymise"]:
             pseudonyms = Pseudonyms.clear_text()
             # Personal data leaves the system: leave a trace of it in the server log.
             logger.warning("event log exported with personal data in clear text to %s", o["output"])
-            self.stderr.write("personal data in clear text: for authorised use only")
+            self.stderr.write(_("personal data in clear text: for authorised use only"))
         else:
             pseudonyms = Pseudonyms.unlinkable() if o["unlinkable"] else Pseudonyms.configured()
         scope = Scope(
@@ -73,7 +77,8 @@ class Command(BaseCommand):
             lifecycle=o["lifecycle"],
         )
         result = export(o["format"], scope, pseudonyms, o["output"], progress=not o["no_progress"])
-        # With the log on stdout, the summary goes to stderr.
+        # With the log on stdout, the summary goes to stderr. It stays in English whatever the
+        # language, as the files' keys do: scripts read it (bench/scenarios/export.py).
         (self.stderr if o["output"] == "-" else self.stdout).write(result.line(o["output"]))
         if result.events == 0:
-            self.stderr.write("nothing matched: the file holds an empty log")
+            self.stderr.write(_("nothing matched: the file holds an empty log"))

@@ -1,14 +1,18 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from processes.models import ProcessDefinition
-from reports.charts import chart_data
+from processes.names import in_language
 from reports.comparison import Comparison
 from reports.figures import process_figures
 from reports.predictions import lines, side_by_side
 from reports.registry import FIGURES
 from reports.views import TABLE
+from simulation.results import pad, width
+
+# Management commands run in settings.LANGUAGE_CODE (Chinese by default): the report is printed in it.
 
 
 class Command(BaseCommand):
@@ -28,18 +32,21 @@ class Command(BaseCommand):
     def handle(self, *args, process, compare, png, **options):
         definition = ProcessDefinition.objects.filter(key=process).first()
         if definition is None:
-            keys = ", ".join(ProcessDefinition.objects.order_by("key").values_list("key", flat=True)) or "none"
-            raise CommandError(f"there is no process '{process}'; processes: {keys}")
+            keys = ", ".join(ProcessDefinition.objects.order_by("key").values_list("key", flat=True)) or "–"
+            raise CommandError(
+                _("there is no process '%(process)s'; processes: %(keys)s") % {"process": process, "keys": keys}
+            )
         rows = process_figures(definition)
         if not rows:
-            raise CommandError(f"process '{process}' has no cases yet")
+            raise CommandError(_("process '%(process)s' has no cases yet") % {"process": process})
         by_number = {version.number: (version, figures) for version, figures in rows}
         if compare:
             missing = [n for n in compare if n not in by_number]
             if missing:
                 have = ", ".join(str(n) for n in by_number)
                 raise CommandError(
-                    f"process '{process}' has no cases on version {missing[0]}; versions with cases: {have}"
+                    _("process '%(process)s' has no cases on version %(version)s; versions with cases: %(have)s")
+                    % {"process": process, "version": missing[0], "have": have}
                 )
             rows = [by_number[compare[0]], by_number[compare[1]]]
         self.table(definition, rows)
@@ -48,15 +55,17 @@ class Command(BaseCommand):
             (before, f_before), (after, f_after) = rows[-2], rows[-1]
             comparison = Comparison(f_before, f_after)
             self.stdout.write("")
-            self.stdout.write(f"v{after.number} against v{before.number}: {comparison.headline()}")
-            self.stdout.write(f"  ({comparison.headline_en()})")
+            self.stdout.write(
+                _("v%(new)s against v%(old)s: %(headline)s")
+                % {"new": after.number, "old": before.number, "headline": comparison.headline()}
+            )
             for change in comparison.changes[3:]:
-                self.stdout.write(f"  {change.words()[0]}  ({change.words()[1]})")
+                self.stdout.write(f"  {change.words()}")
         if png:
-            from reports.png import render_charts
+            from reports.png import render_report
 
-            for path in render_charts(chart_data(rows), png, title=definition.key):
-                self.stdout.write(f"wrote {path}")
+            for path in render_report(rows, png, title=definition.key):
+                self.stdout.write(_("wrote %(path)s") % {"path": path})
 
     def predictions(self, rows) -> None:
         """Each version's latest simulation (manage.py simulate) beside what its cases measured."""
@@ -70,28 +79,33 @@ class Command(BaseCommand):
                     self.stdout.write(line)
 
     def table(self, definition, rows) -> None:
-        width = 44
-        heading = "".join(f"{'v' + str(version.number):>12}" for version, _ in rows)
-        self.stdout.write(f"{definition.name} ({definition.key})")
-        self.stdout.write(f"{'figure':<{width}}{heading}")
+        columns = 44
+        heading = "".join(f"{'v' + str(version.number):>12}" for version, _figures in rows)
+        self.stdout.write(f"{in_language(definition.name)} ({definition.key})")
+        self.stdout.write(_clip(_("Figure"), columns) + heading)
         for key in TABLE:
             figure = FIGURES[key]
-            cells = "".join(f"{figure.format(figures[key]):>12}" for _, figures in rows)
-            self.stdout.write(f"{_clip(figure.en, width)}{cells}")
+            cells = "".join(f"{figure.format(figures[key]):>12}" for _version, figures in rows)
+            self.stdout.write(f"{_clip(str(figure.label), columns)}{cells}")
         self.stdout.write("")
-        columns = "".join(f"{'v' + str(version.number) + ' wait/work':>20}" for version, _ in rows)
-        self.stdout.write(f"{'department (mean office hours per task)':<{width}}{columns}")
+        heading = "".join(
+            pad(_("v%(version)s wait/work") % {"version": version.number}, 20, ">") for version, _figures in rows
+        )
+        self.stdout.write(_clip(_("department (mean office hours per task)"), columns) + heading)
         codes = []
-        for _, figures in rows:
+        for _version, figures in rows:
             codes += [row["code"] for row in figures["departments"] if row["code"] not in codes]
         for code in codes:
             cells = ""
-            for _, figures in rows:
+            for _version, figures in rows:
                 row = next((r for r in figures["departments"] if r["code"] == code), None)
                 text = "–" if row is None else "{:.2f} / {:.2f}".format(row["wait_hours_mean"], row["work_hours_mean"])
                 cells += f"{text:>20}"
-            self.stdout.write(f"{_clip(code, width)}{cells}")
+            self.stdout.write(f"{_clip(code, columns)}{cells}")
 
 
-def _clip(text: str, width: int) -> str:
-    return f"{text[: width - 1]:<{width}}"
+def _clip(text: str, columns: int) -> str:
+    """``text`` in ``columns`` terminal columns: cut where it is longer, padded where shorter."""
+    while width(text) > columns - 1:
+        text = text[:-1]
+    return pad(text, columns)

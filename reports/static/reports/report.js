@@ -1,5 +1,6 @@
 // 流程再造: the report's four charts, one series per version. Data comes from the page
-// (json_script "report-data", built by reports.charts); Chart.js is served from node_modules.
+// (json_script "report-data", built by reports.charts, every label already in the reader's
+// language); Chart.js is served from node_modules.
 (function () {
   "use strict";
   var node = document.getElementById("report-data");
@@ -11,7 +12,6 @@
   var data = JSON.parse(node.textContent);
   var palette = ["#94a3b8", "#2563eb", "#7c3aed", "#0891b2", "#db2777", "#0d9488"];
   var lightColours = { green: "#16a34a", yellow: "#d97706", red: "#dc2626" };
-  var lightNames = { green: "绿灯 on time", yellow: "黄灯 close", red: "红灯 late" };
   var base = { responsive: true, maintainAspectRatio: false, animation: false, plugins: { legend: { position: "bottom" } } };
   function percent(v) { return Math.round(v * 1000) / 10 + "%"; }
   function options(extra) { return Object.assign({}, base, extra); }
@@ -25,23 +25,22 @@
     data: {
       labels: data.versions,
       datasets: [
-        { label: "中位数 median", data: data.cycle_time.median, backgroundColor: "#2563eb" },
-        { label: "P90", data: data.cycle_time.p90, backgroundColor: "#93c5fd" },
+        { label: data.cycle_time.labels.median, data: data.cycle_time.median, backgroundColor: "#2563eb" },
+        { label: data.cycle_time.labels.p90, data: data.cycle_time.p90, backgroundColor: "#93c5fd" },
       ],
     },
-    options: options({ scales: { y: { beginAtZero: true, title: { display: true, text: "工作日 working days" } } } }),
+    options: options({ scales: { y: { beginAtZero: true, title: { display: true, text: data.cycle_time.labels.axis } } } }),
   });
 
-  var deptLabels = data.departments.names.map(function (n) { return n[0]; });
   var deptSets = [];
   data.versions.forEach(function (v, i) {
-    deptSets.push({ label: v + " 等待 waiting", data: data.departments.wait[i], stack: v, backgroundColor: palette[i % palette.length] + "99" });
-    deptSets.push({ label: v + " 办理 working", data: data.departments.work[i], stack: v, backgroundColor: palette[i % palette.length] });
+    deptSets.push({ label: data.departments.wait_labels[i], data: data.departments.wait[i], stack: v, backgroundColor: palette[i % palette.length] + "99" });
+    deptSets.push({ label: data.departments.work_labels[i], data: data.departments.work[i], stack: v, backgroundColor: palette[i % palette.length] });
   });
   draw("chart-departments", {
     type: "bar",
-    data: { labels: deptLabels, datasets: deptSets },
-    options: options({ scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, title: { display: true, text: "小时 office hours" } } } }),
+    data: { labels: data.departments.names, datasets: deptSets },
+    options: options({ scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, title: { display: true, text: data.departments.axis } } } }),
   });
 
   draw("chart-lights", {
@@ -49,7 +48,7 @@
     data: {
       labels: data.versions,
       datasets: data.lights.names.map(function (light, j) {
-        return { label: lightNames[light], data: data.lights.shares.map(function (s) { return s[j]; }), backgroundColor: lightColours[light] };
+        return { label: data.lights.labels[j], data: data.lights.shares.map(function (s) { return s[j]; }), backgroundColor: lightColours[light] };
       }),
     },
     options: options({
@@ -62,7 +61,7 @@
   draw("chart-trips", {
     type: "bar",
     data: {
-      labels: data.trips.buckets.map(function (b) { return b + " 次 trips"; }),
+      labels: data.trips.labels,
       datasets: data.versions.map(function (v, i) {
         return { label: v, data: data.trips.shares[i], backgroundColor: palette[i % palette.length] };
       }),

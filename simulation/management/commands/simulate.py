@@ -4,6 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from engine.in_memory import ProcessMachine
@@ -11,7 +12,7 @@ from processes.models import ProcessDefinition, ServiceItem
 from simulation.learn import learn
 from simulation.loop import Simulation
 from simulation.models import SimulationRun
-from simulation.params import Params, ParamsError, load_params, parse_staff
+from simulation.params import Params, ParamsError, describe_sources, load_params, parse_staff
 from simulation.results import summarise, table
 from workdays.calendar_store import get_calendar
 from workdays.clock import Limit
@@ -71,16 +72,20 @@ class Command(BaseCommand):
         **options,
     ):
         if cases < 1:
-            raise CommandError("--cases must be at least 1")
+            raise CommandError(_("--cases must be at least 1"))
         definition = ProcessDefinition.objects.filter(key=process).first()
         if definition is None:
             raise CommandError(
-                f"process '{process}' is not deployed; deploy it first: manage.py deploy bpmn/<file>.bpmn"
+                _("process '%(process)s' is not deployed; deploy it first: manage.py deploy bpmn/<file>.bpmn")
+                % {"process": process}
             )
         chosen = definition.versions.filter(number=version).first() if version else definition.latest_version()
         if chosen is None:
             numbers = ", ".join(str(n) for n in definition.versions.values_list("number", flat=True))
-            raise CommandError(f"process '{process}' has no version {version}; it has: {numbers}")
+            raise CommandError(
+                _("process '%(process)s' has no version %(version)s; it has: %(numbers)s")
+                % {"process": process, "version": version, "numbers": numbers}
+            )
         calendar = get_calendar()
         figures = self.figures(definition, chosen, calendar, from_log or bool(from_version), from_version, params)
         try:
@@ -89,10 +94,10 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         if arrivals is not None:
             if arrivals <= 0:
-                raise CommandError("--arrivals must be more than 0")
+                raise CommandError(_("--arrivals must be more than 0"))
             figures.arrivals_per_day = arrivals
         if not figures.arrivals_per_day:
-            raise CommandError("the arrival rate is not known: give --arrivals PER_DAY (the log has too few cases)")
+            raise CommandError(_("the arrival rate is not known: give --arrivals PER_DAY (the log has too few cases)"))
         item = ServiceItem.objects.filter(process=definition).first()
         limits = (
             (
@@ -114,11 +119,14 @@ class Command(BaseCommand):
             machine=ProcessMachine(chosen),
         )
         began = time.perf_counter()
-        with tqdm(total=cases, desc=f"simulate {chosen.label}", unit="case", disable=no_progress or None) as bar:
+        desc = _("simulate %(version)s") % {"version": chosen.label}
+        with tqdm(total=cases, desc=desc, unit="case", disable=no_progress or None) as bar:
             simulation.progress = bar
             tally = simulation.run()
         prediction = summarise(simulation, tally, time.perf_counter() - began)
-        learned = "; ".join(figures.sources)
+        # In the command's language (settings.LANGUAGE_CODE); the report page words the sources
+        # again in its reader's (SimulationRun.source_words).
+        learned = describe_sources(figures.sources)
         if not no_save:
             SimulationRun.objects.create(
                 version=chosen,
@@ -131,37 +139,46 @@ class Command(BaseCommand):
         if as_json:
             self.stdout.write(_dumps(prediction))
             return
-        for line in table(prediction, f"simulation of {chosen.label}"):
+        for line in table(prediction, _("simulation of %(version)s") % {"version": chosen.label}):
             self.stdout.write(line)
-        self.stdout.write(f"  figures from: {learned}")
+        self.stdout.write("  " + _("figures from: %(sources)s") % {"sources": learned})
         for hint in figures.hints:
             self.stdout.write(f"  {hint}")
         if not no_save and chosen.cases.exists():
             # The reports put each version's latest run beside what its cases measure.
             self.stdout.write(
-                f"  beside what {chosen.label}'s cases measure: manage.py report --process {definition.key}"
-                f" (and the report page)"
+                "  "
+                + _(
+                    "beside what %(version)s's cases measure: manage.py report --process %(process)s (and the report page)"
+                )
+                % {"version": chosen.label, "process": definition.key}
             )
 
     def figures(
         self, definition, chosen, calendar, from_log: bool, from_versions: list[int], path: str | None
     ) -> Params:
         if not from_log and not path:
-            raise CommandError("give --from-log (learn from earlier versions' event log) and/or --params FILE")
+            raise CommandError(_("give --from-log (learn from earlier versions' event log) and/or --params FILE"))
         figures = Params()
         if from_log:
             if from_versions:
                 sources = list(definition.versions.filter(number__in=from_versions))
                 missing = sorted(set(from_versions) - {v.number for v in sources})
                 if missing:
-                    raise CommandError(f"process '{definition.key}' has no version {', '.join(map(str, missing))}")
+                    raise CommandError(
+                        _("process '%(process)s' has no version %(version)s")
+                        % {"process": definition.key, "version": ", ".join(map(str, missing))}
+                    )
             else:
                 sources = list(definition.versions.filter(number__lt=chosen.number))
             sources = [v for v in sources if v.cases.exists()]
             if not sources:
                 raise CommandError(
-                    f"no earlier version of '{definition.key}' has cases in the event log to learn from; "
-                    "give --from-version N or --params FILE"
+                    _(
+                        "no earlier version of '%(process)s' has cases in the event log to learn from; "
+                        "give --from-version N or --params FILE"
+                    )
+                    % {"process": definition.key}
                 )
             figures = learn(sources, calendar=calendar, target=chosen)
         if path:
