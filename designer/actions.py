@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from processes.actions import DeployResult, do_deploy_version
 from processes.bpmn_file import BpmnFile, bpmn, executable_processes, read_bpmn
@@ -23,10 +24,13 @@ class DraftConflict(Exception):
     """Someone saved the draft after this editor loaded it."""
 
     def __init__(self, draft: Draft):
-        who = draft.updated_by.username if draft.updated_by else "?"
         super().__init__(
-            f"草稿已被 {who} 于 {timezone.localtime(draft.updated_at):%Y-%m-%d %H:%M} 保存（第 {draft.revision} 版），请重新打开后再改。"
-            f" The draft was saved by {who} in the meantime (revision {draft.revision}): reopen it before saving."
+            _("%(who)s saved the draft at %(at)s in the meantime (revision %(revision)s): reopen it before saving.")
+            % {
+                "who": draft.updated_by.username if draft.updated_by else "?",
+                "at": f"{timezone.localtime(draft.updated_at):%Y-%m-%d %H:%M}",
+                "revision": draft.revision,
+            }
         )
         self.draft = draft
 
@@ -79,7 +83,7 @@ def do_deploy_from_modeler(xml: str, *, acting_user, draft: Draft | None = None)
     Raises BpmnFileError with every problem; nothing is stored then.
     """
     data = xml.encode("utf-8")
-    key, _ = process_of(read_bpmn(data, "modeler.bpmn"))
+    key = process_of(read_bpmn(data, "modeler.bpmn"))[0]
     filename = (draft.filename if draft and draft.filename else f"{key or 'process'}.bpmn")[:255]
     with transaction.atomic():
         result = do_deploy_version(data, filename, acting_user=acting_user)

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class DesignerConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "designer"
-    verbose_name = "流程设计 process designer"
+    verbose_name = gettext_lazy("Process design")

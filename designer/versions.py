@@ -15,6 +15,8 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from engine.alignment import align_versions, parse_mapping
@@ -35,19 +37,21 @@ def version_by_number(definition, value, *, default=None):
     try:
         return definition.versions.get(number=int(value))
     except (ValueError, definition.versions.model.DoesNotExist):
-        raise Http404(f"{definition.key} 没有版本 {value}。 {definition.key} has no version {value}.") from None
+        raise Http404(
+            _("%(process)s has no version %(number)s.") % {"process": definition.key, "number": value}
+        ) from None
 
 
 def version_pair(request, definition):
     """(from, to) from ?from=N&to=M; by default the version before the latest, and the latest."""
     numbers = list(definition.versions.order_by("-number").values_list("number", flat=True)[:2])
     if len(numbers) < 2:
-        raise Http404(f"{definition.key} 只有一个版本。 {definition.key} has only one version.")
+        raise Http404(_("%(process)s has only one version.") % {"process": definition.key})
     source = request.POST if request.method == "POST" else request.GET
     new = version_by_number(definition, source.get("to"), default=definition.versions.get(number=numbers[0]))
     old = version_by_number(definition, source.get("from"), default=definition.versions.get(number=numbers[1]))
     if old.pk == new.pk:
-        raise Http404("请选择两个不同的版本。 Choose two different versions.")
+        raise Http404(_("Choose two different versions."))
     return old, new
 
 
@@ -176,12 +180,25 @@ def migrate(request, key):
 
 def tell(request, report: MigrationReport, old, new) -> None:
     moved, refused, failed = len(report.migrated), len(report.refused), len(report.failed)
-    messages.success(request, f"已迁移 {moved} 件：v{old.number} → v{new.number}。 Migrated {moved} cases.")
+    messages.success(
+        request,
+        ngettext(
+            "Migrated %(count)s case: v%(from)s → v%(to)s.", "Migrated %(count)s cases: v%(from)s → v%(to)s.", moved
+        )
+        % {"count": moved, "from": old.number, "to": new.number},
+    )
     for number, reason in report.refused + report.failed:
         messages.warning(request, f"{number}: {reason}")
     if refused or failed:
+        stayed = refused + failed
         messages.warning(
-            request, f"{refused + failed} 件未迁移（见上）。 {refused + failed} cases stayed where they were."
+            request,
+            ngettext(
+                "%(count)s case stayed where it was (see above).",
+                "%(count)s cases stayed where they were (see above).",
+                stayed,
+            )
+            % {"count": stayed},
         )
 
 
@@ -194,7 +211,7 @@ def migrate_back(request, key):
     batch = request.POST.get("batch", "")
     known = Event.objects.filter(kind=Event.Kind.CASE_MIGRATED, version__definition=definition, data__batch=batch)
     if not BATCH.fullmatch(batch) or not known.exists():
-        raise Http404("没有这批迁移。 There is no such migration.")
+        raise Http404(_("There is no such migration."))
     event = known.first()
     report = do_migrate_batch_back(batch, acting_user=request.user)
     tell(request, report, event.version, definition.versions.get(number=event.data["from_number"]))

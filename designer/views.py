@@ -18,11 +18,14 @@ from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from licences.models import LicenceKind
 from processes.bpmn_file import BpmnFileError, read_bpmn
 from processes.models import ProcessDefinition
+from processes.names import in_language
 from processes.validation import validate as validate_file
 from worklists import access
 from worklists.models import Department
@@ -38,11 +41,10 @@ def access_draft_by_id(user, draft_id) -> Draft:
     try:
         return Draft.objects.select_related("based_on__definition", "deployed_as").get(pk=draft_id)
     except (Draft.DoesNotExist, ValueError):
-        raise Http404(f"没有草稿 {draft_id}。 There is no draft {draft_id}.") from None
+        raise Http404(_("There is no draft %(id)s.") % {"id": draft_id}) from None
 
 
 BUNDLE = "designer/build/modeler.js"
-NOT_LOGGED_IN = "请先登录。 Log in first."
 
 
 def json_endpoint(view):
@@ -51,11 +53,9 @@ def json_endpoint(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
-            return JsonResponse({"detail": NOT_LOGGED_IN}, status=403)
+            return JsonResponse({"detail": _("Log in first.")}, status=403)
         if request.method != "POST":
-            return JsonResponse(
-                {"detail": "只接受 POST。 Only POST is accepted here."}, status=405, headers={"Allow": "POST"}
-            )
+            return JsonResponse({"detail": _("Only POST is accepted here.")}, status=405, headers={"Allow": "POST"})
         try:
             return view(request, *args, **kwargs)
         except PermissionDenied as refusal:
@@ -72,9 +72,9 @@ def json_body(request) -> dict:
     try:
         body = json.loads(request.body or b"{}")
     except (ValueError, UnicodeDecodeError):
-        raise BadRequest("请求不是 JSON。 The request body is not JSON.") from None
+        raise BadRequest(_("The request body is not JSON.")) from None
     if not isinstance(body, dict) or not isinstance(body.get("xml"), str) or not body["xml"].strip():
-        raise BadRequest('缺少流程 XML。 Send {"xml": "<bpmn:definitions …>"}.')
+        raise BadRequest(_('The process XML is missing: send {"xml": "<bpmn:definitions …>"}.'))
     return body
 
 
@@ -83,7 +83,7 @@ def optional_int(body: dict, name: str) -> int | None:
     if value in (None, ""):
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise BadRequest(f"{name} 应为整数。 {name} must be a whole number.")
+        raise BadRequest(_("%(name)s must be a whole number.") % {"name": name})
     return value
 
 
@@ -92,10 +92,12 @@ def problem_json(problem) -> dict:
 
 
 def problems_response(problems, status=400) -> JsonResponse:
-    lines = "; ".join(f"line {p.line or 1}: {p.message}" for p in problems[:3])
+    lines = "; ".join(
+        _("line %(line)s: %(problem)s") % {"line": p.line or 1, "problem": p.message} for p in problems[:3]
+    )
     return JsonResponse(
         {
-            "detail": f"流程有问题，未保存。 The process has problems, nothing was stored: {lines}",
+            "detail": _("The process has problems, nothing was stored: %(problems)s") % {"problems": lines},
             "problems": [problem_json(p) for p in problems],
         },
         status=status,
@@ -137,7 +139,9 @@ def index(request, *, import_problems=None, status=200):
 @login_required
 def modeler_new(request):
     access.access_design(request.user)
-    return modeler_page(request, xml=blank_process(), dialect="camunda", title="新流程 New process")
+    return modeler_page(
+        request, xml=blank_process(), dialect="camunda", title=pgettext("name of a new process", "New process")
+    )
 
 
 @login_required
@@ -153,19 +157,24 @@ def modeler_draft(request, pk):
         dialect = read_bpmn(draft.bpmn_xml.encode(), draft.filename or "draft.bpmn").dialect
     except BpmnFileError:  # saved under an older, more lenient reading: open it anyway
         dialect = "camunda"
-    title = draft.name or draft.process_key or "草稿 Draft"
+    title = in_language(draft.name) or draft.process_key or _("Draft")
     return modeler_page(request, xml=draft.bpmn_xml, dialect=dialect, title=title, draft=draft, version=draft.based_on)
 
 
 def modeler_page(request, *, xml: str, dialect: str, title: str, draft: Draft | None = None, version=None):
-    departments = [{"code": d.code, "name": d.name, "name_en": d.name_en} for d in Department.objects.order_by("code")]
+    # Names in the reader's language, as the rest of the page (processes.names).
+    departments = [
+        {"code": d.code, "name": in_language(d.name, d.name_en)} for d in Department.objects.order_by("code")
+    ]
     data = {
         "xml": xml,
         "dialect": dialect,
         "draft": draft_json(draft) if draft else None,
         "based_on": version.pk if version else None,
         "departments": departments,
-        "licence_kinds": [{"code": kind.code, "name": kind.label} for kind in LicenceKind.objects.all()],
+        "licence_kinds": [
+            {"code": kind.code, "name": in_language(kind.name, kind.name_en)} for kind in LicenceKind.objects.all()
+        ],
         "urls": {
             "validate": reverse("designer:validate"),
             "drafts": reverse("designer:draft_create"),
@@ -193,10 +202,13 @@ def import_file(request):
     access.access_design(request.user)
     upload = request.FILES.get("file")
     if upload is None:
-        return index(request, import_problems=["请选择一个 .bpmn 文件。 Choose a .bpmn file."], status=400)
+        return index(request, import_problems=[_("Choose a .bpmn file.")], status=400)
     if upload.size > settings.BPMN_MAX_BYTES:  # refused before it is read into memory
-        limit = settings.BPMN_MAX_BYTES / 1048576
-        problem = f"{upload.name}:1: file is {upload.size / 1048576:.1f} MB; the limit is {limit:.1f} MB"
+        problem = _("%(file)s:1: the file is %(size).1f MB; the limit is %(limit).1f MB") % {
+            "file": upload.name,
+            "size": upload.size / 1048576,
+            "limit": settings.BPMN_MAX_BYTES / 1048576,
+        }
         return index(request, import_problems=[problem], status=400)
     try:
         draft = do_import_draft(upload.read(), upload.name, acting_user=request.user)
@@ -283,6 +295,7 @@ def deploy(request):
 
 def deploy_message(result) -> str:
     version = result.version
+    names = {"process": version.definition.key, "number": version.number}
     if result.created:
-        return f"已部署为 {version.definition.key} 第 {version.number} 版。 Deployed as {version.label}; new cases start on it."
-    return f"未改动：{version.label} 已是这份文件。 Unchanged: {version.label} already has this file."
+        return _("Deployed as %(process)s version %(number)s; new cases start on it.") % names
+    return _("Unchanged: %(process)s version %(number)s already has this file.") % names

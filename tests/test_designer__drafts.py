@@ -1,6 +1,7 @@
 """The modeler's server side: live validation is `manage.py lint` with the element of each
 problem; drafts are saved by revision (a stale save is refused, not lost); imports go through the
-same safe reading as every BPMN file; a new process starts from a blank pool."""
+same safe reading as every BPMN file; a new process starts from a blank pool. What the modeler's
+server says is in the designer's language: Chinese by default, English when chosen."""
 
 from __future__ import annotations
 
@@ -101,7 +102,11 @@ def test_drafts_are_saved_by_revision_and_a_stale_save_is_refused(reference, as_
     stale = post_json(as_designer, f"/designer/drafts/{draft['id']}/", {"xml": xml, "revision": 1})
 
     assert saved.status_code == 200 and saved.json()["draft"]["revision"] == 2
-    assert stale.status_code == 409 and "designer" in stale.json()["detail"] and stale.json()["draft"]["revision"] == 2
+    assert stale.status_code == 409 and stale.json()["draft"]["revision"] == 2
+    assert (
+        stale.json()["detail"].startswith("草稿已被 designer 于 ")
+        and "（第 2 版），请重新打开后再改。" in stale.json()["detail"]
+    )
     row = Draft.objects.get(pk=draft["id"])
     assert (row.revision, row.bpmn_xml, row.author, row.updated_by, row.based_on) == (
         2,
@@ -139,7 +144,14 @@ def test_importing_a_file_makes_a_draft_in_its_dialect_and_a_hostile_file_is_ref
     settings.BPMN_MAX_BYTES = 1000
     with (FIXTURES / "dialects" / "spiffarena.bpmn").open("rb") as upload:
         too_big = as_designer.post("/designer/import/", {"file": upload})
-    assert too_big.status_code == 400 and "the limit is 0.0 MB" in too_big.content.decode()
+    assert too_big.status_code == 400 and "spiffarena.bpmn:1: 文件大小" in too_big.content.decode()
+    assert "上限为 0.0 MB" in too_big.content.decode()
+    with (FIXTURES / "dialects" / "spiffarena.bpmn").open("rb") as upload:
+        too_big = as_designer.post("/designer/import/", {"file": upload}, HTTP_ACCEPT_LANGUAGE="en")
+    assert (
+        "spiffarena.bpmn:1: the file is" in too_big.content.decode()
+        and "the limit is 0.0 MB" in too_big.content.decode()
+    )
     assert Draft.objects.count() == 1
 
 
@@ -151,4 +163,72 @@ def test_a_new_process_starts_as_a_pool_with_a_start_event_and_lint_says_what_is
     problems = lint_bytes(data["xml"].encode(), "new.bpmn")
     assert [(p.element, "dead end" in p.message) for p in problems] == [("start", True)]
     saved = do_save_draft(data["xml"], acting_user=None)
-    assert saved.process_key.startswith("new_process_") and saved.name == "新流程 New process"
+    assert saved.process_key.startswith("new_process_") and saved.name == "新流程"
+    assert 'name="申请提交"' in data["xml"] and page.context["title"] == "新流程"
+
+
+def test_a_new_process_takes_its_first_names_in_the_designer_s_language(reference, designer):
+    """The names a blank process starts with are the designer's to change: in the language they work in."""
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(designer)
+    page = client.get("/designer/modeler/")
+    xml = page.context["data"]["xml"]
+    assert 'name="New process"' in xml and 'name="Application submitted"' in xml
+    assert do_save_draft(xml, acting_user=None).name == "New process"
+    assert "<title>New process · Process design" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        (
+            "zh-hans",
+            {
+                "anonymous": "请先登录。",
+                "get": "只接受 POST。",
+                "not_json": "请求不是 JSON。",
+                "no_xml": '缺少流程 XML：请发送 {"xml": "<bpmn:definitions …>"}。',
+                "revision": "based_on 应为整数。",
+                "no_draft": "没有草稿 999。",
+                "problems": "流程有问题，未保存：第 1 行：",
+                "deployed": "已部署为 business_registration 第 3 版，新办件按此版本办理。",
+                "unchanged": "未改动：business_registration 第 3 版已是这份文件。",
+                "choose": "请选择一个 .bpmn 文件。",
+            },
+        ),
+        (
+            "en",
+            {
+                "anonymous": "Log in first.",
+                "get": "Only POST is accepted here.",
+                "not_json": "The request body is not JSON.",
+                "no_xml": 'The process XML is missing: send {"xml": "<bpmn:definitions …>"}.',
+                "revision": "based_on must be a whole number.",
+                "no_draft": "There is no draft 999.",
+                "problems": "The process has problems, nothing was stored: line 1: ",
+                "deployed": "Deployed as business_registration version 3; new cases start on it.",
+                "unchanged": "Unchanged: business_registration version 3 already has this file.",
+                "choose": "Choose a .bpmn file.",
+            },
+        ),
+    ],
+)
+def test_the_modeler_s_server_answers_in_the_designer_s_language(reference, designer, language, words):
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    said = {"anonymous": client.post("/designer/validate/").json()["detail"]}
+    client.force_login(designer)
+    said["get"] = client.get("/designer/validate/").json()["detail"]
+    said["not_json"] = client.post("/designer/validate/", "{", content_type="application/json").json()["detail"]
+    said["no_xml"] = post_json(client, "/designer/validate/", {}).json()["detail"]
+    xml = reference["parallel"].bpmn_xml
+    said["revision"] = post_json(client, "/designer/drafts/", {"xml": xml, "based_on": "v2"}).json()["detail"]
+    said["no_draft"] = post_json(client, "/designer/drafts/999/", {"xml": xml, "revision": 1}).json()["detail"]
+    said["problems"] = post_json(client, "/designer/deploy/", {"xml": "<bpmn:definitions>\n<oops"}).json()["detail"]
+    changed = xml.replace(
+        'name="promised_limit_working_days" value="1"', 'name="promised_limit_working_days" value="2"', 1
+    )
+    said["deployed"] = post_json(client, "/designer/deploy/", {"xml": changed}).json()["message"]
+    said["unchanged"] = post_json(client, "/designer/deploy/", {"xml": changed}).json()["message"]
+    said["choose"] = client.post("/designer/import/").context["import_problems"][0]
+    for key, expected in words.items():
+        assert said[key].startswith(expected), (key, said[key])

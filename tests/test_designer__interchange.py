@@ -66,9 +66,9 @@ def type_into(page, entry: str, value: str) -> None:
 def save_and_deploy(browser, name: str):
     page = browser.page
     page.click("[data-save]")
-    page.wait_for_selector("[data-result][data-kind='success']:has-text('Draft saved (revision 2)')")
+    page.wait_for_selector("[data-result][data-kind='success']:has-text('草稿已保存（第 2 版）。')")
     page.click("[data-deploy]")
-    page.wait_for_selector("[data-result][data-kind='success']:has-text('Deployed as')")
+    page.wait_for_selector("[data-result][data-kind='success']:has-text('已部署为')")
     browser.screenshot(f"designer_interchange_{name}")
 
 
@@ -101,7 +101,7 @@ def test_a_camunda_modeler_file_keeps_its_dialect_and_extensions_through_the_mod
     page.click("[data-group-id='group-binglian-results'] .bio-properties-panel-group-header")
     type_into(page, "binglian-issues", "business_licence, passport")
     assert (
-        "No such licence kind: passport"
+        "没有这种证照：passport"
         in page.locator("[data-entry-id='binglian-issues'] .bio-properties-panel-error").inner_text()
     )
     type_into(page, "binglian-issues", "business_licence")

@@ -1,5 +1,6 @@
 """The designer's version pages: the list, the diff on both diagrams, the dry run, migration and the
-way back through the pages; everyone but designers is refused migrating (administrators may look)."""
+way back through the pages; everyone but designers is refused migrating (administrators may look).
+The pages speak one language at a time: Chinese by default, English when chosen."""
 
 from __future__ import annotations
 
@@ -7,12 +8,24 @@ import json
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.http import Http404
+from django.utils import translation
 
 from demo.seed import ensure_demo_people
 from engine.models import Case, Event
 from tests.permits import MOVABLE, POSITIONS, case_at, deploy_versions
 
+from .test_i18n__pages import chinese_in, english_in, visible
+
 NOT_DESIGNERS = ("frontdesk", "clerk_tax", "head_market", "supervisor")
+PAGES = (
+    "/designer/",
+    "/designer/processes/permit_change/versions/",
+    "/designer/processes/permit_change/diff/?from=1&to=2",
+    "/designer/processes/permit_change/migrate/?from=1&to=2",
+)
+# Names of products and commands, in no language.
+NAMES = ("Camunda Modeler", "make run", "npm ci")
 
 
 @pytest.fixture
@@ -110,3 +123,70 @@ def test_anyone_but_a_designer_is_refused_the_migration_pages(client, versions, 
     assert client.get("/designer/processes/permit_change/versions/").status_code == 403
     case.refresh_from_db()
     assert case.version == v1 and not Event.objects.filter(kind="case_migrated").exists()
+
+
+def read(client, path: str, language: str) -> str:
+    client.cookies["django_language"] = language
+    response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    text = visible(response.content.decode())
+    for name in NAMES:
+        text = text.replace(name, " ")
+    return text
+
+
+def test_the_designer_s_pages_speak_one_language_at_a_time(client, versions, people):
+    """Names written in both languages (steps, processes) are shown in the reader's."""
+    v1, _ = versions
+    case_at(v1, "receive"), case_at(v1, "archive")
+    client.force_login(people["designer"])
+    for path in PAGES:
+        assert chinese_in(read(client, path, "en")) == set(), path
+        assert english_in(read(client, path, "zh-hans")) == set(), path
+
+
+def test_the_diff_says_what_changed_in_the_reader_s_language(client, versions, people):
+    client.force_login(people["designer"])
+    chinese = client.get("/designer/processes/permit_change/diff/?from=1&to=2").content.decode()
+    assert "<b>承诺时限（工作日）</b>: <del>2</del> → <ins>3</ins>" in chinese
+    assert "<b>事件</b>: <del>DurationTimer P2D</del> → <ins>DurationTimer P5D</ins>" in chinese
+    assert "<b>去往</b>: <del>公章备案、税务登记</del> → <ins>公章备案、参保登记、税务登记</ins>" in chinese
+    client.cookies["django_language"] = "en"
+    english = client.get("/designer/processes/permit_change/diff/?from=1&to=2").content.decode()
+    assert "<b>Promised limit (working days)</b>: <del>2</del> → <ins>3</ins>" in english
+    assert "<b>Goes to</b>: <del>Seal registration, Tax registration</del>" in english
+    assert "<td>Insurance registration</td>" in english  # the step added, by its English name
+
+
+def test_a_name_changed_in_one_language_only_is_shown_as_written():
+    from designer.diff import Names, StepChange
+
+    step = StepChange(
+        "changed", "a", "a", "审查 Review", details=[("Name", Names("审查 Review"), Names("审查 Assessment"))]
+    )
+    with translation.override("zh-hans"):
+        assert step.details_shown == [("Name", "审查 Review", "审查 Assessment")]
+    with translation.override("en"):
+        assert step.details_shown == [("Name", "Review", "Assessment")]
+
+
+def test_migrating_says_how_many_cases_moved_in_the_reader_s_language(client, versions, people):
+    v1, _ = versions
+    client.force_login(people["designer"])
+    for language, said in (("zh-hans", "已迁移 1 件：v1 → v2。"), ("en", "Migrated 1 case: v1 → v2.")):
+        case = case_at(v1, "receive")
+        client.cookies["django_language"] = language
+        response = client.post(
+            "/designer/processes/permit_change/migrate/", {"from": 1, "to": 2, "case": [case.number]}, follow=True
+        )
+        assert said in [str(m) for m in response.context["messages"]]
+
+
+def test_a_version_that_is_not_there_is_named_in_the_reader_s_language(versions):
+    from designer.versions import version_by_number
+
+    definition = versions[0].definition
+    for language, said in (("zh-hans", "permit_change 没有版本 7。"), ("en", "permit_change has no version 7.")):
+        with translation.override(language), pytest.raises(Http404) as missing:
+            version_by_number(definition, "7")
+        assert str(missing.value) == said

@@ -145,11 +145,12 @@ export function isRequired(field) {
     .some((validation) => children(validation, CAMUNDA_NS, 'constraint').some((c) => c.name === 'required'));
 }
 
-export function addFormFieldCommands({ element, bo, moddle, bpmnFactory }) {
+// `label(index)` names the new field in the designer's language (it is the designer's to change).
+export function addFormFieldCommands({ element, bo, moddle, bpmnFactory, label }) {
   const taken = new Set(formFields(bo).map((field) => field.id));
   let index = taken.size + 1;
   while (taken.has(`field_${index}`)) index++;
-  const attributes = { id: `field_${index}`, label: `字段 ${index} Field ${index}`, type: 'string' };
+  const attributes = { id: `field_${index}`, label: label(index), type: 'string' };
   const container = formData(bo);
   if (container) {
     const field = createGeneric(moddle, CAMUNDA_NS, 'camunda', 'formField', attributes, container);

@@ -1,6 +1,7 @@
 // The designer's modeler page: bpmn-js with the properties panel and Binglian's properties,
 // live validation, drafts, download and deploy. Bundled by esbuild (`make node`); the page
-// passes everything it needs in the JSON script #modeler-data (see designer/views.py).
+// passes everything it needs in the JSON script #modeler-data (see designer/views.py). It speaks
+// the page's language (<html lang>): ./i18n.js gives bpmn-js a translate service in that language.
 
 import 'bpmn-js/dist/assets/diagram-js.css';
 import 'bpmn-js/dist/assets/bpmn-js.css';
@@ -10,6 +11,7 @@ import '@bpmn-io/properties-panel/dist/assets/properties-panel.css';
 import BpmnModeler from 'bpmn-js/lib/Modeler';
 import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from 'bpmn-js-properties-panel';
 
+import { pageLanguage, translateModule, translator } from './i18n';
 import BinglianPropertiesModule from './properties';
 import { startLiveValidation } from './validation';
 
@@ -18,11 +20,16 @@ const data = JSON.parse(document.getElementById('modeler-data').textContent);
 const csrfToken = document.querySelector('input[name=csrfmiddlewaretoken]').value;
 const result = root.querySelector('[data-result]');
 const state = { draft: data.draft, basedOn: data.based_on };
+const translate = translator(pageLanguage());
+// For the browser tests: what the modeler asked to translate and the dictionary lacked.
+window.binglianUntranslated = translate.missing;
 
 const modeler = new BpmnModeler({
   container: '#modeler-canvas',
   propertiesPanel: { parent: '#modeler-properties' },
-  additionalModules: [ BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, BinglianPropertiesModule ],
+  additionalModules: [
+    BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, BinglianPropertiesModule, translateModule(translate)
+  ],
   binglian: { departments: data.departments, licenceKinds: data.licence_kinds, dialect: data.dialect }
 });
 // For scripted edits (and the browser tests): the modeling API is reachable from the page.
@@ -58,7 +65,7 @@ async function currentXml() {
 
 function showDraft(draft) {
   state.draft = draft;
-  root.querySelector('[data-draft-label]').textContent = `草稿 draft ${draft.id} r${draft.revision}`;
+  root.querySelector('[data-draft-label]').textContent = translate('draft {id} r{revision}', draft);
   root.dataset.draft = String(draft.id);
   if (window.location.pathname !== draft.url) {
     window.history.replaceState(null, '', draft.url);
@@ -72,7 +79,7 @@ async function saveDraft() {
     : await post(data.urls.drafts, { xml, based_on: state.basedOn });
   if (response.ok) {
     showDraft(payload.draft);
-    say('success', `草稿已保存（第 ${payload.draft.revision} 版）。 Draft saved (revision ${payload.draft.revision}).`);
+    say('success', translate('Draft saved (revision {revision}).', payload.draft));
   } else {
     say('error', payload.detail || response.statusText);
   }
@@ -105,6 +112,7 @@ root.querySelector('[data-download]').addEventListener('click', download);
 
 const validation = startLiveValidation(modeler, {
   url: data.urls.validate,
+  translate,
   csrfToken,
   root,
   list: root.querySelector('[data-problems]'),
@@ -114,11 +122,11 @@ const validation = startLiveValidation(modeler, {
 modeler.importXML(data.xml).then(({ warnings }) => {
   modeler.get('canvas').zoom('fit-viewport');
   if (warnings.length) {
-    say('warning', `导入提示 Import warnings: ${warnings.map((w) => w.message).join('; ')}`);
+    say('warning', translate('Import warnings: {warnings}', { warnings: warnings.map((w) => w.message).join('; ') }));
   }
   root.dataset.loaded = '1';
   validation.run();
 }).catch((error) => {
   root.dataset.state = 'error';
-  say('error', `无法打开此文件 Cannot open this file: ${error.message}`);
+  say('error', translate('Cannot open this file: {error}', { error: error.message }));
 });

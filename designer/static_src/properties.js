@@ -5,6 +5,7 @@
 //   any task          -> its results: licences it issues or revokes, whether the case concludes
 //   flow from an exclusive or inclusive gateway -> its condition
 // Every edit is a command: undo works, and live validation sees it.
+// Every word goes through the `translate` service (./i18n.js): English here, Chinese in ./zh_hans.js.
 
 import { h } from '@bpmn-io/properties-panel/preact';
 import {
@@ -19,8 +20,8 @@ import * as ext from './extensions';
 const WHOLE_DAYS = /^\d+$/;
 const OUTCOME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const LIMITS = {
-  promised_limit_working_days: { id: 'binglian-promised-limit', label: '承诺时限（工作日） Promised limit (working days)' },
-  statutory_limit_working_days: { id: 'binglian-statutory-limit', label: '法定时限（工作日） Statutory limit (working days)' }
+  promised_limit_working_days: { id: 'binglian-promised-limit', label: 'Promised limit (working days)' },
+  statutory_limit_working_days: { id: 'binglian-statutory-limit', label: 'Statutory limit (working days)' }
 };
 const FIELD_TYPES = [ 'string', 'long', 'boolean', 'date', 'enum' ];
 
@@ -46,21 +47,23 @@ function usePropertyWriter(element) {
 
 function DepartmentEntry({ element, id }) {
   const { departments } = useService('config.binglian');
+  const translate = useService('translate');
   const write = usePropertyWriter(element);
   const bo = getBusinessObject(element);
   const current = ext.readProperty(bo, 'department');
   const fromId = (bo.id || '').replace(/^lane_/i, '');
   const options = [
-    { value: '', label: `按泳道编号 From the lane id: ${fromId}` },
-    ...departments.map((d) => ({ value: d.code, label: `${d.name}${d.name_en ? ' ' + d.name_en : ''} (${d.code})` }))
+    { value: '', label: translate('From the lane id: {id}', { id: fromId }) },
+    // the department's name comes in the page's language (designer/views.py)
+    ...departments.map((d) => ({ value: d.code, label: `${d.name} (${d.code})` }))
   ];
   if (current && !departments.some((d) => d.code === current)) {
-    options.push({ value: current, label: `${current}（部署时新建 created on deploy）` });
+    options.push({ value: current, label: translate('{code} (created on deploy)', { code: current }) });
   }
   return h(SelectEntry, {
     element, id,
-    label: '部门 Department',
-    description: '泳道即部门：其中的人工任务进入该部门的待办。 The lane is a department: its user tasks go to that department\'s queue.',
+    label: translate('Department'),
+    description: translate('The lane is a department: its user tasks go to that department\'s queue.'),
     getValue: () => current,
     setValue: (value) => write('department', value),
     getOptions: () => options
@@ -70,23 +73,24 @@ function DepartmentEntry({ element, id }) {
 // --- user tasks ------------------------------------------------------------------------------
 
 function LimitEntry({ element, id, property }) {
+  const translate = useService('translate');
   const write = usePropertyWriter(element);
   const bo = getBusinessObject(element);
   const validate = (value) => {
     const text = (value || '').trim();
     if (text && !WHOLE_DAYS.test(text)) {
-      return '填写整数个工作日。 A whole number of working days.';
+      return translate('A whole number of working days.');
     }
     const props = ext.readProperties(bo);
     const promised = property === 'promised_limit_working_days' ? text : props.promised_limit_working_days;
     const statutory = property === 'statutory_limit_working_days' ? text : props.statutory_limit_working_days;
     if (WHOLE_DAYS.test(promised || '') && WHOLE_DAYS.test(statutory || '') && Number(promised) > Number(statutory)) {
-      return '承诺时限不得超过法定时限。 The promised limit may not exceed the statutory limit.';
+      return translate('The promised limit may not exceed the statutory limit.');
     }
   };
   return h(TextFieldEntry, {
     element, id,
-    label: LIMITS[property].label,
+    label: translate(LIMITS[property].label),
     getValue: () => ext.readProperty(bo, property),
     setValue: (value, error) => error || write(property, value),
     validate,
@@ -95,25 +99,29 @@ function LimitEntry({ element, id, property }) {
 }
 
 function OutcomesEntry({ element, id }) {
+  const translate = useService('translate');
   const write = usePropertyWriter(element);
   const bo = getBusinessObject(element);
   return h(TextFieldEntry, {
     element, id,
-    label: '办理结果 Outcomes',
-    description: '逗号分隔，如 approve,reject,correction；网关以 <任务编号>_outcome 判断。 Comma-separated; gateways route on <task id>_outcome.',
+    label: translate('Outcomes'),
+    description: translate('Comma-separated, e.g. approve,reject,correction; gateways route on <task id>_outcome.'),
     getValue: () => ext.readProperty(bo, 'outcomes'),
     setValue: (value, error) => error || write('outcomes', value.split(',').map((o) => o.trim()).filter(Boolean).join(',')),
     validate: (value) => (value || '').split(',').map((o) => o.trim()).filter(Boolean).every((o) => OUTCOME.test(o))
-      ? null : '每个结果是字母、数字和下划线。 Each outcome is letters, digits and underscores.',
+      ? null : translate('Each outcome is letters, digits and underscores.'),
     debounce: useService('debounceInput')
   });
 }
 
 function FlagEntry({ element, id, property, label, description }) {
+  const translate = useService('translate');
   const write = usePropertyWriter(element);
   const bo = getBusinessObject(element);
   return h(CheckboxEntry, {
-    element, id, label, description,
+    element, id,
+    label: translate(label),
+    description: description && translate(description),
     getValue: () => [ '1', 'true', 'yes' ].includes(ext.readProperty(bo, property).toLowerCase()),
     setValue: (checked) => write(property, checked ? 'true' : '')
   });
@@ -122,35 +130,37 @@ function FlagEntry({ element, id, property, label, description }) {
 // --- results: licences and the case's conclusion (engine/effects.py) ------------------------
 
 function KindsEntry({ element, id, property, label }) {
+  const translate = useService('translate');
   const write = usePropertyWriter(element);
   const { licenceKinds } = useService('config.binglian');
   const bo = getBusinessObject(element);
   const known = licenceKinds.map((kind) => kind.code);
   return h(TextFieldEntry, {
-    element, id, label,
-    description: `逗号分隔 Comma-separated: ${licenceKinds.map((kind) => `${kind.code} (${kind.name})`).join(', ')}`,
+    element, id,
+    label: translate(label),
+    description: translate('Comma-separated: {kinds}', { kinds: licenceKinds.map((kind) => `${kind.code} (${kind.name})`).join(', ') }),
     getValue: () => ext.readProperty(bo, property),
     setValue: (value, error) => error || write(property, value.split(',').map((k) => k.trim()).filter(Boolean).join(',')),
     validate: (value) => {
       const unknown = (value || '').split(',').map((k) => k.trim()).filter((k) => k && !known.includes(k));
-      return unknown.length ? `没有这种证照 No such licence kind: ${unknown.join(', ')}` : null;
+      return unknown.length ? translate('No such licence kind: {kinds}', { kinds: unknown.join(', ') }) : null;
     },
     debounce: useService('debounceInput')
   });
 }
 
 // Open where it matters: on other tasks it is the only group; on a user task, once it is used.
-function resultsGroup(element) {
+function resultsGroup(element, translate) {
   const props = ext.readProperties(getBusinessObject(element));
   return {
-    id: 'binglian-results', label: '并联 Binglian: 办结与证照 Results and licences',
+    id: 'binglian-results', label: translate('Binglian: results and licences'),
     shouldOpen: !is(element, 'bpmn:UserTask') || [ 'issues', 'revokes', 'concludes' ].some((name) => props[name]),
     entries: [
-      { id: 'binglian-issues', component: KindsEntry, property: 'issues', label: '签发证照 Issues licences', isEdited: isTextFieldEntryEdited },
-      { id: 'binglian-revokes', component: KindsEntry, property: 'revokes', label: '撤销证照 Revokes licences', isEdited: isTextFieldEntryEdited },
+      { id: 'binglian-issues', component: KindsEntry, property: 'issues', label: 'Issues licences', isEdited: isTextFieldEntryEdited },
+      { id: 'binglian-revokes', component: KindsEntry, property: 'revokes', label: 'Revokes licences', isEdited: isTextFieldEntryEdited },
       { id: 'binglian-concludes', component: FlagEntry, property: 'concludes', isEdited: isCheckboxEntryEdited,
-        label: '办结 The case\'s result is out',
-        description: '办件时限于此停止。 The case\'s clock stops here.' }
+        label: 'The case\'s result is out',
+        description: 'The case\'s clock stops here.' }
     ]
   };
 }
@@ -158,21 +168,24 @@ function resultsGroup(element) {
 // --- form fields -----------------------------------------------------------------------------
 
 function FieldTextEntry({ element, id, field, attribute, label }) {
+  const translate = useService('translate');
   const execute = useExecute();
   return h(TextFieldEntry, {
-    element, id, label,
+    element, id,
+    label: translate(label),
     getValue: () => field[attribute] || '',
     setValue: (value, error) => error || execute(ext.updateFormFieldCommands({ element, field, properties: { [attribute]: value.trim() } })),
-    validate: attribute === 'id' ? (value) => (OUTCOME.test((value || '').trim()) ? null : '编号是字母、数字和下划线。 Letters, digits and underscores.') : undefined,
+    validate: attribute === 'id' ? (value) => (OUTCOME.test((value || '').trim()) ? null : translate('The ID is letters, digits and underscores.')) : undefined,
     debounce: useService('debounceInput')
   });
 }
 
 function FieldTypeEntry({ element, id, field }) {
+  const translate = useService('translate');
   const execute = useExecute();
   return h(SelectEntry, {
     element, id,
-    label: '类型 Type',
+    label: translate('Type'),
     getValue: () => field.type || 'string',
     setValue: (value) => execute(ext.updateFormFieldCommands({ element, field, properties: { type: value } })),
     getOptions: () => FIELD_TYPES.map((type) => ({ value: type, label: type }))
@@ -182,9 +195,10 @@ function FieldTypeEntry({ element, id, field }) {
 function FieldRequiredEntry({ element, id, field }) {
   const execute = useExecute();
   const moddle = useService('moddle');
+  const translate = useService('translate');
   return h(CheckboxEntry, {
     element, id,
-    label: '必填 Required',
+    label: translate('Required'),
     getValue: () => ext.isRequired(field),
     setValue: (required) => execute(ext.setRequiredCommands({ element, field, required, moddle }))
   });
@@ -193,6 +207,7 @@ function FieldRequiredEntry({ element, id, field }) {
 function formFieldsGroup(element, injector) {
   const bo = getBusinessObject(element);
   const commandStack = injector.get('commandStack');
+  const translate = injector.get('translate');
   const execute = (commands) => commands.length && commandStack.execute('properties-panel.multi-command-executor', commands);
   const items = ext.formFields(bo).map((field, index) => {
     const prefix = `binglian-form-field-${index}`;
@@ -200,8 +215,8 @@ function formFieldsGroup(element, injector) {
       id: prefix,
       label: field.label || field.id || '',
       entries: [
-        { id: `${prefix}-id`, component: FieldTextEntry, field, attribute: 'id', label: '编号 ID', isEdited: isTextFieldEntryEdited },
-        { id: `${prefix}-label`, component: FieldTextEntry, field, attribute: 'label', label: '标签 Label', isEdited: isTextFieldEntryEdited },
+        { id: `${prefix}-id`, component: FieldTextEntry, field, attribute: 'id', label: 'ID', isEdited: isTextFieldEntryEdited },
+        { id: `${prefix}-label`, component: FieldTextEntry, field, attribute: 'label', label: 'Label', isEdited: isTextFieldEntryEdited },
         { id: `${prefix}-type`, component: FieldTypeEntry, field, isEdited: isSelectEntryEdited },
         { id: `${prefix}-required`, component: FieldRequiredEntry, field, isEdited: isCheckboxEntryEdited }
       ],
@@ -214,13 +229,16 @@ function formFieldsGroup(element, injector) {
   });
   return {
     id: 'binglian-form-fields',
-    label: '表单字段 Form fields',
+    label: translate('Form fields'),
     component: ListGroup,
     items,
     shouldOpen: true,
     add: (event) => {
       event.stopPropagation();
-      execute(ext.addFormFieldCommands({ element, bo, moddle: injector.get('moddle'), bpmnFactory: injector.get('bpmnFactory') }));
+      execute(ext.addFormFieldCommands({
+        element, bo, moddle: injector.get('moddle'), bpmnFactory: injector.get('bpmnFactory'),
+        label: (index) => translate('Field {index}', { index })
+      }));
     }
   };
 }
@@ -228,13 +246,14 @@ function formFieldsGroup(element, injector) {
 // --- sequence flows --------------------------------------------------------------------------
 
 function ConditionEntry({ element, id }) {
+  const translate = useService('translate');
   const execute = useExecute();
   const bpmnFactory = useService('bpmnFactory');
   const bo = getBusinessObject(element);
   return h(TextFieldEntry, {
     element, id,
-    label: '条件 Condition',
-    description: '例如 For example: police_review_outcome == \'correction\'',
+    label: translate('Condition'),
+    description: translate('For example: {example}', { example: 'police_review_outcome == \'correction\'' }),
     getValue: () => (bo.conditionExpression && bo.conditionExpression.body) || '',
     setValue: (value) => {
       const text = value.trim();
@@ -249,34 +268,35 @@ function ConditionEntry({ element, id }) {
 
 function groupsFor(element, injector) {
   const bo = getBusinessObject(element);
+  const translate = injector.get('translate');
   if (is(element, 'bpmn:Lane')) {
     return [ {
-      id: 'binglian-lane', label: '并联 Binglian', shouldOpen: true,
+      id: 'binglian-lane', label: translate('Binglian'), shouldOpen: true,
       entries: [ { id: 'binglian-department', component: DepartmentEntry, isEdited: isSelectEntryEdited } ]
     } ];
   }
   if (is(element, 'bpmn:UserTask')) {
     return [ {
-      id: 'binglian-task', label: '并联 Binglian: 时限与办理 Limits and handling', shouldOpen: true,
+      id: 'binglian-task', label: translate('Binglian: limits and handling'), shouldOpen: true,
       entries: [
         ...Object.entries(LIMITS).map(([ property, { id } ]) => ({ id, component: LimitEntry, property, isEdited: isTextFieldEntryEdited })),
         { id: 'binglian-outcomes', component: OutcomesEntry, isEdited: isTextFieldEntryEdited },
         { id: 'binglian-post-check', component: FlagEntry, property: 'post_check', isEdited: isCheckboxEntryEdited,
-          label: '事后核查（告知承诺制） Post-check of a commitment',
-          description: '期限取政务服务事项的核查期。 Due within the service item\'s post-check window.' },
+          label: 'Post-check of a commitment',
+          description: 'Due within the service item\'s post-check window.' },
         { id: 'binglian-special-step', component: FlagEntry, property: 'special_step', isEdited: isCheckboxEntryEdited,
-          label: '特殊环节（不计时） Special step (off the clock)',
-          description: '听证、现场勘验、专家评审。 Hearings, site surveys, expert reviews.' }
+          label: 'Special step (off the clock)',
+          description: 'Hearings, site surveys, expert reviews.' }
       ]
-    }, resultsGroup(element), formFieldsGroup(element, injector) ];
+    }, resultsGroup(element, translate), formFieldsGroup(element, injector) ];
   }
   if (is(element, 'bpmn:Task')) {
-    return [ resultsGroup(element) ];
+    return [ resultsGroup(element, translate) ];
   }
   const source = bo.sourceRef;
   if (is(element, 'bpmn:SequenceFlow') && source && (is(source, 'bpmn:ExclusiveGateway') || is(source, 'bpmn:InclusiveGateway'))) {
     return [ {
-      id: 'binglian-flow', label: '并联 Binglian', shouldOpen: true,
+      id: 'binglian-flow', label: translate('Binglian'), shouldOpen: true,
       entries: [ { id: 'binglian-condition', component: ConditionEntry, isEdited: isTextFieldEntryEdited } ]
     } ];
   }

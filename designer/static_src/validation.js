@@ -1,10 +1,12 @@
 // Live validation: after each change (debounced) the diagram's XML goes to /designer/validate/,
 // which runs the same checks as `manage.py lint`. Each problem that names an element is marked
 // on the diagram (a red outline and a badge with the number of problems); all are listed below.
+// The problems come from the server in the page's language; the words around them go through
+// `translate` (./i18n.js).
 
 const DELAY_MS = 600;
 
-export function startLiveValidation(modeler, { url, csrfToken, root, list, status, onResult }) {
+export function startLiveValidation(modeler, { url, translate, csrfToken, root, list, status, onResult }) {
   const canvas = modeler.get('canvas');
   const overlays = modeler.get('overlays');
   const registry = modeler.get('elementRegistry');
@@ -40,7 +42,8 @@ export function startLiveValidation(modeler, { url, csrfToken, root, list, statu
       item.dataset.element = problem.element || '';
       const where = document.createElement('span');
       where.className = 'where';
-      where.textContent = `${problem.line ? '第 ' + problem.line + ' 行 line ' + problem.line : ''}${problem.element ? ' · ' + problem.element : ''}`;
+      where.textContent = [ problem.line ? translate('line {line}', problem) : '', problem.element || '' ]
+        .filter(Boolean).join(' · ');
       item.append(where, document.createTextNode(problem.message));
       if (shape) {
         counts.set(shape, (counts.get(shape) || 0) + 1);
@@ -61,18 +64,19 @@ export function startLiveValidation(modeler, { url, csrfToken, root, list, statu
     if (!problems.length) {
       const ok = document.createElement('li');
       ok.className = 'none';
-      ok.textContent = '没有问题，可以部署。 No problems: ready to deploy.';
+      ok.textContent = translate('No problems: ready to deploy.');
       list.append(ok);
     }
     root.dataset.state = problems.length ? 'problems' : 'ok';
     root.dataset.problemCount = String(problems.length);
-    status.textContent = problems.length ? `${problems.length} 个问题 problem${problems.length > 1 ? 's' : ''}` : '校验通过 Valid';
+    const count = problems.length;
+    status.textContent = count ? translate(count === 1 ? '1 problem' : '{count} problems', { count }) : translate('Valid');
   }
 
   async function run() {
     const mine = ++asked;
     root.dataset.state = 'checking';
-    status.textContent = '校验中… Checking…';
+    status.textContent = translate('Checking…');
     try {
       const { xml } = await modeler.saveXML({ format: true });
       const response = await fetch(url, {
@@ -89,7 +93,7 @@ export function startLiveValidation(modeler, { url, csrfToken, root, list, statu
     } catch (error) {
       if (mine !== asked) return;
       root.dataset.state = 'error';
-      status.textContent = `无法校验 Could not validate: ${error.message}`;
+      status.textContent = translate('Could not validate: {error}', { error: error.message });
     }
   }
 

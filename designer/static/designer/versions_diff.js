@@ -35,7 +35,8 @@
       })
       .catch(function (error) {
         container.dataset.rendered = "error";
-        container.textContent = "流程图无法显示 The diagram could not be drawn: " + error.message;
+        // The words come translated from the page (data-failed), in the page's language.
+        container.textContent = container.closest("[data-failed]").dataset.failed + " " + error.message;
       });
   }
 
