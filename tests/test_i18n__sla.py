@@ -11,6 +11,7 @@ import time_machine
 
 from engine.actions import do_claim_task, do_complete_task, do_start_case
 from sla.escalation import do_sweep_escalations
+from sla.models import EscalationStep
 from sla.sweeps import do_sweep_lights
 from worklists.models import WorkItem
 
@@ -27,6 +28,13 @@ LATE = dt.datetime(2026, 11, 24, 10, 0, tzinfo=LOCAL)  # three weeks on: every r
 @pytest.fixture
 def pages(reference, frontdesk, clerk_market, clerk_tax, head_market, supervisor):
     """Two cases past market regulation, one tax review claimed; then everything runs late."""
+    # The default chain, as its data migration writes it (a live-server test before this one flushes it).
+    EscalationStep.objects.get_or_create(
+        department=None, level=1, defaults={"who": "department_head", "after_working_hours": 0}
+    )
+    EscalationStep.objects.get_or_create(
+        department=None, level=2, defaults={"who": "supervisors", "after_working_hours": 7}
+    )
     with time_machine.travel(STARTED, tick=False):
         for _ in range(2):
             case = do_start_case(service_item=reference["item"], acting_user=frontdesk, applicant_name=APPLICANT,
