@@ -1,4 +1,8 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
+
+from processes.names import in_language
 
 from .models import (
     Escalation,
@@ -19,11 +23,13 @@ class EscalationStepAdmin(admin.ModelAdmin):
     filter_horizontal = ["users"]
     fields = ["department", "level", "who", "users", "after_working_hours"]
 
-    @admin.display(description="督办链 chain", ordering="department_id")
+    @admin.display(description=_("escalation chain"), ordering="department_id")
     def chain(self, obj):
-        return obj.department or "默认 default"
+        if obj.department is None:
+            return pgettext("escalation chain", "default")
+        return in_language(obj.department.name, obj.department.name_en)
 
-    @admin.display(description="指定人员 users")
+    @admin.display(description=_("named users"))
     def named_users(self, obj):
         return ", ".join(u.get_username() for u in obj.users.all()) or "—"
 
@@ -60,11 +66,15 @@ class EscalationStateAdmin(ReadOnlyAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "recipient", "kind", "title", "channels", "read_at"]
+    list_display = ["created_at", "recipient", "kind", "title", "channels_sent", "read_at"]
     list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter)]
     search_fields = ["title", "recipient__username"]
     date_hierarchy = "created_at"
     list_select_related = ["recipient"]
+
+    @admin.display(description=_("channels sent"))
+    def channels_sent(self, obj):
+        return obj.channels_text()
 
 
 @admin.register(NotificationPreference)

@@ -19,29 +19,27 @@ from dataclasses import dataclass, replace
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from engine.models import Case
 from processes.models import ServiceItem
-from processes.names import split_bilingual
+from processes.names import in_language, split_bilingual
 from workdays import lateness
-from workdays.calendar import OFFICE_HOURS, WorkCalendar
+from workdays.calendar import WorkCalendar
 from workdays.clock import Light
 from worklists.models import Department, WorkItem
 
 from .escalation import red_list
+from .texts import working_time
 
 LIGHTS = (Light.GREEN, Light.YELLOW, Light.RED, Light.PAUSED, Light.NONE)
 CHART_DAYS = 30
-# One working day of office time (09:00–12:00, 13:30–17:30): 7 hours.
-WORKDAY_HOURS = sum(
-    (dt.datetime.combine(dt.date.min, end) - dt.datetime.combine(dt.date.min, start)).total_seconds() / 3600
-    for start, end in OFFICE_HOURS
-)
 
 
-def bilingual(name: str, name_en: str = "") -> tuple[str, str]:
-    """(Chinese, English) of a name (processes.names)."""
-    return split_bilingual(name, name_en)
+def _listed(names: Iterable[str]) -> str:
+    """Names one after another, with the reader's separator ("、" in Chinese)."""
+    return pgettext("list separator", ", ").join(names)
 
 
 @dataclass(frozen=True)
@@ -139,7 +137,7 @@ class CountRow:
     breaches: int = 0
 
     def __post_init__(self):
-        self.name, self.name_en = bilingual(self.name, self.name_en)
+        self.name, self.name_en = split_bilingual(self.name, self.name_en)  # the CSV has a column for each
 
     @property
     def total(self) -> int:
@@ -173,7 +171,7 @@ def service_item_rows(scope: Scope, items: Iterable[ServiceItem], now: dt.dateti
     counts = light_counts(scope.without_service_item().work_items(), now, "service_item_id")
     rows = [CountRow(i.code, i.name, i.name_en, counts.get(i.pk, Counter())) for i in items]
     if counts.get(None):
-        rows.append(CountRow(NO_SERVICE_ITEM, "（未关联事项）", "no service item", counts[None]))
+        rows.append(CountRow(NO_SERVICE_ITEM, _("(no service item)"), "", counts[None]))
     return _worst_first(rows)
 
 
@@ -192,6 +190,7 @@ class RedRow:
     task: str  # the task's name; empty for a case
     dept_code: str  # empty for a case
     dept_name: str
+    dept_name_en: str
     assignee: str  # who claimed the task; empty while it waits in the department queue
     answerable: str  # a queued task: its department's heads; a case: whoever answers for its open tasks
     holders: str  # for a case: the departments whose tasks are open
@@ -204,50 +203,31 @@ class RedRow:
         return (-self.escalation_level, self.due_at, self.kind, self.row_id)
 
     @property
-    def dept_zh(self) -> str:
-        return bilingual(self.dept_name)[0]
-
-    @property
-    def dept_en(self) -> str:
-        return bilingual(self.dept_name)[1]
+    def department(self) -> str:
+        """The task's department in the reader's language (empty for a case)."""
+        return in_language(self.dept_name, self.dept_name_en)
 
     @property
     def responsible(self) -> str:
         """Who must act, for the CSV: the assignee, else the department queue (and its heads)."""
         if self.kind == "case":
-            return self.holders + (f"（{self.answerable}）" if self.answerable else "")
+            if not self.answerable:
+                return self.holders
+            return _("%(departments)s (%(people)s)") % {"departments": self.holders, "people": self.answerable}
         if self.assignee:
             return self.assignee
-        return "部门待签收 department queue" + (f"（负责人 head: {self.answerable}）" if self.answerable else "")
+        if not self.answerable:
+            return _("department queue")
+        return _("department queue (head: %(heads)s)") % {"heads": self.answerable}
 
     @property
-    def overdue_days(self) -> int:
-        return int(self.overdue_hours // WORKDAY_HOURS)
-
-    @property
-    def overdue_rest_hours(self) -> float:
-        return round(self.overdue_hours - self.overdue_days * WORKDAY_HOURS, 1)
-
-    @property
-    def overdue_zh(self) -> str:
-        days, hours = self.overdue_days, self.overdue_rest_hours
-        return " ".join(([f"{days} 个工作日"] if days else []) + ([f"{hours:g} 小时"] if hours or not days else []))
-
-    @property
-    def overdue_en(self) -> str:
-        days, hours = self.overdue_days, self.overdue_rest_hours
-        plural = "s" if days > 1 else ""
-        return " ".join(
-            ([f"{days} working day{plural}"] if days else []) + ([f"{hours:g} h"] if hours or not days else [])
-        )
-
-    @property
-    def overdue_text(self) -> str:
-        return f"{self.overdue_zh} / {self.overdue_en}"
+    def overdue(self) -> str:
+        """How far overdue, in working days and hours, in the reader's language."""
+        return working_time(self.overdue_hours)
 
 
 def _names(users) -> str:
-    return "、".join(user.get_full_name() or user.get_username() for user in users)
+    return _listed(user.get_full_name() or user.get_username() for user in users)
 
 
 def red_rows(
@@ -257,7 +237,7 @@ def red_rows(
     queries: escalation's red_list (tasks, cases, their open tasks, the heads), and one more to
     keep a service item's rows, which red_list cannot filter by (it then reads every red row)."""
     listed = red_list(scope.departments, now=now, limit=None if scope.service_item else limit)
-    names = {d.code: d.name for d in departments}
+    names = {d.code: in_language(d.name, d.name_en) for d in departments}
     rows = [
         RedRow(
             "task",
@@ -267,6 +247,7 @@ def red_rows(
             t.task_name,
             t.department_code,
             t.department_name,
+            t.department_name_en,
             t.assignee.get_username() if t.assignee else "",
             "" if t.assignee else _names(t.responsible),
             "",
@@ -285,8 +266,9 @@ def red_rows(
             "",
             "",
             "",
+            "",
             _names(c.responsible),
-            "、".join(bilingual(names.get(code, code))[0] for code in c.departments),
+            _listed(names.get(code, code) for code in c.departments),
             c.due_at,
             c.overdue_working_hours,
             c.escalation_level,
@@ -353,14 +335,9 @@ def breach_chart(scope: Scope, departments: Iterable[Department], now: dt.dateti
     for day, n in late_cases:
         if _day(day) in index:
             cases[index[_day(day)]] += n
-    names = {d.code: bilingual(d.name, d.name_en) for d in departments}
+    names = {d.code: in_language(d.name, d.name_en) for d in departments}
     series = [
-        {
-            "code": code,
-            "name": names.get(code, (code, ""))[0],
-            "name_en": names.get(code, (code, ""))[1],
-            "counts": counts,
-        }
+        {"code": code, "name": names.get(code, code), "counts": counts}
         for code, counts in sorted(per_department.items(), key=lambda kv: -sum(kv[1]))
     ]
     return {
@@ -368,6 +345,7 @@ def breach_chart(scope: Scope, departments: Iterable[Department], now: dt.dateti
         "departments": series,
         "cases": cases,
         "totals": {"tasks": sum(sum(s["counts"]) for s in series), "cases": sum(cases)},
+        "labels": {"cases": _("Case breaches"), "axis": _("Number of breaches")},  # the chart's own words
     }
 
 

@@ -24,10 +24,11 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from engine import events
 from engine.models import Event
@@ -35,10 +36,11 @@ from workdays.calendar import WorkCalendar
 from workdays.calendar_store import get_calendar
 from worklists.models import StaffMember, WorkItem
 
-from .escalation_models import WORKING_HOURS_PER_DAY, Escalation, EscalationState, EscalationStep
+from .escalation_models import Escalation, EscalationState, EscalationStep
 from .notification_models import Notification
 from .notifications import do_notify
 from .red_list import RedCase, RedList, RedTask, red_list  # noqa: F401 - the dashboard imports them from here
+from .texts import escalation_notice
 
 log = logging.getLogger(__name__)
 
@@ -268,39 +270,24 @@ def _reach(
             )
         ]
     )
-    title, body = escalation_message(item, level.level, overdue, calendar)
+    data = escalation_data(item, level.level, overdue, calendar)
+    with translation.override(settings.LANGUAGE_CODE):  # the stored words, the e-mail's and the SMS's
+        title, body = escalation_notice(data)
     link = reverse("case_detail", args=[item.case.number])
-    result.notified += len(
-        do_notify(users, kind=Notification.Kind.ESCALATION, title=title, body=body, link=link, now=now)
-    )
+    notices = do_notify(users, kind=Notification.Kind.ESCALATION, title=title, body=body, data=data, link=link, now=now)
+    result.notified += len(notices)
     return True
 
 
-def overdue_text(hours: float) -> tuple[str, str]:
-    """How overdue, in working days and hours: (Chinese, English)."""
-    hours = round(hours, 1)
-    if hours < 0.1:
-        return "已超期", "is now overdue"
-    days, rest = divmod(hours, WORKING_HOURS_PER_DAY)
-    days, rest = int(days), round(rest, 1)
-    zh = " ".join(part for part in (f"{days} 个工作日" if days else "", f"{rest:g} 小时" if rest else "") if part)
-    en = " ".join(
-        ([f"{days} working day{'s' if days != 1 else ''}"] if days else [])
-        + ([f"{rest:g} working hour{'s' if rest != 1 else ''}"] if rest else [])
-    )
-    return f"已超期 {zh}", f"is {en} overdue"
-
-
-def escalation_message(item: WorkItem, level: int, overdue_hours: float, calendar: WorkCalendar) -> tuple[str, str]:
-    """(title, body) of an escalation notice: 简体中文 first, then English."""
-    number, task, department = item.case.number, item.name, item.department
-    due = item.due_at.astimezone(calendar.zone).strftime("%Y-%m-%d %H:%M")
-    zh, en = overdue_text(overdue_hours)
-    title = f"【督办·第{level}级】{number}「{task}」{zh} / Escalation level {level}: {number} “{task}” {en}"
-    body = (
-        f"办件 {number} 的「{task}」（{department.name}）应于 {due} 前办结，{zh}。"
-        f"现升级为第 {level} 级督办，请督促办理。\n"
-        f"Case {number}: the task “{task}” ({department.name_en or department.name}) was due by {due} "
-        f"and {en}. It has reached escalation level {level}; please see that it is done."
-    )
-    return title, body
+def escalation_data(item: WorkItem, level: int, overdue_hours: float, calendar: WorkCalendar) -> dict:
+    """The facts an escalation notice tells (sla.texts.escalation_notice says them in words)."""
+    department = item.department
+    return {
+        "level": level,
+        "case": item.case.number,
+        "task": item.name,
+        "department": department.name,
+        "department_en": department.name_en,
+        "due": item.due_at.astimezone(calendar.zone).strftime("%Y-%m-%d %H:%M"),
+        "overdue_hours": overdue_hours,
+    }

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from .notification_models import Notification
 from .notifications import do_mark_read, unread
+from .texts import notification_text
 
 
 def unread_count(user) -> int:
@@ -20,7 +21,8 @@ def unread_count(user) -> int:
 def notifications(request):
     mine = Notification.objects.filter(recipient=request.user).order_by("-created_at")
     page = Paginator(mine, 25).get_page(request.GET.get("page"))
-    return render(request, "sla/notifications.html", {"page": page, "unread": unread_count(request.user)})
+    rows = [(note, *notification_text(note)) for note in page]  # in the reader's language
+    return render(request, "sla/notifications.html", {"page": page, "rows": rows, "unread": unread_count(request.user)})
 
 
 @login_required

@@ -27,15 +27,31 @@ Channel = Notification.Channel
 
 
 def do_notify(
-    recipients: Iterable, *, kind: str, title: str, body: str, link: str = "", now: dt.datetime | None = None
+    recipients: Iterable,
+    *,
+    kind: str,
+    title: str,
+    body: str,
+    data: dict | None = None,
+    link: str = "",
+    now: dt.datetime | None = None,
 ) -> list[Notification]:
-    """Notify each user once (duplicates dropped); returns the rows written."""
+    """Notify each user once (duplicates dropped); returns the rows written. ``title`` and ``body``
+    are in the site's language; ``data``, the facts they tell, lets the app say them again in the
+    reader's (sla.texts)."""
     now = now or timezone.now()
     unique = {user.pk: user for user in recipients}
     with transaction.atomic():
         rows = Notification.objects.bulk_create(
             Notification(
-                recipient=user, kind=kind, title=title, body=body, link=link, created_at=now, channels=[Channel.IN_APP]
+                recipient=user,
+                kind=kind,
+                title=title,
+                body=body,
+                data=data or {},
+                link=link,
+                created_at=now,
+                channels=[Channel.IN_APP],
             )
             for user in unique.values()
         )

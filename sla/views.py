@@ -15,9 +15,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from processes.models import ServiceItem
+from processes.names import in_language
 from workdays.calendar_store import get_calendar
 from worklists.access import access_deadlines, departments_visible_to
 from worklists.models import Department
@@ -25,12 +28,13 @@ from worklists.models import Department
 from . import dashboard as q
 
 PAGE_SIZE = 25
+# The lights' words, as on the worklists (desk.lists): 绿灯 / on time, and so on.
 LIGHT_LABELS = {
-    "green": ("绿灯", "on time"),
-    "yellow": ("黄灯", "due soon"),
-    "red": ("红灯", "overdue"),
-    "paused": ("暂停", "paused"),
-    "none": ("无时限", "no limit"),
+    "green": gettext_lazy("on time"),
+    "yellow": gettext_lazy("due soon"),
+    "red": gettext_lazy("overdue"),
+    "paused": gettext_lazy("paused"),
+    "none": gettext_lazy("no limit"),
 }
 
 
@@ -47,18 +51,17 @@ class Filters:
         department = request.GET.get("department") or None
         if department is not None:
             if department not in {d.code for d in everything}:
-                raise Http404(f"没有这个部门 No such department: {department}")
+                raise Http404(_("No such department: %(code)s") % {"code": department})
             if visible is not None and department not in visible:
-                raise PermissionDenied("只能查看本部门 You may see your own department only.")
+                raise PermissionDenied(_("You may see your own department only."))
         code = request.GET.get("service_item") or None
         item = next((i for i in self.service_items if i.code == code), None)
         if code is not None and item is None:
-            raise Http404(f"没有这个事项 No such service item: {code}")
+            raise Http404(_("No such service item: %(code)s") % {"code": code})
         self.scope = q.Scope(
             visible=tuple(visible) if visible is not None else None, department=department, service_item=item
         )
         self.department = next((d for d in self.departments if d.code == department), None)
-        self.department_label = q.bilingual(self.department.name, self.department.name_en) if self.department else None
         self.service_item = item
 
 
@@ -79,20 +82,20 @@ def dashboard(request):
         "red_rows": page.object_list,
         "chart": q.breach_chart(scope, filters.departments, now),
         "provisional_years": q.provisional_years(scope.without_department().without_service_item(), calendar),
-        "lights": [(light, *LIGHT_LABELS[light]) for light in q.LIGHTS],
+        "lights": [(light, LIGHT_LABELS[light]) for light in q.LIGHTS],
     }
     return render(request, "sla/dashboard.html", context)
 
 
 def _lights(counts: Counter) -> dict:
-    cells = [
-        {"light": light, "zh": LIGHT_LABELS[light][0], "en": LIGHT_LABELS[light][1], "n": counts[light]}
-        for light in q.LIGHTS
-    ]
+    cells = [{"light": light, "label": LIGHT_LABELS[light], "n": counts[light]} for light in q.LIGHTS]
     return {"cells": cells, "total": sum(c["n"] for c in cells)}
 
 
 # CSV ------------------------------------------------------------------------------------------
+# The files are for people, opened in a spreadsheet: the headers and the words in them are in the
+# language of whoever downloads them, as the page is; the columns keep their order in both, and
+# the codes (case numbers, department and service-item codes) and the numbers are the same.
 
 
 class _Echo:
@@ -103,12 +106,15 @@ class _Echo:
 
 
 def _csv_response(filename: str, header: list[str], rows: Iterable[list]) -> StreamingHttpResponse:
+    language = translation.get_language()  # the rows are written after the view returns
+
     def stream() -> Iterator[str]:
-        writer = csv.writer(_Echo())
-        yield "\ufeff"  # the BOM: Excel opens the file as UTF-8 and shows the Chinese correctly
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow(row)
+        with translation.override(language):
+            writer = csv.writer(_Echo())
+            yield "\ufeff"  # the BOM: Excel opens the file as UTF-8 and shows the Chinese correctly
+            yield writer.writerow(header)
+            for row in rows:
+                yield writer.writerow(row)
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
@@ -121,16 +127,16 @@ def _local(moment) -> str:
 
 
 RED_HEADER = [
-    "类型 kind",
-    "办件编号 case",
-    "任务 task",
-    "部门代码 department code",
-    "部门 department",
-    "负责 responsible",
-    "承诺期限 due",
-    "超期工作小时 overdue working hours",
-    "超期 overdue",
-    "督办级别 escalation level",
+    gettext_lazy("Kind"),
+    gettext_lazy("Case"),
+    gettext_lazy("Task"),
+    gettext_lazy("Department code"),
+    gettext_lazy("Department"),
+    gettext_lazy("Responsible"),
+    gettext_lazy("Due"),
+    gettext_lazy("Overdue working hours"),
+    gettext_lazy("Overdue (working time)"),
+    gettext_lazy("Escalation level"),
 ]
 
 
@@ -141,30 +147,29 @@ def red_list_csv(request):
 
     def rows():
         for row in q.red_rows(filters.scope, now, filters.all_departments):
-            kind = "任务 task" if row.kind == "task" else "办件 case"
             yield [
-                kind,
+                _("task") if row.kind == "task" else _("case"),
                 row.case_number,
-                row.task,
+                in_language(row.task),
                 row.dept_code,
-                row.dept_name,
+                row.department,
                 row.responsible,
                 _local(row.due_at),
                 f"{row.overdue_hours:g}",
-                row.overdue_text,
+                row.overdue,
                 row.escalation_level,
             ]
 
-    return _csv_response("sla-red-list", RED_HEADER, rows())
+    return _csv_response("sla-red-list", [str(label) for label in RED_HEADER], rows())
 
 
 COUNTS_HEADER = [
-    "维度 dimension",
-    "代码 code",
-    "名称 name",
-    "English name",
-    *[f"{LIGHT_LABELS[light][0]} {light}" for light in q.LIGHTS],
-    "合计 total",
+    gettext_lazy("Dimension"),
+    gettext_lazy("Code"),
+    gettext_lazy("Name"),
+    gettext_lazy("English name"),
+    *[LIGHT_LABELS[light] for light in q.LIGHTS],
+    gettext_lazy("Total"),
 ]
 
 
@@ -175,8 +180,8 @@ def counts_csv(request):
 
     def rows():
         for label, counts in (
-            ("任务合计 open tasks", q.light_counts(scope.work_items(), now)),
-            ("办件合计 running cases", q.light_counts(scope.cases(), now)),
+            (_("All open tasks"), q.light_counts(scope.work_items(), now)),
+            (_("All running cases"), q.light_counts(scope.cases(), now)),
         ):
             yield [label, "", "", "", *[counts[light] for light in q.LIGHTS], sum(counts[light] for light in q.LIGHTS)]
         # The page's tables list every department and service item to drill into; the export
@@ -187,8 +192,8 @@ def counts_csv(request):
             departments = [row for row in departments if row.code == scope.department]
         if scope.service_item is not None:
             items = [row for row in items if row.code == scope.service_item.code]
-        for label, table in (("部门 department", departments), ("事项 service item", items)):
+        for label, table in ((_("Department"), departments), (_("Service item"), items)):
             for row in table:
                 yield [label, row.code, row.name, row.name_en, *[n for _, n in row.ordered()], row.total]
 
-    return _csv_response("sla-counts", COUNTS_HEADER, rows())
+    return _csv_response("sla-counts", [str(label) for label in COUNTS_HEADER], rows())

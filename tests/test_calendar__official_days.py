@@ -269,3 +269,17 @@ def test_admin_refuses_an_adjusted_working_day_on_a_weekday(admin_client):
     assert response.status_code == 200
     assert "调休上班日应为周六或周日" in response.content.decode()
     assert not CalendarDay.objects.filter(date=D(2027, 2, 9)).exists()
+
+
+@pytest.mark.django_db
+def test_the_calendar_admin_reads_in_one_language_at_a_time(admin_client):
+    """The weekday, the kind of day and the labels in the administrator's language."""
+    path = "/admin/workdays/calendarday/?date__year=2026&date__month=10"
+    chinese = admin_client.get(path).content.decode()
+    assert "星期六" in chinese and "调休上班" in chinese and "Sat" not in chinese
+    admin_client.cookies["django_language"] = "en"
+    english = admin_client.get(path).content.decode()
+    assert "Sat" in english and "adjusted working day" in english and "Weekday" in english
+    assert "星期六" not in english and "调休上班" not in english
+    english = admin_client.get("/admin/workdays/calendaryear/").content.decode()
+    assert "Adjusted working days" in english and "Announced" in english and "日历年份" not in english

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -23,6 +24,7 @@ from demo.driver import Driver, Rates
 from demo.seed import ensure_demo_people
 from engine.actions import do_claim_task, do_complete_task
 from engine.models import Case, Event
+from processes.names import in_language
 from sla.dashboard import LIGHTS
 from sla.sweeps import do_sweep_lights
 from tests.browser import Browser, require_browser
@@ -36,6 +38,7 @@ from worklists.people import clerk_for
 pytestmark = pytest.mark.dates
 
 BEIJING = ZoneInfo("Asia/Shanghai")
+CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
 PASSWORD = "dashboard-test-password"
 PARALLEL_REVIEWS = ("police_review", "tax_review", "hrss_review", "fund_review")
 
@@ -319,9 +322,13 @@ def test_only_supervisors_and_heads_watch_deadlines_and_a_head_sees_only_their_d
     for light, n in by_light(WorkItem.objects.filter(state="open", department="market")).items():
         assert numbers.get(f"tasks:{light}") == n
     assert {row.dept_code for row in response.context["red_rows"]} <= {"market", ""}
-    assert client.get("/sla/?department=police").status_code == 403
+    refused = client.get("/sla/?department=police")
+    assert refused.status_code == 403 and "只能查看本部门。" in refused.content.decode()
     _, rows = read_csv(client.get("/sla/red-list.csv"))
     assert {row[3] for row in rows[1:]} <= {"market", ""}
+    client.cookies["django_language"] = "en"
+    refused = client.get("/sla/?department=police")
+    assert refused.status_code == 403 and "You may see your own department only." in refused.content.decode()
 
 
 # (d) a fixed number of queries ---------------------------------------------------------------------
@@ -371,26 +378,74 @@ def test_the_red_list_csv_has_a_bom_and_the_red_rows_of_the_filter(client, situa
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response["Content-Disposition"]
     assert body.startswith(b"\xef\xbb\xbf")
-    assert rows[0][:3] == ["类型 kind", "办件编号 case", "任务 task"]
+    assert rows[0][:3] == ["类型", "办件编号", "任务"]  # in the language of whoever downloads it (简体中文)
     red_tasks = WorkItem.objects.filter(state="open", light="red").select_related("case")
     red_cases = Case.objects.filter(status="running", light="red")
-    expected = {("任务 task", i.case.number, i.name, i.department_id) for i in red_tasks}
-    expected |= {("办件 case", c.number, "", "") for c in red_cases}
+    expected = {("任务", i.case.number, in_language(i.name, language="zh-hans"), i.department_id) for i in red_tasks}
+    expected |= {("办件", c.number, "", "") for c in red_cases}
     assert {tuple(row[:4]) for row in rows[1:]} == expected
     assert len(rows) - 1 == len(expected)
     calendar = get_calendar()
     first = red_tasks.order_by("due_at", "pk").first()
-    row = next(r for r in rows[1:] if r[1] == first.case.number and r[2] == first.name)
+    row = next(r for r in rows[1:] if r[1] == first.case.number and r[2] == in_language(first.name, language="zh-hans"))
     assert float(row[7]) == pytest.approx(calendar.working_hours_between(first.due_at, situation.now), abs=0.01)
     if first.assignee:
         assert row[5] == first.assignee.username
     else:
-        assert row[5].startswith("部门待签收 department queue")
+        assert row[5].startswith("部门待签收")
     due = [r[6] for r in rows[1:]]
     assert due == sorted(due), "most overdue first"
 
     _, police = read_csv(client.get("/sla/red-list.csv?department=police"))
-    assert {r[3] for r in police[1:] if r[0] == "任务 task"} == {"police"}
+    assert {r[3] for r in police[1:] if r[0] == "任务"} == {"police"}
+
+
+def test_the_csv_files_are_in_the_language_of_whoever_downloads_them(client, situation, supervisor):
+    """The same columns in the same order, the same codes and numbers; the words in the reader's
+    language: English here, no Chinese but the names of people (data)."""
+    client.force_login(supervisor)
+    with time_machine.travel(situation.now, tick=False):
+        client.cookies["django_language"] = "zh-hans"
+        _, chinese = read_csv(client.get("/sla/red-list.csv"))
+        client.cookies["django_language"] = "en"
+        _, rows = read_csv(client.get("/sla/red-list.csv"))
+    assert rows[0] == [
+        "Kind",
+        "Case",
+        "Task",
+        "Department code",
+        "Department",
+        "Responsible",
+        "Due",
+        "Overdue working hours",
+        "Overdue (working time)",
+        "Escalation level",
+    ]
+    same = [1, 3, 6, 7, 9]  # case number, department code, due, overdue hours, escalation level
+    assert [[row[i] for i in same] for row in rows[1:]] == [[row[i] for i in same] for row in chinese[1:]]
+    assert {row[0] for row in rows[1:]} == {"task", "case"}
+    for row in rows[1:]:
+        assert CJK.findall(" ".join((row[0], row[2], row[4], row[8]))) == [], row
+    police = next(row for row in rows[1:] if row[3] == "police")
+    assert police[4] == "Public security" and "working" in police[8]
+    queued = [row[5] for row in rows[1:] if row[0] == "task" and row[5].startswith("department queue")]
+    assert queued and all(CJK.findall(text.split("head:")[0]) == [] for text in queued)
+
+    _, counts = read_csv(client.get("/sla/counts.csv?department=tax"))
+    assert counts[0] == [
+        "Dimension",
+        "Code",
+        "Name",
+        "English name",
+        "on time",
+        "due soon",
+        "overdue",
+        "paused",
+        "no limit",
+        "Total",
+    ]
+    assert [row[0] for row in counts[1:3]] == ["All open tasks", "All running cases"]
+    assert ["Department", "tax", "税务", "Taxation"] in [row[:4] for row in counts[1:]]  # both names: data
 
 
 def test_the_counts_csv_has_a_bom_and_the_counts_of_the_filter(client, situation, supervisor):
@@ -399,13 +454,10 @@ def test_the_counts_csv_has_a_bom_and_the_counts_of_the_filter(client, situation
     assert body.startswith(b"\xef\xbb\xbf")
     header, lines = rows[0], {(r[0], r[1]): r for r in rows[1:]}
     tax = by_light(WorkItem.objects.filter(state="open", department="tax"))
-    row = lines[("部门 department", "tax")]
-    assert [
-        int(row[header.index(f"{label} {light}")])
-        for light, label in zip(LIGHTS, ("绿灯", "黄灯", "红灯", "暂停", "无时限"), strict=True)
-    ] == list(tax.values())
-    assert [key for key in lines if key[0] == "部门 department"] == [("部门 department", "tax")]
-    assert int(lines[("任务合计 open tasks", "")][-1]) == sum(tax.values())
+    row = lines[("部门", "tax")]
+    assert [int(row[header.index(label)]) for label in ("绿灯", "黄灯", "红灯", "暂停", "无时限")] == list(tax.values())
+    assert [key for key in lines if key[0] == "部门"] == [("部门", "tax")]
+    assert int(lines[("任务合计", "")][-1]) == sum(tax.values())
 
 
 # (f) the calendar warning -----------------------------------------------------------------------------
@@ -427,7 +479,11 @@ def test_a_deadline_in_an_unannounced_year_shows_the_calendar_warning(client, re
         response = client.get("/sla/")
     html = response.content.decode()
     assert 'data-provisional-years="2027"' in html
-    assert "工作日历缺少 2027 年的放假安排" in html and "State Council" in html and "docs/sla.md" in html
+    assert "工作日历缺少 2027 年的放假安排" in html and "国务院办公厅的放假通知" in html and "docs/sla.md" in html
+    with time_machine.travel(local(dt.date(2026, 12, 31), 10), tick=False):
+        client.cookies["django_language"] = "en"
+        html = client.get("/sla/").content.decode()
+    assert "The working-day calendar has no holiday notice for 2027" in html and "State Council" in html
 
 
 # (b) in a real browser --------------------------------------------------------------------------------

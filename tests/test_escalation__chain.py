@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import translation
 
 from demo.seed import ensure_demo_people
 from engine.actions import do_claim_task, do_complete_task, do_start_case
@@ -15,10 +16,11 @@ from engine.models import Event
 from processes.actions import do_deploy_version
 from processes.models import ServiceItem
 from sla import sms
-from sla.escalation import do_sweep_escalations, overdue_text, red_list
+from sla.escalation import do_sweep_escalations, red_list
 from sla.models import Escalation, EscalationState, EscalationStep, Notification, NotificationPreference
 from sla.notifications import do_mark_read, unread
 from sla.sweeps import do_sweep_lights
+from sla.texts import notification_text, overdue_text
 from tests.conftest import FIXTURES
 from worklists.models import WorkItem
 
@@ -117,11 +119,23 @@ def test_a_task_running_over_reaches_level_one_and_its_department_head_hears_in_
     assert notified(1, review) == ["head_market"]
     note = Notification.objects.get(recipient=user("head_market"))
     assert note.link == f"/cases/{case.number}/" and note.kind == "escalation" and note.read_at is None
-    assert case.number in note.title and "审查 Review" in note.title
-    department = review.department  # named by the BPMN lane: 市场监管
-    assert f"（{department.name}）" in note.body and f"({department.name_en or department.name})" in note.body
-    assert "已超期 1 小时" in note.body and "1 working hour overdue" in note.body
-    assert note.body.index("办件") < note.body.index("Case")  # 简体中文 first, then English
+    department = review.department  # named by the BPMN lane "市场监管", in Chinese only
+    # Stored, mailed and texted in the site's language (简体中文), the task named in it only.
+    assert note.title == f"【督办·第1级】{case.number}「审查」已超期 1 小时"
+    assert (
+        f"办件 {case.number} 的「审查」（{department.name}）应于 2026-11-09 17:30 前办结，已超期 1 小时。" in note.body
+    )
+    assert "Review" not in note.title + note.body and "Case" not in note.body
+    # The notifications page says it again in the reader's language, from the facts kept with it.
+    with translation.override("en"):
+        title, body = notification_text(note)
+    assert title == f"Escalation level 1: {case.number} “Review” is 1 working hour overdue"
+    assert body.startswith(
+        f"Case {case.number}: the task “Review” ({department.name_en or department.name}) was due by 2026-11-09 17:30 "
+        "and is 1 working hour overdue."
+    )
+    with translation.override("zh-hans"):
+        assert notification_text(note) == (note.title, note.body)
     assert note.channels == ["in_app", "email"]
     [mail] = mailoutbox
     assert mail.to == ["head_market@binglian.example"] and mail.subject == note.title
@@ -180,7 +194,9 @@ def test_after_an_outage_one_sweep_reaches_every_level_now_due_in_order(late_rev
     levels = list(Event.objects.filter(kind="escalated").order_by("id").values_list("data__level", flat=True))
     assert levels == [1, 2]
     head_note = Notification.objects.get(recipient=user("head_market"))
-    assert "1 个工作日 0.5 小时" in head_note.title and "1 working day 0.5 working hours overdue" in head_note.body
+    assert "已超期 1 个工作日 0.5 小时" in head_note.title and "已超期 1 个工作日 0.5 小时。" in head_note.body
+    with translation.override("en"):
+        assert "is 1 working day 0.5 working hours overdue" in notification_text(head_note)[0]
 
 
 def test_a_user_with_a_phone_gets_an_sms_through_the_configured_backend(late_review, sweep, sms_outbox):
@@ -254,11 +270,24 @@ def test_the_red_list_shows_who_is_responsible_and_the_highest_level(late_review
     assert len(red_list(["market"], now=at("2026-11-17 09:00")).tasks) == 1
 
 
-def test_overdue_is_told_in_working_days_and_hours():
-    assert overdue_text(0.0) == ("已超期", "is now overdue")
-    assert overdue_text(2.5) == ("已超期 2.5 小时", "is 2.5 working hours overdue")
-    assert overdue_text(7.0) == ("已超期 1 个工作日", "is 1 working day overdue")
-    assert overdue_text(15.0) == ("已超期 2 个工作日 1 小时", "is 2 working days 1 working hour overdue")
+def test_overdue_is_told_in_working_days_and_hours_in_each_language():
+    hours = (0.0, 1.0, 2.5, 7.0, 15.0)
+    with translation.override("zh-hans"):
+        assert [overdue_text(h) for h in hours] == [
+            "已超期",
+            "已超期 1 小时",
+            "已超期 2.5 小时",
+            "已超期 1 个工作日",
+            "已超期 2 个工作日 1 小时",
+        ]
+    with translation.override("en"):
+        assert [overdue_text(h) for h in hours] == [
+            "is now overdue",
+            "is 1 working hour overdue",
+            "is 2.5 working hours overdue",
+            "is 1 working day overdue",
+            "is 2 working days 1 working hour overdue",
+        ]
 
 
 def test_an_administrator_edits_the_chain_and_reads_escalations_and_notifications_in_the_admin(
@@ -273,3 +302,15 @@ def test_an_administrator_edits_the_chain_and_reads_escalations_and_notification
     )
     assert response.status_code == 200 and "不能早于前一级" in response.content.decode()  # before level 2 (7 h)
     assert client.get("/admin/sla/escalation/add/").status_code == 403  # written by the sweep only
+    chain = client.get("/admin/sla/escalationstep/").content.decode()
+    assert "默认" in chain and "部门负责人" in chain and "督办链" in chain
+    client.cookies["django_language"] = "en"
+    chain = client.get("/admin/sla/escalationstep/").content.decode()
+    assert "default" in chain and "head of the task&#x27;s department" in chain and "Escalation chain" in chain
+    assert "默认" not in chain and "部门负责人" not in chain and "督办" not in chain
+    for page in ("escalation", "escalationstate"):
+        html = client.get(f"/admin/sla/{page}/").content.decode()
+        assert "督办" not in html and "通知" not in html, page
+    # A notification is listed as it was sent (in the site's language), its channels in words.
+    html = client.get("/admin/sla/notification/").content.decode()
+    assert "【督办·第1级】" in html and "in the app, e-mail" in html

@@ -144,8 +144,8 @@ def test_with_no_sweep_every_view_counts_the_same_late_tasks_and_cases(client, d
 
         body = b"".join(client.get("/sla/red-list.csv").streaming_content).decode("utf-8-sig")
         listed = list(csv.reader(io.StringIO(body)))[1:]
-        tasks = [row for row in listed if row[0].startswith("任务")]
-        cases = {row[1] for row in listed if row[0].startswith("办件")}
+        tasks = [row for row in listed if row[0] == "任务"]
+        cases = {row[1] for row in listed if row[0] == "办件"}
         assert len(tasks) == len(truth["open_tasks"])
         assert cases == truth["running_cases"]
 

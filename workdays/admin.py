@@ -3,8 +3,9 @@
 import datetime as dt
 
 from django.contrib import admin
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import gettext_lazy as _
 
-from .calendar import WEEKDAY_NAMES
 from .models import CalendarDay, CalendarYear
 
 
@@ -18,11 +19,11 @@ class CalendarYearAdmin(admin.ModelAdmin):
     def _days(self, obj):
         return CalendarDay.objects.filter(date__gte=dt.date(obj.year, 1, 1), date__lte=dt.date(obj.year, 12, 31))
 
-    @admin.display(description="放假日 holidays")
+    @admin.display(description=_("holidays"))
     def holiday_count(self, obj):
         return self._days(obj).filter(kind=CalendarDay.Kind.HOLIDAY).count()
 
-    @admin.display(description="调休上班 adjusted working days")
+    @admin.display(description=_("adjusted working days"))
     def workday_count(self, obj):
         return self._days(obj).filter(kind=CalendarDay.Kind.WORKDAY).count()
 
@@ -35,6 +36,6 @@ class CalendarDayAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
     ordering = ["-date"]
 
-    @admin.display(description="星期 weekday")
+    @admin.display(description=_("weekday"))
     def weekday(self, obj):
-        return WEEKDAY_NAMES[obj.date.weekday()]
+        return WEEKDAYS_ABBR[obj.date.weekday()]

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WorkdaysConfig(AppConfig):
@@ -6,7 +7,7 @@ class WorkdaysConfig(AppConfig):
     the time the write path keeps and every page reads."""
 
     name = "workdays"
-    verbose_name = "工作日历 Working days"
+    verbose_name = _("Working-day calendar")
 
     def ready(self):
         from .calendar_store import connect_signals

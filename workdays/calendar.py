@@ -41,7 +41,8 @@ AFTERNOON = (dt.time(13, 30), dt.time(17, 30))
 OFFICE_HOURS: tuple[tuple[dt.time, dt.time], ...] = (MORNING, AFTERNOON)
 CLOSE_OF_OFFICE = AFTERNOON[1]
 
-# The fixed-date statutory holidays used for years whose notice is not out yet: (month, day) -> name.
+# The fixed-date statutory holidays used for years whose notice is not out yet: (month, day) -> name,
+# written as the package's names are (workdays.official): the Chinese, a space, the English.
 PROVISIONAL_HOLIDAYS: Mapping[tuple[int, int], str] = MappingProxyType(
     {
         (1, 1): "元旦 New Year's Day",
@@ -54,8 +55,6 @@ PROVISIONAL_HOLIDAYS: Mapping[tuple[int, int], str] = MappingProxyType(
 )
 
 _ONE_DAY = dt.timedelta(days=1)
-
-WEEKDAY_NAMES = ("星期一 Mon", "星期二 Tue", "星期三 Wed", "星期四 Thu", "星期五 Fri", "星期六 Sat", "星期日 Sun")
 
 
 class DayKind(enum.StrEnum):

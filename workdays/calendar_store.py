@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from django.utils import translation
+from django.utils.translation import gettext
 
 from . import official
 from .calendar import WorkCalendar
@@ -102,6 +104,8 @@ def do_import_package_years(*, replace_admin: bool = False) -> list[YearImport]:
     administrator may have corrected it.
     """
     source, results = official.package_source(), []
+    with translation.override(settings.LANGUAGE_CODE):  # a note in the rows: the site's language
+        note = gettext("imported from %(source)s") % {"source": source}
     with transaction.atomic():
         rows = {row.year: row for row in CalendarYear.objects.select_for_update()}
         for year in official.package_years():
@@ -118,7 +122,7 @@ def do_import_package_years(*, replace_admin: bool = False) -> list[YearImport]:
             in_year.delete()
             CalendarDay.objects.bulk_create(CalendarDay(date=d, kind=k, name=n) for d, k, n in sorted(wanted))
             CalendarYear.objects.update_or_create(
-                year=year, defaults={"announced": True, "source": source, "note": f"imported from {source}"}
+                year=year, defaults={"announced": True, "source": source, "note": note}
             )
             results.append(YearImport(year, "added" if row is None else "updated"))
         # bulk_create sends no signal: clear the cached calendar here.

@@ -1,5 +1,6 @@
-// 电子监察: the breaches chart. Data comes from the page (json_script "sla-breach-data"); Chart.js
-// is served from node_modules (npm package chart.js). Clicking a department's bar drills down to it.
+// 电子监察: the breaches chart. Data comes from the page (json_script "sla-breach-data"), its words
+// too, in the reader's language (data.labels); Chart.js is served from node_modules (npm package
+// chart.js). Clicking a department's bar drills down to it.
 (function () {
   "use strict";
   var dataNode = document.getElementById("sla-breach-data");
@@ -15,7 +16,7 @@
   var datasets = data.departments.map(function (dept, i) {
     return {
       type: "bar",
-      label: dept.name + " " + dept.name_en,
+      label: dept.name,
       code: dept.code,
       data: dept.counts,
       backgroundColor: palette[i % palette.length],
@@ -27,7 +28,7 @@
   // Case breaches: diamonds over the bars, drawn only on days that have any.
   datasets.push({
     type: "line",
-    label: "办件超期 Case breaches",
+    label: data.labels.cases,
     data: data.cases.map(function (n) { return n || null; }),
     stack: "cases",
     showLine: false,
@@ -57,7 +58,7 @@
       interaction: { mode: "index", intersect: false },
       scales: {
         x: { stacked: true, grid: { display: false }, ticks: { maxRotation: 0, autoSkipPadding: 8 } },
-        y: { stacked: true, beginAtZero: true, grace: "5%", ticks: { precision: 0 }, title: { display: true, text: "超期数 breaches" } },
+        y: { stacked: true, beginAtZero: true, grace: "5%", ticks: { precision: 0 }, title: { display: true, text: data.labels.axis } },
       },
       plugins: {
         legend: { position: "bottom", labels: { boxWidth: 12, boxHeight: 12, padding: 10 } },
