@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from demo.seed import deploy_reference_processes, ensure_demo_people, ensure_service_items
 from processes.models import ProcessVersion
@@ -22,6 +23,14 @@ pytest_plugins = ["tests.as_of"]
 @pytest.fixture(autouse=True)
 def fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def the_site_s_language():
+    """Each test starts in the site's language: a request the test client makes in English leaves
+    English active in the thread after it (LocaleMiddleware activates, nothing deactivates)."""
+    yield
+    translation.deactivate()  # gettext falls back to settings.LANGUAGE_CODE
 
 
 @pytest.fixture(autouse=True)
