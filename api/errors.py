@@ -1,13 +1,15 @@
 """Errors as JSON ``{"detail": "..."}``: the engine's refusals mapped to HTTP, the gate's words kept.
 
-The gate (worklists.access) raises Django's PermissionDenied / Http404 with a bilingual message;
+The gate (worklists.access) raises Django's PermissionDenied / Http404 with a message saying why;
 DRF's own handler passes that message on. The write path raises EngineError subclasses, whose
-message is meant for the person who asked: it is passed on too, with the status below.
+message is meant for the person who asked: it is passed on too, with the status below. Messages
+are in the request's language (LocaleMiddleware: Accept-Language, 简体中文 by default).
 """
 
 from __future__ import annotations
 
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -22,7 +24,6 @@ ENGINE_STATUS = (
     (InvalidInput, 400),
     (StepFailed, 422),  # the process could not continue; the step was rolled back
 )
-NOT_AUTHENTICATED = "需要登录或 API 令牌。 Authentication credentials were not provided."
 
 
 def flatten(errors, prefix: str = "") -> list[str]:
@@ -48,7 +49,7 @@ def exception_handler(exc, context):
         return Response(body, status=status)
     if isinstance(exc, exceptions.NotAuthenticated):
         # The same exception, so that the WWW-Authenticate header DRF attached to it stays.
-        exc.detail = exceptions.ErrorDetail(NOT_AUTHENTICATED, code=exc.default_code)
+        exc.detail = exceptions.ErrorDetail(_("Authentication credentials were not provided."), code=exc.default_code)
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, exceptions.ValidationError):
         response.data = {"detail": " ".join(flatten(exc.detail)), "errors": exc.detail}
@@ -58,5 +59,7 @@ def exception_handler(exc, context):
 def not_found(request, *args, **kwargs):
     """Any path under /api/ that names no endpoint: JSON, as everywhere else in the API."""
     return JsonResponse(
-        {"detail": f"没有这个接口。 No API endpoint at {request.path} (paths end with a slash)."}, status=404
+        {"detail": _("No API endpoint at %(path)s (paths end with a slash).") % {"path": request.path}},
+        status=404,
+        json_dumps_params={"ensure_ascii": False},
     )

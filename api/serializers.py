@@ -21,7 +21,9 @@ SCHEMA_MATERIALS = 10
 
 
 class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField(help_text="简体中文 and English where the gate or the intake says why")
+    detail = serializers.CharField(
+        help_text="why, in the request's language: Accept-Language en for English, 简体中文 by default"
+    )
     errors = serializers.DictField(required=False, help_text="field -> messages, on 400 from validation")
 
 

@@ -6,6 +6,7 @@ Thin views: parse → access → action → render.
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
@@ -62,7 +63,7 @@ class CaseIntake(APIView):
         item = ServiceItem.objects.filter(code=choice.validated_data["service_item"], active=True).first()
         if item is None:
             code = choice.validated_data["service_item"]
-            raise ValidationError({"service_item": [f"没有这个政务服务事项。 No such service item: {code}."]})
+            raise ValidationError({"service_item": [_("No such service item: %(code)s.") % {"code": code}]})
         form = IntakeForm(request.POST, request.FILES, service_item=item)
         if not form.is_valid():
             raise ValidationError({field: [str(m) for m in messages] for field, messages in form.errors.items()})
@@ -121,7 +122,7 @@ class CaseMessages(APIView):
         except ValueError as error:
             raise ValidationError({"payload": [str(error)]}) from None
         if not Case.objects.filter(number=number).exists():
-            raise Http404(f"没有办件 {number}。 There is no case {number}.")
+            raise Http404(_("There is no case %(number)s.") % {"number": number})
         case = do_deliver_message(number, message, payload=payload, acting_user=request.user)
         return Response(
             {"case": case.number, "message": message, "status": case.status, "end_activity": case.end_activity}

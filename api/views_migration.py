@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
@@ -126,7 +127,9 @@ def version_of(definition, number):
     try:
         return definition.versions.get(number=int(number))
     except (TypeError, ValueError, definition.versions.model.DoesNotExist):
-        raise Http404(f"{definition.key} 没有版本 {number}。 {definition.key} has no version {number}.") from None
+        raise Http404(
+            _("%(process)s has no version %(number)s.") % {"process": definition.key, "number": number}
+        ) from None
 
 
 def render_report(report: MigrationReport) -> Response:
@@ -248,5 +251,5 @@ class MigrationBack(APIView):
         if not Event.objects.filter(
             kind=Event.Kind.CASE_MIGRATED, version__definition=definition, data__batch=batch
         ).exists():
-            raise Http404("没有这批迁移。 There is no such migration.")
+            raise Http404(_("There is no such migration."))
         return render_report(do_migrate_batch_back(batch, acting_user=request.user))

@@ -7,6 +7,7 @@ path decides whether the task can still be acted on (409 when it no longer can).
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import ValidationError
@@ -15,6 +16,7 @@ from rest_framework.views import APIView
 
 from engine.actions import do_claim_task, do_complete_task, do_reassign_task, do_unclaim_task
 from engine.decisions import CORRECTION, REJECT
+from processes.names import in_language
 from workdays.lateness import with_light
 from worklists.access import access_queue_by_department, access_reassign, access_task_by_id
 from worklists.models import WorkItem
@@ -132,11 +134,12 @@ class TaskReassign(APIView):
         username = body_of(s.ReassignRequestSerializer, request)["assignee"]
         assignee = assignable(item.department_id).filter(username=username).first()
         if assignee is None:
-            department = item.department
+            department = in_language(item.department.name, item.department.name_en)
             raise ValidationError(
                 {
                     "assignee": [
-                        f"「{username}」不是{department.name}的工作人员。 '{username}' is not on the staff of {department.name_en or department.name}."
+                        _("'%(user)s' is not on the staff of %(department)s.")
+                        % {"user": username, "department": department}
                     ]
                 }
             )
@@ -160,11 +163,11 @@ class TaskComplete(APIView):
         body = body_of(s.CompleteRequestSerializer, request)
         outcome = body["outcome"]
         if outcome == CORRECTION and CORRECTION in (item.version.user_task(item.task_spec).get("outcomes") or []):
+            url = f"/api/v1/tasks/{item.pk}/correction/"
             raise ValidationError(
                 {
                     "outcome": [
-                        f"补正请使用 /api/v1/tasks/{item.pk}/correction/，一次性告知所缺材料。"
-                        f" Request a correction at /api/v1/tasks/{item.pk}/correction/, with the notice listing everything missing."
+                        _("Request a correction at %(url)s, with the notice listing everything missing.") % {"url": url}
                     ]
                 }
             )
@@ -191,7 +194,7 @@ class TaskCorrection(APIView):
             raise ValidationError(
                 {
                     "non_field_errors": [
-                        f"「{item.name}」不能要求补正。 '{item.name}' does not offer a correction request."
+                        _("'%(task)s' does not offer a correction request.") % {"task": in_language(item.name)}
                     ]
                 }
             )

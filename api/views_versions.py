@@ -7,6 +7,7 @@ Thin view: parse → gate (worklists.access.access_deploy) → action (processes
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
@@ -82,7 +83,8 @@ class VersionDeploy(APIView):
         except BpmnFileError as error:
             problems = [{"line": p.line, "message": p.message, "element": p.element} for p in error.problems]
             first = "; ".join(f"{filename}:{p['line'] or 1}: {p['message']}" for p in problems[:3])
-            return Response({"detail": f"流程有问题，未部署。 Not deployed: {first}", "problems": problems}, status=400)
+            detail = _("Not deployed: %(problems)s") % {"problems": first}
+            return Response({"detail": detail, "problems": problems}, status=400)
         version = result.version
         version.created = result.created
         return Response(
@@ -96,10 +98,8 @@ class VersionDeploy(APIView):
             body.is_valid(raise_exception=True)
             upload = body.validated_data["file"]
             if upload.size > settings.BPMN_MAX_BYTES:
-                limit = settings.BPMN_MAX_BYTES / 1048576
-                raise ValidationError(
-                    {"file": [f"文件过大。 The file is {upload.size / 1048576:.1f} MB; the limit is {limit:.1f} MB."]}
-                )
+                sizes = {"size": upload.size / 1048576, "limit": settings.BPMN_MAX_BYTES / 1048576}
+                raise ValidationError({"file": [_("The file is %(size).1f MB; the limit is %(limit).1f MB.") % sizes]})
             return upload.read(), upload.name[:255]
         body = DeployJsonSerializer(data=request.data)
         body.is_valid(raise_exception=True)

@@ -1,8 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from desk import cases
+
+# The admin's header and the browser tab, in the reader's language (Django translates the rest).
+admin.site.site_header = _("Binglian administration")
+admin.site.site_title = _("Binglian administration")
 
 urlpatterns = [
     path("", cases.home, name="home"),

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DemoConfig(AppConfig):
@@ -6,4 +7,4 @@ class DemoConfig(AppConfig):
     the driver that works cases through the write path as the departments' clerks would."""
 
     name = "demo"
-    verbose_name = "演示 Demo"
+    verbose_name = _("Demo")

@@ -134,9 +134,7 @@ def answers(task: dict, outcome: str) -> dict:
         else:
             data[spec["id"]] = "同意" if passing else "见通知"
     if outcome == REJECT:
-        data["reject_reason"] = (
-            "经营范围含须经审批的项目，不予登记。 The business scope includes an item that needs prior approval."
-        )
+        data["reject_reason"] = "经营范围含须经审批的项目，不予登记。"  # as a clerk writes it
     return data
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils import translation
 
 from licences.models import LicenceKind
 from processes.actions import do_deploy_version
 from processes.decisions import do_deploy_decision
 from processes.models import ProcessDefinition, ServiceItem
 from worklists.models import StaffMember
-from worklists.people import do_create_staff
+from worklists.people import DEPARTMENT_NAMES, do_create_staff
 
 # Older first: the serial process becomes version 1, the parallel one version 2.
 REFERENCE_FILES = ["business_registration_serial.bpmn", "business_registration.bpmn"]
@@ -25,16 +26,16 @@ COMMITMENT_TEXT = (
 DEMO_PASSWORD = "binglian-demo"
 R = StaffMember.Role
 DEMO_PEOPLE = [
-    ("frontdesk", R.FRONT_DESK, "front_desk", "综合窗口 front-desk clerk"),
-    ("clerk_market", R.CLERK, "market", "市场监管 clerk"),
-    ("head_market", R.HEAD, "market", "市场监管 department head"),
-    ("clerk_police", R.CLERK, "police", "公安 clerk"),
-    ("clerk_tax", R.CLERK, "tax", "税务 clerk"),
-    ("clerk_hrss", R.CLERK, "hrss", "人社 clerk"),
-    ("clerk_fund", R.CLERK, "housing_fund", "公积金 clerk"),
-    ("supervisor", R.SUPERVISOR, None, "电子监察 supervisor"),
-    ("designer", R.DESIGNER, None, "流程设计 process designer"),
-    ("admin", R.ADMIN, None, "管理员 administrator"),
+    ("frontdesk", R.FRONT_DESK, "front_desk"),
+    ("clerk_market", R.CLERK, "market"),
+    ("head_market", R.HEAD, "market"),
+    ("clerk_police", R.CLERK, "police"),
+    ("clerk_tax", R.CLERK, "tax"),
+    ("clerk_hrss", R.CLERK, "hrss"),
+    ("clerk_fund", R.CLERK, "housing_fund"),
+    ("supervisor", R.SUPERVISOR, None),
+    ("designer", R.DESIGNER, None),
+    ("admin", R.ADMIN, None),
 ]
 
 
@@ -104,9 +105,19 @@ def ensure_service_items() -> ServiceItem:
 
 
 def ensure_demo_people(password: str | None = DEMO_PASSWORD) -> list[tuple[str, str]]:
-    for username, role, department, _ in DEMO_PEOPLE:
+    for username, role, department in DEMO_PEOPLE:
         do_create_staff(username, role=role, department=department, password=password, superuser=(role == R.ADMIN))
-    return [(username, label) for username, _, _, label in DEMO_PEOPLE]
+    return demo_people_described()
+
+
+def demo_people_described() -> list[tuple[str, str]]:
+    """(username, "department clerk, Market regulation") of each demo user: for the operator's
+    console, in English like the rest of the commands' output and the log."""
+    with translation.override("en"):
+        return [
+            (username, str(R(role).label) + (f", {DEPARTMENT_NAMES[department][1]}" if department else ""))
+            for username, role, department in DEMO_PEOPLE
+        ]
 
 
 def seed() -> list[str]:

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DeskConfig(AppConfig):
@@ -6,4 +7,4 @@ class DeskConfig(AppConfig):
     list and the case page. Thin views over the write path (engine) and the gate (worklists.access)."""
 
     name = "desk"
-    verbose_name = "窗口与工作台 Desk"
+    verbose_name = _("Front desk and worklists")

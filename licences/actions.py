@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from engine.errors import InvalidInput
 from engine.events import record_event
@@ -56,9 +58,13 @@ def do_issue_licence(case: Case, *, kind: str, acting_user=None, log=None) -> Li
     licence: its event then takes its place among the step's events, in order."""
     kind_info = LicenceKind.objects.filter(code=kind).first()
     if kind_info is None:
-        raise InvalidInput(f"unknown licence kind {kind!r}: add it under 证照类型 licence kinds in the admin")
+        raise InvalidInput(
+            _("Unknown licence kind '%(kind)s': add it under licence kinds in the admin.") % {"kind": kind}
+        )
     if not case.enterprise_name or not case.enterprise_uscc:
-        raise InvalidInput(f"case {case.number} has no enterprise name or credit code to put on a licence")
+        raise InvalidInput(
+            _("Case %(number)s has no enterprise name or credit code to put on a licence.") % {"number": case.number}
+        )
     key = signing.signing_key()  # outside the transaction: on first use this may write a key file
     with transaction.atomic():
         issued_at = timezone.now().replace(microsecond=0)
@@ -91,11 +97,11 @@ def do_revoke_licence(licence: Licence, *, reason: str, acting_user=None, log=No
     """Revoke a valid licence (e.g. a false commitment found by the post-check), with a ``licence_revoked`` event."""
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("a revocation needs a reason")
+        raise InvalidInput(_("A revocation needs a reason."))
     with transaction.atomic():
         licence = Licence.objects.select_for_update().select_related("case").get(pk=licence.pk)
         if licence.status == Licence.Status.REVOKED:
-            raise InvalidInput(f"licence {licence.number} is already revoked")
+            raise InvalidInput(_("Licence %(number)s is already revoked.") % {"number": licence.number})
         now = timezone.now()
         licence.status = Licence.Status.REVOKED
         licence.revoked_at = now
@@ -124,7 +130,7 @@ def issue_for_case(case: Case, *, acting_user=None) -> list[Licence]:
     """The bundle's licences for a completed case that ended without issuing them (an older
     version); those already issued are returned, not issued again."""
     if case.status != Case.Status.COMPLETED:
-        raise InvalidInput(f"case {case.number} is not completed")
+        raise InvalidInput(_("Case %(number)s is not completed.") % {"number": case.number})
     kinds = bundle_kinds(case)
     existing = {licence.kind: licence for licence in case.licences.all()}
     return [existing.get(kind) or do_issue_licence(case, kind=kind, acting_user=acting_user) for kind in kinds]
@@ -137,7 +143,8 @@ def issuing_department(kind: str) -> str:
 
 def do_flag_licence(licence: Licence, *, reason: str, at: dt.datetime | None = None) -> Licence:
     """Flag a licence for its department to review (another result of its case was revoked), and
-    tell that department's staff. It stays valid: only a person decides to revoke it."""
+    tell that department's staff. It stays valid: only a person decides to revoke it. The notice's
+    title is stored, in the site's language (settings.LANGUAGE_CODE), as the reason is."""
     at = at or timezone.now()
     with transaction.atomic():
         Licence.objects.filter(pk=licence.pk).update(flagged_at=at, flag_reason=reason)
@@ -149,9 +156,14 @@ def do_flag_licence(licence: Licence, *, reason: str, at: dt.datetime | None = N
         do_notify(
             [member.user for member in staff],
             kind=Notification.Kind.RESULT_FLAGGED,
-            title=f"证照待复核 {licence.number} licence to review",
+            title=review_title(licence.number),
             body=reason,
             link=reverse("case_detail", args=[licence.case.number]),
             now=at,
         )
     return licence
+
+
+def review_title(number: str) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Licence to review: %(number)s") % {"number": number}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
@@ -16,6 +17,8 @@ PAGE_SIZE = 50
 
 
 def _records(code: str) -> list[dict]:
+    """The records, newest first. ``kind_name`` is in the reader's language; ``summary`` is the
+    record as it was written, in the site's language (licences.effects)."""
     rows = CreditRecord.objects.filter(enterprise_uscc=code).select_related("licence", "case")[:PAGE_SIZE]
     return [
         {
@@ -38,7 +41,7 @@ def _answer(code: str) -> tuple[dict, int]:
     except StdnumError:
         return {
             "enterprise_uscc": code,
-            "error": "统一社会信用代码不正确。 Not a valid unified social credit code.",
+            "error": _("The unified social credit code is not valid (18 characters, the last is a check digit)."),
         }, 400
     records = _records(code)
     return {"enterprise_uscc": code, "count": len(records), "records": records}, 200

@@ -4,22 +4,28 @@
 once each. ``revokes=business_licence``: revoke them, record the breach against the enterprise's
 credit, and flag the case's other results for their departments to review (告知承诺不实); the
 reason quotes the task's ``findings`` field, where the post-check wrote what it found.
+
+The reasons are records (the licence's revocation reason, the credit record's summary, the event
+log, the review notice): a step may run in no one's request (a timer's sweep), so they are written
+in the site's language (settings.LANGUAGE_CODE), whoever's step it was.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from engine import effects
 from engine.models import Event
 from processes.effects import EffectProperty, words
+from processes.names import in_language
 
 from .actions import do_flag_licence, do_issue_licence, do_revoke_licence, issuing_department
 from .models import CreditRecord, Licence, LicenceKind
 
-REVOCATION_REASON = (
-    "告知承诺不实，整改期满未整改。 The commitment was found untrue and the rectification period ended unrectified."
-)
 FINDINGS_FIELD = "findings"
 
 
@@ -41,11 +47,7 @@ def issue(step, task, kinds: list[str]) -> None:
             Event.Kind.RESULT_FLAGGED,
             activity=task.task_spec.bpmn_id,
             activity_name=task.task_spec.bpmn_name or "",
-            data={
-                "kinds": missing,
-                "reason": "没有企业名称或统一社会信用代码，证照未签发。 No enterprise name or credit code: "
-                "the licences were not issued.",
-            },
+            data={"kinds": missing, "reason": in_site_language(no_enterprise_reason)},
         )
         return
     for kind in missing:
@@ -55,7 +57,7 @@ def issue(step, task, kinds: list[str]) -> None:
 def revoke(step, task, kinds: list[str]) -> None:
     case = step.case
     findings = str(task.data.get(FINDINGS_FIELD) or "").strip()
-    reason = REVOCATION_REASON + (f" 核查情况 Findings: {findings}" if findings else "")
+    reason = in_site_language(revocation_reason, findings)
     revoked = []
     for licence in case.licences.filter(kind__in=kinds, status=Licence.Status.VALID).order_by("id"):
         revoked.append(do_revoke_licence(licence, reason=reason, log=step.log))
@@ -80,10 +82,7 @@ def revoke(step, task, kinds: list[str]) -> None:
             "licences": [licence.number for licence in revoked],
         },
     )
-    flag = (
-        f"同一办件的{'、'.join(licence.kind_info.name if licence.kind_info else licence.kind for licence in revoked) or '证照'}因承诺不实被撤销，请复核本证照。 "
-        f"Another result of case {case.number} was revoked for a false commitment: review this one."
-    )
+    flag = in_site_language(review_reason, case.number, revoked)
     others = case.licences.filter(status=Licence.Status.VALID).exclude(Q(kind__in=kinds) | Q(flagged_at__isnull=False))
     for licence in others.order_by("id"):
         do_flag_licence(licence, reason=flag, at=step.now)
@@ -92,6 +91,40 @@ def revoke(step, task, kinds: list[str]) -> None:
             department=issuing_department(licence.kind),
             data={"licence": licence.number, "kind": licence.kind, "reason": flag},
         )
+
+
+def in_site_language(build, *args) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return build(*args)
+
+
+def no_enterprise_reason() -> str:
+    return _("No enterprise name or credit code: the licences were not issued.")
+
+
+def revocation_reason(findings: str) -> str:
+    if not findings:
+        return _("The commitment was found untrue and the rectification period ended unrectified.")
+    return _(
+        "The commitment was found untrue and the rectification period ended unrectified. Findings: %(findings)s"
+    ) % {"findings": findings}
+
+
+def review_reason(number: str, revoked: list[Licence]) -> str:
+    """Why the case's other licences are to be reviewed: which of its licences were revoked."""
+    if not revoked:
+        return _("A licence of case %(number)s was revoked for a false commitment: review this licence.") % {
+            "number": number
+        }
+    names = [
+        in_language(licence.kind_info.name, licence.kind_info.name_en) if licence.kind_info else licence.kind
+        for licence in revoked
+    ]
+    return ngettext(
+        "The %(kinds)s of case %(number)s was revoked for a false commitment: review this licence.",
+        "The %(kinds)s of case %(number)s were revoked for a false commitment: review this licence.",
+        len(names),
+    ) % {"kinds": pgettext("list separator", ", ").join(names), "number": number}
 
 
 def register() -> None:

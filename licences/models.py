@@ -7,32 +7,46 @@ import json
 from django.db import DatabaseError, models
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from processes.names import in_language
 
 
 class LicenceKind(models.Model):
     """A kind of licence a process may issue (``issues=<code>`` on a task): configuration, kept in
     the admin. A new kind is a row here and a BPMN step that issues it, never code."""
 
-    code = models.SlugField("代码 code", max_length=32, primary_key=True, help_text="e.g. food_business_permit")
-    name = models.CharField("名称 name", max_length=100, help_text="e.g. 食品经营许可证")
-    name_en = models.CharField("English name", max_length=100, blank=True)
+    code = models.SlugField(
+        pgettext_lazy("field", "code"), max_length=32, primary_key=True, help_text=_("e.g. food_business_permit")
+    )
+    name = models.CharField(
+        pgettext_lazy("field", "name"), max_length=100, help_text=_("the name printed on the licence, in Chinese")
+    )
+    name_en = models.CharField(pgettext_lazy("field", "English name"), max_length=100, blank=True)
     # The department that answers for licences of this kind: it reviews one that is flagged, and
     # records the breach when one is revoked for a false commitment.
     # A department's code: kept as text, as the event log keeps it, so that a kind can be configured
     # before the process whose lane creates the department is deployed.
-    department = models.CharField("发证部门 department", max_length=64, blank=True, help_text="e.g. market")
+    department = models.CharField(
+        pgettext_lazy("field", "issuing department"),
+        max_length=64,
+        blank=True,
+        help_text=_("the department's code, e.g. market"),
+    )
 
     class Meta:
         ordering = ["code"]
-        verbose_name = "证照类型 licence kind"
-        verbose_name_plural = "证照类型 licence kinds"
+        verbose_name = _("licence kind")
+        verbose_name_plural = _("licence kinds")
 
     def __str__(self):
         return self.label
 
     @property
     def label(self) -> str:
-        return f"{self.name} {self.name_en}".strip()
+        """The kind's name in the reader's language (its Chinese name where it has no English one)."""
+        return in_language(self.name, self.name_en)
 
     @classmethod
     def known(cls) -> list[str] | None:
@@ -46,29 +60,45 @@ class LicenceKind(models.Model):
 
 class Licence(models.Model):
     class Status(models.TextChoices):
-        VALID = "valid", "有效 valid"
-        REVOKED = "revoked", "已撤销 revoked"
+        VALID = "valid", _("valid")
+        REVOKED = "revoked", _("revoked")
 
-    number = models.CharField(max_length=32, unique=True)  # BL-LIC-2026-000001
-    case = models.ForeignKey("engine.Case", on_delete=models.PROTECT, related_name="licences")
-    service_item = models.ForeignKey("processes.ServiceItem", null=True, blank=True, on_delete=models.PROTECT)
-    kind = models.CharField(max_length=32)  # a LicenceKind's code, as signed in the payload
-    enterprise_name = models.CharField(max_length=200)
-    enterprise_uscc = models.CharField(max_length=18)
-    issued_at = models.DateTimeField(default=timezone.now)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.VALID)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    revocation_reason = models.TextField(blank=True)
+    number = models.CharField(
+        pgettext_lazy("field", "licence number"), max_length=32, unique=True
+    )  # BL-LIC-2026-000001
+    case = models.ForeignKey(
+        "engine.Case", on_delete=models.PROTECT, related_name="licences", verbose_name=pgettext_lazy("field", "case")
+    )
+    service_item = models.ForeignKey(
+        "processes.ServiceItem",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=pgettext_lazy("field", "service item"),
+    )
+    # a LicenceKind's code, as signed in the payload
+    kind = models.CharField(pgettext_lazy("field", "licence kind"), max_length=32)
+    enterprise_name = models.CharField(pgettext_lazy("field", "enterprise name"), max_length=200)
+    enterprise_uscc = models.CharField(pgettext_lazy("field", "unified social credit code"), max_length=18)
+    issued_at = models.DateTimeField(pgettext_lazy("field", "issued at"), default=timezone.now)
+    status = models.CharField(
+        pgettext_lazy("field", "status"), max_length=16, choices=Status.choices, default=Status.VALID
+    )
+    revoked_at = models.DateTimeField(pgettext_lazy("field", "revoked at"), null=True, blank=True)
+    revocation_reason = models.TextField(pgettext_lazy("field", "revocation reason"), blank=True)
     # Another result of the same case was revoked (a false commitment): the department that
     # issued this one reviews it. The licence stays valid until someone decides otherwise.
-    flagged_at = models.DateTimeField(null=True, blank=True)
-    flag_reason = models.TextField(blank=True)
+    flagged_at = models.DateTimeField(pgettext_lazy("field", "flagged for review at"), null=True, blank=True)
+    flag_reason = models.TextField(pgettext_lazy("field", "why to review"), blank=True)
     # Exactly the bytes that were signed (canonical JSON): verification never re-serialises.
-    payload = models.BinaryField()
-    signature = models.CharField(max_length=128)  # base64 of the 64-byte Ed25519 signature
-    key_id = models.CharField(max_length=64)
+    payload = models.BinaryField(pgettext_lazy("field", "signed content"))
+    # base64 of the 64-byte Ed25519 signature
+    signature = models.CharField(pgettext_lazy("field", "signature"), max_length=128)
+    key_id = models.CharField(pgettext_lazy("field", "signing key"), max_length=64)
 
     class Meta:
+        verbose_name = _("e-licence")
+        verbose_name_plural = _("e-licences")
         constraints = [
             # One licence of each kind per case: issuing twice (a retried step) is refused by the database.
             models.UniqueConstraint(fields=["case", "kind"], name="licence_case_kind_unique"),
@@ -93,7 +123,8 @@ class Licence(models.Model):
 
     @property
     def kind_label(self) -> str:
-        """ "营业执照 business licence": the kind's names now (the payload keeps those it was signed with)."""
+        """The kind's name now, in the reader's language ("营业执照", "business licence"); the
+        payload keeps the name it was signed with (kind_name)."""
         return self.kind_info.label if self.kind_info else self.kind
 
 
@@ -112,19 +143,35 @@ class CreditRecord(models.Model):
     credit code (as 信用中国 publishes them). It names the enterprise, never a person."""
 
     class Kind(models.TextChoices):
-        FALSE_COMMITMENT = "false_commitment", "承诺不实 false commitment"
+        FALSE_COMMITMENT = "false_commitment", _("false commitment")
 
-    enterprise_uscc = models.CharField(max_length=18, db_index=True)
-    enterprise_name = models.CharField(max_length=200)
-    kind = models.CharField(max_length=32, choices=Kind.choices)
-    case = models.ForeignKey("engine.Case", on_delete=models.PROTECT, related_name="credit_records")
-    licence = models.ForeignKey(Licence, null=True, blank=True, on_delete=models.PROTECT, related_name="credit_records")
-    department = models.CharField(max_length=64, blank=True)
-    summary = models.TextField()
-    recorded_at = models.DateTimeField(default=timezone.now)
+    enterprise_uscc = models.CharField(
+        pgettext_lazy("field", "unified social credit code"), max_length=18, db_index=True
+    )
+    enterprise_name = models.CharField(pgettext_lazy("field", "enterprise name"), max_length=200)
+    kind = models.CharField(pgettext_lazy("field", "kind"), max_length=32, choices=Kind.choices)
+    case = models.ForeignKey(
+        "engine.Case",
+        on_delete=models.PROTECT,
+        related_name="credit_records",
+        verbose_name=pgettext_lazy("field", "case"),
+    )
+    licence = models.ForeignKey(
+        Licence,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credit_records",
+        verbose_name=pgettext_lazy("field", "licence revoked"),
+    )
+    department = models.CharField(pgettext_lazy("field", "department"), max_length=64, blank=True)
+    summary = models.TextField(pgettext_lazy("field", "summary"))
+    recorded_at = models.DateTimeField(pgettext_lazy("field", "recorded at"), default=timezone.now)
 
     class Meta:
         ordering = ["-recorded_at", "-id"]
+        verbose_name = _("credit record")
+        verbose_name_plural = _("credit records")
 
     def __str__(self):
         return f"{self.enterprise_uscc} {self.get_kind_display()} {self.recorded_at:%Y-%m-%d}"

@@ -21,6 +21,9 @@ from . import signing
 from .models import Licence
 
 DOCUMENT_FORMAT = "binglian.licence.signed/1"
+# The PDF is the official document, in Chinese only and the same for every reader, whatever the
+# language of the page it was downloaded from (docs/licences.md): so its words are not translated.
+ISSUING_AUTHORITY = "并联 Binglian 政务服务"
 # A TrueType-outline CJK font: reportlab embeds TrueType only, so Noto CJK (CFF outlines, .otf/.ttc) will not do.
 # Debian: fonts-wqy-zenhei. Override with LICENCE_PDF_FONT (a .ttf or .ttc path).
 DEFAULT_CJK_FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
@@ -86,7 +89,7 @@ def licence_pdf(licence: Licence) -> bytes:
     url = verification_url(licence)
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4, invariant=True)
-    pdf.setTitle(f"{licence.kind_label} {licence.number}")
+    pdf.setTitle(f"{licence.kind_name} {licence.number}")
     width, height = A4
     pdf.setStrokeColorRGB(0.7, 0.1, 0.1)
     pdf.setLineWidth(2)
@@ -95,7 +98,7 @@ def licence_pdf(licence: Licence) -> bytes:
     pdf.setFont(font, 30)
     pdf.drawCentredString(width / 2, height - 50 * mm, licence.kind_name)
     pdf.setFont(font, 11)
-    pdf.drawCentredString(width / 2, height - 60 * mm, "电子证照 Electronic licence")
+    pdf.drawCentredString(width / 2, height - 60 * mm, "电子证照")
     pdf.setFillColorRGB(0, 0, 0)
     issued = timezone.localtime(licence.issued_at)
     lines = [
@@ -103,7 +106,7 @@ def licence_pdf(licence: Licence) -> bytes:
         ("名称", licence.enterprise_name),
         ("统一社会信用代码", licence.enterprise_uscc),
         ("发证日期", f"{issued:%Y年%m月%d日}"),
-        ("发证机关", "并联 Binglian 政务服务"),
+        ("发证机关", ISSUING_AUTHORITY),
         ("签名密钥", licence.key_id),
     ]
     y = height - 85 * mm
@@ -115,7 +118,7 @@ def licence_pdf(licence: Licence) -> bytes:
     if licence.status == Licence.Status.REVOKED:
         pdf.setFillColorRGB(0.8, 0, 0)
         pdf.setFont(font, 20)
-        pdf.drawString(30 * mm, y - 5 * mm, "已撤销 REVOKED")
+        pdf.drawString(30 * mm, y - 5 * mm, "已撤销")
         pdf.setFillColorRGB(0, 0, 0)
     qr_size = 45 * mm
     _draw_qr(pdf, url, width - 30 * mm - qr_size, 30 * mm, qr_size)

@@ -7,6 +7,7 @@ issue date and status. Never the applicant's name or ID number (they are not in 
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import signing
 from .models import Licence
@@ -53,21 +54,22 @@ def verify_document(document) -> dict:
     """Check a pasted licence document: its signature over the canonical payload, its key, its URL.
 
     Any change to what the payload says, to the signature, the key id or the verification URL fails;
-    only JSON whitespace is free, since the signature covers the canonical bytes.
+    only JSON whitespace is free, since the signature covers the canonical bytes. A refusal's
+    ``reason`` is in the reader's language.
     """
     if not isinstance(document, dict) or document.get("format") != DOCUMENT_FORMAT:
-        return {"signature_valid": False, "reason": "not a Binglian licence document"}
+        return {"signature_valid": False, "reason": _("not a Binglian licence document")}
     payload = document.get("licence")
     signature = document.get("signature")
     kid = document.get("kid")
     if not isinstance(payload, dict) or not isinstance(signature, str) or not isinstance(kid, str):
-        return {"signature_valid": False, "reason": "the document lacks its licence, signature or kid"}
+        return {"signature_valid": False, "reason": _("the document lacks its licence, signature or kid")}
     if document.get("alg") != "Ed25519":
-        return {"signature_valid": False, "reason": "unsupported algorithm"}
+        return {"signature_valid": False, "reason": _("unsupported signature algorithm")}
     if signing.find_key(kid) is None:
-        return {"signature_valid": False, "reason": "unknown signing key"}
+        return {"signature_valid": False, "reason": _("unknown signing key")}
     if not signing.verify(signing.canonical_json(payload), signature, kid):
-        return {"signature_valid": False, "reason": "the signature does not match the licence"}
+        return {"signature_valid": False, "reason": _("the signature does not match the licence")}
     number = payload.get("number")
     answer = {"signature_valid": True, "number": number}
     licence = Licence.objects.filter(number=number).first() if isinstance(number, str) else None
@@ -75,7 +77,11 @@ def verify_document(document) -> dict:
         answer["status"] = UNKNOWN
         return answer
     if document.get("verify_url") != verification_url(licence) or signature != licence.signature:
-        return {"signature_valid": False, "number": number, "reason": "the document differs from the licence on record"}
+        return {
+            "signature_valid": False,
+            "number": number,
+            "reason": _("the document differs from the licence on record"),
+        }
     record = verify_number(number)
     answer["status"] = record["status"]
     if "revoked_on" in record:

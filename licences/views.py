@@ -7,22 +7,32 @@ import json
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from processes.names import in_language
 from worklists import access
 
 from . import rendering, verification
-from .models import Licence
+from .models import Licence, LicenceKind
 
 MAX_PASTE_CHARS = 20_000  # a licence document is about 1 KB
+
+
+def kind_shown(answer: dict) -> str:
+    """The kind the licence names (signed in Chinese: "营业执照"), in the reader's language where
+    the kind has an English name ("business licence")."""
+    kind = LicenceKind.objects.filter(code=answer.get("kind") or "").first()
+    return in_language(answer.get("kind_name") or "", kind.name_en if kind else "")
 
 
 @require_GET
 def verify_page(request, number):
     answer = verification.verify_number(number, request.GET.get("s"))
     status = 404 if answer["status"] == verification.UNKNOWN else 200
-    return render(request, "licences/verify.html", {"answer": answer}, status=status)
+    context = {"answer": answer, "kind_shown": kind_shown(answer)}
+    return render(request, "licences/verify.html", context, status=status)
 
 
 @require_GET
@@ -34,11 +44,11 @@ def verify_api(request, number):
 
 def _parse_document(text: str):
     if len(text) > MAX_PASTE_CHARS:
-        return None, "the document is too long"
+        return None, _("the document is too long")
     try:
         return json.loads(text), None
     except ValueError:
-        return None, "not valid JSON"
+        return None, _("not valid JSON")
 
 
 @require_http_methods(["GET", "POST"])
@@ -58,7 +68,9 @@ def verify_paste_page(request):
 def verify_document_api(request):
     document, error = _parse_document(request.body.decode("utf-8", errors="replace"))
     if error:
-        return JsonResponse({"signature_valid": False, "reason": error}, status=400)
+        return JsonResponse(
+            {"signature_valid": False, "reason": error}, status=400, json_dumps_params={"ensure_ascii": False}
+        )
     return JsonResponse(verification.verify_document(document), json_dumps_params={"ensure_ascii": False})
 
 

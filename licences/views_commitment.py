@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from processes.names import in_language
 from worklists import access
 from worklists.models import Department
 
@@ -20,7 +21,10 @@ PAGE_SIZE = 25
 @require_GET
 def commitment_page(request):
     access.access_reports(request.user)
-    names = dict(Department.objects.values_list("code", "name"))
+    names = {
+        code: in_language(name, name_en)
+        for code, name, name_en in Department.objects.values_list("code", "name", "name_en")
+    }
     rows = figures.post_check_outcomes()
     for row in rows:
         row.name = names.get(row.department, row.department)

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import translation
 
 from engine.actions import do_complete_task, do_start_case
 from worklists import access
@@ -27,7 +28,12 @@ def tax_task(case):
 def test_a_clerk_acts_on_their_department_s_task_and_not_another_s(case_at_departments, clerk_tax, clerk_police):
     item = tax_task(case_at_departments)
     assert access.access_task_by_id(clerk_tax, item.pk, act=True) == item
-    with pytest.raises(PermissionDenied, match="此任务属于税务，不是您的部门。 This task belongs to Taxation"):
+    with pytest.raises(PermissionDenied, match="^此任务属于税务，不是您的部门。$"):
+        access.access_task_by_id(clerk_police, item.pk, act=True)
+    with (
+        translation.override("en"),
+        pytest.raises(PermissionDenied, match="^This task belongs to Taxation, not to your department.$"),
+    ):
         access.access_task_by_id(clerk_police, item.pk, act=True)
     with pytest.raises(PermissionDenied):
         access.access_task_by_id(clerk_police, item.pk)
@@ -36,7 +42,9 @@ def test_a_clerk_acts_on_their_department_s_task_and_not_another_s(case_at_depar
 def test_a_supervisor_reads_everything_and_changes_nothing(case_at_departments, supervisor):
     item = tax_task(case_at_departments)
     assert access.access_task_by_id(supervisor, item.pk) == item
-    with pytest.raises(PermissionDenied, match="read but not act"):
+    with pytest.raises(PermissionDenied, match="^您的角色只能查看，不能办理。$"):
+        access.access_task_by_id(supervisor, item.pk, act=True)
+    with translation.override("en"), pytest.raises(PermissionDenied, match="^Your role may read but not act.$"):
         access.access_task_by_id(supervisor, item.pk, act=True)
     assert access.access_case_by_number(supervisor, case_at_departments.number) == case_at_departments
     assert access.departments_visible_to(supervisor) is None
@@ -52,11 +60,13 @@ def test_only_the_head_of_the_department_reassigns(case_at_departments, head_mar
 def test_cases_are_visible_to_the_departments_that_work_on_them(case_at_departments, reference, clerk_tax, designer):
     assert access.access_case_by_number(clerk_tax, case_at_departments.number)
     fresh = do_start_case(version=reference["parallel"], service_item=reference["item"])
-    with pytest.raises(PermissionDenied, match="no work in case"):
+    with pytest.raises(PermissionDenied, match=f"^您的部门没有办件 {fresh.number} 的任务。$"):
+        access.access_case_by_number(clerk_tax, fresh.number)
+    with translation.override("en"), pytest.raises(PermissionDenied, match="Your department has no work in case"):
         access.access_case_by_number(clerk_tax, fresh.number)
     with pytest.raises(PermissionDenied):
         access.access_case_by_number(designer, fresh.number)
-    with pytest.raises(Http404):
+    with pytest.raises(Http404, match="^没有办件 BL-1999-000001。$"):
         access.access_case_by_number(clerk_tax, "BL-1999-000001")
 
 
@@ -80,7 +90,12 @@ def test_a_task_is_reassigned_only_to_someone_of_its_department(
 ):
     market_item = WorkItem.objects.get(case=case_at_departments, task_spec="market_review")
     access.access_reassign(head_market, market_item, clerk_market)
-    with pytest.raises(PermissionDenied, match="does not work in"):
+    with pytest.raises(PermissionDenied, match="^clerk_tax 不是市场监管的经办人。$"):
+        access.access_reassign(head_market, market_item, clerk_tax)
+    with (
+        translation.override("en"),
+        pytest.raises(PermissionDenied, match="^clerk_tax does not work in Market regulation.$"),
+    ):
         access.access_reassign(head_market, market_item, clerk_tax)
     assert access.can_act_on_task(clerk_market, market_item) and not access.can_act_on_task(clerk_tax, market_item)
 

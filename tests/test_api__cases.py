@@ -210,7 +210,7 @@ def nothing_saved(private_materials: Path) -> bool:
         ({"material_1": None}, "material_1", "缺少材料：章程。"),
         ({"material_2": ("virus.pdf", b"MZ\x90\x00" + b"\x00" * 200)}, "material_2", "不是 PDF、JPEG 或 PNG 文件"),
         ({"registered_capital": "-5"}, "registered_capital", "0.01"),
-        ({"service_item": "no_such_item"}, "service_item", "No such service item: no_such_item"),
+        ({"service_item": "no_such_item"}, "service_item", "没有这个政务服务事项：no_such_item。"),
         ({"intake_key": "not-a-uuid"}, "intake_key", ""),
     ],
     ids=["resident-id", "credit-code", "missing-material", "wrong-file-type", "capital", "service-item", "intake-key"],
@@ -259,10 +259,7 @@ def test_an_online_portal_says_online_and_the_window_is_the_default(reference, f
 
 def test_only_the_front_desk_takes_in_and_only_as_multipart(reference, frontdesk, clerk_market, private_materials):
     refused = client_for(clerk_market).post("/api/v1/cases/", application(reference["item"]), format="multipart")
-    assert (
-        refused.status_code == 403
-        and refused.json()["detail"] == "只有综合窗口可以受理申请。 Only the front desk takes in applications."
-    )
+    assert refused.status_code == 403 and refused.json()["detail"] == "只有综合窗口可以受理申请。"
     as_json = client_for(frontdesk).post("/api/v1/cases/", GOOD, format="json")
     assert as_json.status_code == 415
     assert nothing_saved(private_materials)
@@ -274,7 +271,7 @@ def test_only_the_front_desk_takes_in_and_only_as_multipart(reference, frontdesk
 def test_a_case_is_visible_to_the_departments_that_work_on_it_only(reference, frontdesk, clerk_tax, designer):
     number = take_in(reference, frontdesk)
     refused = client_for(clerk_tax).get(f"/api/v1/cases/{number}/")
-    assert refused.status_code == 403 and "Your department has no work in case" in refused.json()["detail"]
+    assert refused.status_code == 403 and refused.json()["detail"] == f"您的部门没有办件 {number} 的任务。"
     assert client_for(clerk_tax).get(f"/api/v1/cases/{number}/timeline/").status_code == 403
     assert client_for(designer).get(f"/api/v1/cases/{number}/").status_code == 403
     assert client_for(frontdesk).get("/api/v1/cases/BL-1999-000001/").status_code == 404
@@ -285,9 +282,41 @@ def test_without_credentials_the_api_answers_401(reference, frontdesk):
     number = take_in(reference, frontdesk)
     response = APIClient().get(f"/api/v1/cases/{number}/")
     assert response.status_code == 401 and response["WWW-Authenticate"] == "Token"
-    assert response.json()["detail"].endswith("Authentication credentials were not provided.")
+    assert response.json()["detail"] == "需要登录或 API 令牌。"
+    english = APIClient(HTTP_ACCEPT_LANGUAGE="en").get(f"/api/v1/cases/{number}/")
+    assert english.status_code == 401 and english.json()["detail"] == "Authentication credentials were not provided."
     wrong = APIClient(HTTP_AUTHORIZATION="Token " + "0" * 40).get(f"/api/v1/cases/{number}/")
     assert wrong.status_code == 401
+
+
+def test_the_api_answers_in_the_language_the_request_asks_for(reference, frontdesk, clerk_market, clerk_tax):
+    """LocaleMiddleware runs for /api/ too: Accept-Language picks English, 简体中文 without it."""
+    number = take_in(reference, frontdesk)
+    item = application(reference["item"])
+    for language, intake, case, no_api, required in (
+        (
+            None,
+            "只有综合窗口可以受理申请。",
+            f"您的部门没有办件 {number} 的任务。",
+            "没有这个接口：/api/v1/nowhere（路径以斜杠结尾）。",
+            "该字段是必填项。",
+        ),
+        (
+            "en-GB,en;q=0.9",
+            "Only the front desk takes in applications.",
+            f"Your department has no work in case {number}.",
+            "No API endpoint at /api/v1/nowhere (paths end with a slash).",
+            "This field is required.",
+        ),
+    ):
+        headers = {"HTTP_ACCEPT_LANGUAGE": language} if language else {}
+        refused = client_for(clerk_market).post("/api/v1/cases/", item, format="multipart", **headers)
+        assert refused.json()["detail"] == intake
+        assert client_for(clerk_tax).get(f"/api/v1/cases/{number}/", **headers).json()["detail"] == case
+        assert client_for(frontdesk).get("/api/v1/nowhere", **headers).json()["detail"] == no_api
+        # DRF's own words follow the same language.
+        missing = client_for(frontdesk).post("/api/v1/cases/", {}, format="multipart", **headers).json()
+        assert missing["errors"]["service_item"] == [required]
 
 
 def test_a_logged_in_browser_session_works_too(reference, frontdesk):

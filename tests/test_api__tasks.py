@@ -16,6 +16,7 @@ from api.pagination import PageNumberPagination
 from engine.actions import do_complete_task, do_start_case
 from engine.formdata import FormDataError, check_form_data
 from engine.models import Case, Event
+from processes.names import in_language
 from worklists.models import WorkItem
 
 from .test_api__cases import application, client_for, private_materials, take_in  # noqa: F401 - fixture
@@ -82,22 +83,22 @@ def test_another_department_s_task_is_forbidden_with_the_gate_s_message(at_marke
     for action in ("claim", "unclaim", "complete", "correction"):
         response = client.post(f"/api/v1/tasks/{item.pk}/{action}/", {"outcome": "approve"}, format="json")
         assert response.status_code == 403, action
-        assert (
-            response.json()["detail"]
-            == "此任务属于市场监管，不是您的部门。 This task belongs to Market regulation, not to your department."
-        )
+        assert response.json()["detail"] == "此任务属于市场监管，不是您的部门。"
+    english = client.post(f"/api/v1/tasks/{item.pk}/claim/", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["detail"] == "This task belongs to Market regulation, not to your department."
     read = client.get(f"/api/v1/tasks/{item.pk}/")
-    assert (
-        read.status_code == 403
-        and read.json()["detail"] == "此任务属于市场监管。 This task belongs to Market regulation."
-    )
-    assert client.get("/api/v1/departments/market/queue/").json()["detail"].startswith("这是市场监管的待办")
+    assert read.status_code == 403 and read.json()["detail"] == "此任务属于市场监管。"
+    assert client.get("/api/v1/departments/market/queue/").json()["detail"] == "这是市场监管的待办，不是您部门的。"
+    english = client.get("/api/v1/departments/market/queue/", HTTP_ACCEPT_LANGUAGE="en").json()["detail"]
+    assert english == "This is the queue of Market regulation, not of your department."
     assert snapshot(at_market) == before
 
 
 def test_unknown_tasks_and_departments_are_404(at_market, clerk_market):
     client = client_for(clerk_market)
-    assert client.get("/api/v1/tasks/999999/").json() == {"detail": "没有任务 999999。 There is no task 999999."}
+    assert client.get("/api/v1/tasks/999999/").json() == {"detail": "没有任务 999999。"}
+    english = client.get("/api/v1/tasks/999999/", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert english == {"detail": "There is no task 999999."}
     assert client.post("/api/v1/tasks/999999/complete/", {"outcome": "approve"}, format="json").status_code == 404
     assert client.get("/api/v1/tasks/99999999999999999999999/").status_code == 404
     assert client.get("/api/v1/departments/nowhere/queue/").status_code == 404
@@ -182,7 +183,14 @@ def test_a_correction_request_names_everything_missing_at_once(at_market, clerk_
     assert Event.objects.filter(case=at_market, kind="clock_paused").exists()
     # A task that offers no correction refuses one, and says so.
     refused = client_for(frontdesk).post(f"/api/v1/tasks/{back.pk}/correction/", body, format="json")
-    assert refused.status_code == 400 and "does not offer a correction request" in refused.json()["detail"]
+    assert (
+        refused.status_code == 400
+        and refused.json()["detail"] == f"「{in_language(back.name, language='zh-hans')}」不能要求补正。"
+    )
+    english = client_for(frontdesk).post(
+        f"/api/v1/tasks/{back.pk}/correction/", body, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert english.json()["detail"] == f"'{in_language(back.name, language='en')}' does not offer a correction request."
 
 
 # Reassignment ------------------------------------------------------------------------------------
@@ -191,15 +199,13 @@ def test_a_correction_request_names_everything_missing_at_once(at_market, clerk_
 def test_only_the_head_reassigns_and_only_to_their_department(at_market, head_market, clerk_market, clerk_tax):
     item, url = review_of(at_market), f"/api/v1/tasks/{review_of(at_market).pk}/reassign/"
     refused = client_for(clerk_market).post(url, {"assignee": "clerk_market"}, format="json")
-    assert (
-        refused.status_code == 403
-        and refused.json()["detail"] == "只有本部门负责人可以改派。 Only the department head may reassign."
-    )
+    assert refused.status_code == 403 and refused.json()["detail"] == "只有本部门负责人可以改派。"
     elsewhere = client_for(head_market).post(url, {"assignee": "clerk_tax"}, format="json")
-    assert (
-        elsewhere.status_code == 400
-        and "'clerk_tax' is not on the staff of Market regulation" in elsewhere.json()["detail"]
-    )
+    assert elsewhere.status_code == 400 and elsewhere.json()["errors"]["assignee"] == [
+        "「clerk_tax」不是市场监管的工作人员。"
+    ]
+    english = client_for(head_market).post(url, {"assignee": "clerk_tax"}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["errors"]["assignee"] == ["'clerk_tax' is not on the staff of Market regulation."]
     done = client_for(head_market).post(url, {"assignee": "clerk_market"}, format="json")
     assert done.status_code == 200 and done.json()["assignee"] == "clerk_market"
     mine = client_for(clerk_market).get("/api/v1/tasks/mine/").json()

@@ -12,6 +12,7 @@ import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from engine.actions import do_claim_task, do_complete_task, do_deliver_message, do_fire_due_timers
 from engine.models import Case, Event, WaitingTimer
@@ -19,6 +20,7 @@ from licences.models import CreditRecord, Licence
 from sla.notification_models import Notification
 from tests.applications import APPLICATION, PDF
 from tests.conftest import decision
+from tests.test_i18n__pages import chinese_in, visible
 from worklists.models import WorkItem
 
 # The answer depends on the date: make test runs these again as of hard dates (tests/as_of.py).
@@ -143,12 +145,16 @@ def test_an_untrue_commitment_unrectified_is_revoked_recorded_and_flagged_and_ve
     assert do_fire_due_timers(now=period.due_at - dt.timedelta(hours=1)) == 0
     assert 'data-status="valid"' in client.get(f"/verify/{business_licence.number}/").content.decode()
 
-    assert do_fire_due_timers(now=period.due_at + dt.timedelta(minutes=1)) == 1
+    with translation.override("en"):  # whoever's language is active, the records are in the site's
+        assert do_fire_due_timers(now=period.due_at + dt.timedelta(minutes=1)) == 1
     case.refresh_from_db()
     assert case.status == Case.Status.COMPLETED and case.end_activity == "end_revoked"
     assert WorkItem.objects.get(case=case, task_spec="rectification").state == WorkItem.State.CANCELLED
     business_licence.refresh_from_db()
-    assert business_licence.status == Licence.Status.REVOKED and "住所不存在" in business_licence.revocation_reason
+    assert business_licence.status == Licence.Status.REVOKED
+    assert business_licence.revocation_reason == (
+        "告知承诺不实，整改期满未整改。核查情况：住所不存在 the registered address does not exist"
+    )
 
     client.logout()
     page = client.get(f"/verify/{business_licence.number}/").content.decode()
@@ -169,10 +175,13 @@ def test_an_untrue_commitment_unrectified_is_revoked_recorded_and_flagged_and_ve
     others = case.licences.exclude(kind="business_licence")
     assert {o.kind for o in others} == {"company_seal", "invoice_eligibility"}
     assert all(o.status == "valid" and o.flagged_at is not None for o in others)
+    assert {o.flag_reason for o in others} == {f"同一办件（{case.number}）的营业执照因承诺不实被撤销，请复核本证照。"}
     flagged = Event.objects.filter(case=case, kind="result_flagged")
     assert sorted(flagged.values_list("department", flat=True)) == ["police", "tax"]
     told = set(Notification.objects.filter(kind="result_flagged").values_list("recipient__username", flat=True))
     assert {"clerk_police", "clerk_tax"} <= told
+    titles = set(Notification.objects.filter(kind="result_flagged").values_list("title", flat=True))
+    assert titles == {f"证照待复核：{o.number}" for o in others}
     log = list(case.events.order_by("id").values_list("kind", flat=True))
     assert (
         log.index("timer_fired") < log.index("licence_revoked") < log.index("credit_recorded") < log.index("case_ended")
@@ -249,5 +258,9 @@ def test_the_commitment_page_counts_time_to_licence_and_post_checks_per_departme
     (market,) = figures.post_check_outcomes()
     assert (market.department, market.passed, market.failed, market.revoked, market.rectified) == ("market", 1, 1, 1, 0)
     assert 'data-department="market"' in page and lost.licences.get(kind="business_licence").number in page
+    assert "市场监管" in page and "company seal record" not in page
+    english = visible(client.get("/commitment/", HTTP_ACCEPT_LANGUAGE="en").content.decode())
+    assert "Market regulation" in english and "company seal record" in english  # a licence flagged for review
+    assert chinese_in(english.replace(APPLICATION["enterprise_name"], "")) == set()
     client.force_login(user("clerk_tax"))
     assert client.get("/commitment/").status_code == 403

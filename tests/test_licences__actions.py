@@ -3,6 +3,7 @@
 import logging
 
 import pytest
+from django.utils import translation
 
 from engine.actions import do_complete_task, do_deliver_message, do_start_case
 from engine.errors import InvalidInput
@@ -74,12 +75,14 @@ def test_revoke_sets_status_date_reason_and_logs_licence_revoked(licence, superv
     licence.refresh_from_db()
     assert licence.status == Licence.Status.REVOKED and licence.revoked_at is not None
     assert Event.objects.get(kind="licence_revoked").data["reason"] == "告知承诺不实 false commitment"
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput, match=f"^证照 {licence.number} 已撤销。$"):
         do_revoke_licence(licence, reason="again")
 
 
 def test_revoke_needs_a_reason(licence):
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput, match="^撤销证照须说明理由。$"):
+        do_revoke_licence(licence, reason="  ")
+    with translation.override("en"), pytest.raises(InvalidInput, match="^A revocation needs a reason.$"):
         do_revoke_licence(licence, reason="  ")
 
 

@@ -5,6 +5,7 @@ signed and verifiable like any other."""
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.utils import translation
 
 from engine.actions import do_complete_task, do_start_case
 from licences.models import Licence, LicenceKind
@@ -48,8 +49,10 @@ def test_a_food_business_permit_is_configured_deployed_issued_and_verified(clien
     assert (licence.kind, licence.kind_name, licence.kind_label) == (
         "food_business_permit",
         "食品经营许可证",
-        "食品经营许可证 food business permit",
+        "食品经营许可证",
     )
+    with translation.override("en"):
+        assert licence.kind_label == "food business permit"  # the kind's name in the reader's language
     answer = client.get(f"/api/verify/{licence.number}/").json()
     assert (answer["status"], answer["kind"], answer["kind_name"], answer["signature_valid"]) == (
         "valid",
@@ -59,6 +62,8 @@ def test_a_food_business_permit_is_configured_deployed_issued_and_verified(clien
     )
     page = client.get(f"/verify/{licence.number}/").content.decode()
     assert "食品经营许可证" in page and "北京好味餐饮有限公司" in page
+    english = client.get(f"/verify/{licence.number}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "food business permit" in english and "食品经营许可证" not in english
     # Renaming the kind later changes the catalogue, not what the licence says it is.
     LicenceKind.objects.filter(code="food_business_permit").update(name="食品经营许可证（新）")
     assert client.get(f"/api/verify/{licence.number}/").json()["kind_name"] == "食品经营许可证"

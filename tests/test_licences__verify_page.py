@@ -1,12 +1,15 @@
 """The public verification page and API: valid, revoked with its date, unknown; no personal data; no login."""
 
 import json
+import re
 
 from django.utils import timezone
 
 from licences.actions import do_revoke_licence
+from licences.models import CreditRecord
 from licences.rendering import licence_json
 from licences.signing import short_signature
+from tests.test_i18n__pages import chinese_in, english_in, visible
 from tests.test_licences__actions import APPLICANT, APPLICANT_ID, ENTERPRISE, USCC, case, keys, licence  # noqa: F401
 
 
@@ -99,3 +102,49 @@ def test_downloads_are_for_those_who_may_open_the_case(client, licence, frontdes
     assert client.get(f"/licences/{licence.number}.exe").status_code == 404
     response = client.get(f"/licences/{licence.number}.pdf")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+def verdict_of(response) -> str:
+    """The paste page without the document pasted back into its box (data)."""
+    return visible(re.sub(r"<textarea.*?</textarea>", " ", response.content.decode(), flags=re.S))
+
+
+def test_the_public_pages_and_answers_speak_the_reader_s_language(client, licence):  # noqa: F811
+    """English from Accept-Language (or the menu's cookie), 简体中文 by default: the verdicts, the
+    kind (its English name), why a pasted file fails, the credit record; the enterprise is data."""
+    do_revoke_licence(licence, reason="告知承诺不实")
+    CreditRecord.objects.create(
+        enterprise_uscc=USCC,
+        enterprise_name=ENTERPRISE,
+        kind=CreditRecord.Kind.FALSE_COMMITMENT,
+        case=licence.case,
+        licence=licence,
+        summary="告知承诺不实，整改期满未整改。",
+    )
+    summary = "告知承诺不实，整改期满未整改。"  # the record as written, in the site's language
+    tampered = licence_json(licence).decode().replace('"v": 1', '"v": 2')
+    english = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+    page = visible(client.get(f"/verify/{licence.number}/", **english).content.decode())
+    assert "business licence" in page and "revoked" in page
+    assert chinese_in(page.replace(ENTERPRISE, "")) == set()
+    page = visible(client.get(f"/verify/{licence.number}/").content.decode())
+    assert "营业执照" in page and "已撤销" in page and english_in(page) == set()
+
+    page = verdict_of(client.post("/verify/", {"document": tampered}, **english))
+    assert "signature invalid: the signature does not match the licence" in page and chinese_in(page) == set()
+    page = verdict_of(client.post("/verify/", {"document": tampered}))
+    assert "签名无效：签名与证照内容不符" in page and english_in(page) == set()
+    answer = client.post("/api/verify/", tampered, content_type="application/json", **english).json()
+    assert answer == {"signature_valid": False, "reason": "the signature does not match the licence"}
+    answer = client.post("/api/verify/", "{", content_type="application/json").json()
+    assert answer == {"signature_valid": False, "reason": "不是有效的 JSON"}
+
+    page = visible(client.get(f"/credit/{USCC}/", **english).content.decode())
+    assert "1 breach record" in page and "false commitment" in page
+    assert chinese_in(page.replace(ENTERPRISE, "").replace(summary, "")) == set()
+    page = visible(client.get(f"/credit/{USCC}/").content.decode())
+    assert "1 条失信记录" in page and "承诺不实" in page and english_in(page) == set()
+    bad = client.get("/api/credit/91350100M000100Y44/", **english).json()
+    assert bad["error"].startswith("The unified social credit code is not valid")
+    assert client.get("/api/credit/91350100M000100Y44/").json()["error"].startswith("统一社会信用代码不正确")

@@ -241,8 +241,12 @@ def test_another_department_s_task_is_refused_with_the_gate_s_message(client, ta
     page = client.get(f"/tasks/{tax_item.pk}/")
     assert page.status_code == 403
     html = page.content.decode()
-    assert "此任务属于税务" in html and "This task belongs to Taxation" in html
+    assert "此任务属于税务。" in html and "This task" not in html
     assert "data-forbidden" in html and "无权访问" in html  # the friendly 403 page, in the site's frame
+    client.cookies["django_language"] = "en"
+    english = client.get(f"/tasks/{tax_item.pk}/").content.decode()
+    assert "This task belongs to Taxation." in english and "此任务" not in english
+    client.cookies["django_language"] = "zh-hans"
     for action in ("claim", "complete", "release"):
         response = client.post(f"/tasks/{tax_item.pk}/{action}/", {"seen": "open:-", "outcome": "approve"})
         assert response.status_code == 403, action

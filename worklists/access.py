@@ -11,7 +11,8 @@
 - Administrators: everything.
 
 Functions named ``access_<noun>_by_<key>`` return the object or raise (Http404 when it does not
-exist, PermissionDenied with a message saying why when it exists but is not yours); functions
+exist, PermissionDenied with a message saying why when it exists but is not yours, in the
+reader's language: pages and the API show it as it is); functions
 named ``can_<verb>`` answer yes or no.
 """
 
@@ -20,9 +21,11 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from engine.models import Case
 from processes.models import ProcessDefinition, ProcessVersion
+from processes.names import in_language
 
 from .models import Department, StaffMember, WorkItem
 from .people import WORKING_ROLES, assignable
@@ -53,6 +56,11 @@ def department_of(user) -> str | None:
     return member.department_id if member else None
 
 
+def name_of(department: Department) -> str:
+    """A department's name in the reader's language, for the gate's messages."""
+    return in_language(department.name, department.name_en)
+
+
 def reads_everything(user) -> bool:
     return role_of(user) in (R.SUPERVISOR, R.ADMIN)
 
@@ -76,9 +84,7 @@ def departments_visible_to(user) -> list[str] | None:
 
 def access_deadlines(user) -> None:
     if not can_watch_deadlines(user):
-        raise PermissionDenied(
-            "只有电子监察、管理员和部门负责人可以查看时限监控。 Only supervisors, administrators and department heads may watch deadlines."
-        )
+        raise PermissionDenied(_("Only supervisors, administrators and department heads may watch deadlines."))
 
 
 # --- reengineering reports -------------------------------------------------------------------
@@ -93,7 +99,7 @@ def can_read_reports(user) -> bool:
 def access_reports(user) -> None:
     if not can_read_reports(user):
         raise PermissionDenied(
-            "只有电子监察、流程设计人员和管理员可以查看流程再造报告。 Only supervisors, process designers and administrators may read the reengineering reports."
+            _("Only supervisors, process designers and administrators may read the reengineering reports.")
         )
 
 
@@ -106,18 +112,18 @@ def can_take_in(user) -> bool:
 
 def access_intake(user) -> None:
     if not can_take_in(user):
-        raise PermissionDenied("只有综合窗口可以受理申请。 Only the front desk takes in applications.")
+        raise PermissionDenied(_("Only the front desk takes in applications."))
 
 
 def access_queue_by_department(user, code: str) -> Department:
     try:
         department = Department.objects.get(code=code)
     except Department.DoesNotExist:
-        raise Http404(f"没有部门 {code}。 There is no department {code}.") from None
+        raise Http404(_("There is no department %(code)s.") % {"code": code}) from None
     visible = departments_visible_to(user)
     if visible is not None and code not in visible:
         raise PermissionDenied(
-            f"这是{department.name}的待办，不是您部门的。 This is the queue of {department.name}, not of your department."
+            _("This is the queue of %(department)s, not of your department.") % {"department": name_of(department)}
         )
     return department
 
@@ -131,10 +137,11 @@ def _task_refusal(user, item: WorkItem) -> str | None:
     if role == R.ADMIN:
         return None
     if role not in WORKING_ROLES:
-        return "您的角色只能查看，不能办理。 Your role may read but not act."
+        return _("Your role may read but not act.")
     if department_of(user) != item.department_id:
-        department = item.department
-        return f"此任务属于{department.name}，不是您的部门。 This task belongs to {department.name_en or department.name}, not to your department."
+        return _("This task belongs to %(department)s, not to your department.") % {
+            "department": name_of(item.department)
+        }
     return None
 
 
@@ -152,16 +159,13 @@ def access_task_by_id(user, work_item_id, *, act: bool = False) -> WorkItem:
     try:
         item = WorkItem.objects.select_related("case", "department", "assignee", "version").get(pk=work_item_id)
     except (WorkItem.DoesNotExist, ValueError):
-        raise Http404(f"没有任务 {work_item_id}。 There is no task {work_item_id}.") from None
+        raise Http404(_("There is no task %(id)s.") % {"id": work_item_id}) from None
     if act:
         refusal = _task_refusal(user, item)
         if refusal:
             raise PermissionDenied(refusal)
     elif not can_see_task(user, item):
-        department = item.department
-        raise PermissionDenied(
-            f"此任务属于{department.name}。 This task belongs to {department.name_en or department.name}."
-        )
+        raise PermissionDenied(_("This task belongs to %(department)s.") % {"department": name_of(item.department)})
     return item
 
 
@@ -173,10 +177,10 @@ def can_reassign(user, item: WorkItem) -> bool:
 def access_reassign(user, item: WorkItem, assignee=None) -> None:
     """The head of the task's department may hand it to a working member of that department."""
     if not can_reassign(user, item):
-        raise PermissionDenied("只有本部门负责人可以改派。 Only the department head may reassign.")
+        raise PermissionDenied(_("Only the department head may reassign."))
     if assignee is not None and not assignable(item.department_id).filter(pk=assignee.pk).exists():
         raise PermissionDenied(
-            f"{assignee} 不是{item.department.name}的经办人。 {assignee} does not work in {item.department.name_en or item.department.name}."
+            _("%(user)s does not work in %(department)s.") % {"user": assignee, "department": name_of(item.department)}
         )
 
 
@@ -198,8 +202,8 @@ def can_deliver_messages(user) -> bool:
 def access_message_delivery(user) -> None:
     if not can_deliver_messages(user):
         raise PermissionDenied(
-            "只有获授权的系统或管理员可以投递消息。 Only administrators and systems holding the"
-            f" '{DELIVER_MESSAGE_PERMISSION}' permission may deliver messages."
+            _("Only administrators and systems holding the '%(permission)s' permission may deliver messages.")
+            % {"permission": DELIVER_MESSAGE_PERMISSION}
         )
 
 
@@ -224,16 +228,16 @@ def cases_visible_to(user):
         return Case.objects.filter(
             Exists(WorkItem.objects.filter(case=OuterRef("pk"), department_id=department_of(user)))
         )
-    raise PermissionDenied("您的角色不查看办件。 Your role does not see case data.")
+    raise PermissionDenied(_("Your role does not see case data."))
 
 
 def access_case_by_number(user, number: str):
     try:
         case = Case.objects.select_related("version__definition", "service_item").get(number=number)
     except Case.DoesNotExist:
-        raise Http404(f"没有办件 {number}。 There is no case {number}.") from None
+        raise Http404(_("There is no case %(number)s.") % {"number": number}) from None
     if not can_see_case(user, case):
-        raise PermissionDenied(f"您的部门没有办件 {number} 的任务。 Your department has no work in case {number}.")
+        raise PermissionDenied(_("Your department has no work in case %(number)s.") % {"number": number})
     return case
 
 
@@ -275,7 +279,7 @@ def can_design(user) -> bool:
 
 def access_design(user) -> None:
     if not can_design(user):
-        raise PermissionDenied("只有流程设计人员可以编辑流程。 Only process designers may edit processes.")
+        raise PermissionDenied(_("Only process designers may edit processes."))
 
 
 def can_deploy(user) -> bool:
@@ -286,7 +290,7 @@ def can_deploy(user) -> bool:
 
 def access_deploy(user) -> None:
     if not can_deploy(user):
-        raise PermissionDenied("只有流程设计人员可以部署新版本。 Only process designers may deploy a new version.")
+        raise PermissionDenied(_("Only process designers may deploy a new version."))
 
 
 def access_version_by_id(user, version_id):
@@ -295,7 +299,7 @@ def access_version_by_id(user, version_id):
     try:
         return ProcessVersion.objects.select_related("definition").get(pk=version_id)
     except (ProcessVersion.DoesNotExist, ValueError):
-        raise Http404(f"没有版本 {version_id}。 There is no version {version_id}.") from None
+        raise Http404(_("There is no version %(id)s.") % {"id": version_id}) from None
 
 
 def access_process_by_key(user, key: str):
@@ -304,11 +308,11 @@ def access_process_by_key(user, key: str):
     try:
         return ProcessDefinition.objects.get(key=key)
     except ProcessDefinition.DoesNotExist:
-        raise Http404(f"没有流程 {key}。 There is no process {key}.") from None
+        raise Http404(_("There is no process %(key)s.") % {"key": key}) from None
 
 
 def access_migration(user) -> None:
     """Moving running cases to another version (and back) changes what they run: designers only,
     like deploying. The dry run is asked the same way: it lists cases."""
     if not can_deploy(user):
-        raise PermissionDenied("只有流程设计人员可以迁移办件。 Only process designers may migrate running cases.")
+        raise PermissionDenied(_("Only process designers may migrate running cases."))

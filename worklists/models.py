@@ -10,18 +10,23 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from processes.names import in_language
 from workdays.lateness import task_light
 
 
 class Department(models.Model):
     """A department; BPMN lanes name them by code."""
 
-    code = models.SlugField(max_length=64, unique=True)
-    name = models.CharField(max_length=100)
-    name_en = models.CharField(max_length=100, blank=True)
+    code = models.SlugField(pgettext_lazy("field", "code"), max_length=64, unique=True)
+    name = models.CharField(pgettext_lazy("field", "name"), max_length=100)
+    name_en = models.CharField(pgettext_lazy("field", "English name"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
 
     def __str__(self):
-        return self.name
+        return in_language(self.name, self.name_en)  # the reader's language, where it has an English name
 
 
 class WorkItemQuerySet(models.QuerySet):
@@ -45,38 +50,72 @@ class WorkItem(models.Model):
         COMPLETED = "completed", pgettext_lazy("task", "completed")
         CANCELLED = "cancelled", pgettext_lazy("task", "cancelled")
 
-    case = models.ForeignKey("engine.Case", on_delete=models.CASCADE, related_name="work_items")
-    version = models.ForeignKey("processes.ProcessVersion", on_delete=models.PROTECT)
-    service_item = models.ForeignKey("processes.ServiceItem", null=True, blank=True, on_delete=models.PROTECT)
-    task_id = models.UUIDField(unique=True)
-    task_spec = models.CharField(max_length=128)
-    name = models.CharField(max_length=200)
-    department = models.ForeignKey(Department, to_field="code", on_delete=models.PROTECT, related_name="work_items")
-    candidate_group = models.CharField(max_length=64, blank=True)
+    case = models.ForeignKey(
+        "engine.Case", on_delete=models.CASCADE, related_name="work_items", verbose_name=pgettext_lazy("field", "case")
+    )
+    version = models.ForeignKey(
+        "processes.ProcessVersion", on_delete=models.PROTECT, verbose_name=pgettext_lazy("field", "process version")
+    )
+    service_item = models.ForeignKey(
+        "processes.ServiceItem",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=pgettext_lazy("field", "service item"),
+    )
+    task_id = models.UUIDField(pgettext_lazy("field", "task id"), unique=True)
+    task_spec = models.CharField(pgettext_lazy("field", "step id"), max_length=128)
+    name = models.CharField(pgettext_lazy("field", "name"), max_length=200)
+    department = models.ForeignKey(
+        Department,
+        to_field="code",
+        on_delete=models.PROTECT,
+        related_name="work_items",
+        verbose_name=pgettext_lazy("field", "department"),
+    )
+    candidate_group = models.CharField(pgettext_lazy("field", "candidate group"), max_length=64, blank=True)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=pgettext_lazy("field", "assignee"),
     )
-    state = models.CharField(max_length=16, choices=State.choices, default=State.OPEN)
-    opened_at = models.DateTimeField(default=timezone.now)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    due_at = models.DateTimeField(null=True, blank=True)  # the promised limit (承诺时限)
-    statutory_due_at = models.DateTimeField(null=True, blank=True)  # the statutory limit (法定时限)
-    yellow_at = models.DateTimeField(null=True, blank=True)
-    light = models.CharField(max_length=8, default="none", db_default="none")  # workdays.clock.Light
-    limit_working_days = models.PositiveIntegerField(null=True, blank=True)
-    limit_working_hours = models.FloatField(null=True, blank=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(pgettext_lazy("field", "state"), max_length=16, choices=State.choices, default=State.OPEN)
+    opened_at = models.DateTimeField(pgettext_lazy("field", "opened at"), default=timezone.now)
+    claimed_at = models.DateTimeField(pgettext_lazy("field", "claimed at"), null=True, blank=True)
+    due_at = models.DateTimeField(pgettext_lazy("field", "promised limit"), null=True, blank=True)  # 承诺时限
+    statutory_due_at = models.DateTimeField(
+        pgettext_lazy("field", "statutory limit"), null=True, blank=True
+    )  # 法定时限
+    yellow_at = models.DateTimeField(pgettext_lazy("field", "turns yellow at"), null=True, blank=True)
+    light = models.CharField(  # workdays.clock.Light
+        pgettext_lazy("field", "light"), max_length=8, default="none", db_default="none"
+    )
+    limit_working_days = models.PositiveIntegerField(
+        pgettext_lazy("field", "limit (working days)"), null=True, blank=True
+    )
+    limit_working_hours = models.FloatField(pgettext_lazy("field", "limit (working hours)"), null=True, blank=True)
+    completed_at = models.DateTimeField(pgettext_lazy("field", "completed at"), null=True, blank=True)
     completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=pgettext_lazy("field", "completed by"),
     )
-    outcome = models.CharField(max_length=64, blank=True)
+    outcome = models.CharField(pgettext_lazy("field", "outcome"), max_length=64, blank=True)
     # Recorded by the step that closed the task after its due moment: office hours past it (0.0 for
     # an evening past a 17:30 deadline). Null for a task closed on time or still open. workdays.lateness.
-    late_working_hours = models.FloatField(null=True, blank=True)
+    late_working_hours = models.FloatField(pgettext_lazy("field", "working hours late"), null=True, blank=True)
 
     objects = WorkItemQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
         indexes = [
             # Serves the department queue: open items of a department by due time, then id. The id
             # matters: deadlines fall at 17:30 of a working day, so thousands share one due_at,
@@ -108,17 +147,29 @@ class Material(models.Model):
     """A document the applicant handed in, stored privately (see worklists.materials)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    case = models.ForeignKey("engine.Case", on_delete=models.CASCADE, related_name="materials")
-    kind = models.CharField(max_length=200)  # one of the service item's materials
-    original_name = models.CharField(max_length=255)
-    content_type = models.CharField(max_length=64)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    storage_name = models.CharField(max_length=255)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    case = models.ForeignKey(
+        "engine.Case", on_delete=models.CASCADE, related_name="materials", verbose_name=pgettext_lazy("field", "case")
     )
-    uploaded_at = models.DateTimeField(default=timezone.now)
+    # one of the service item's materials
+    kind = models.CharField(pgettext_lazy("field", "material"), max_length=200)
+    original_name = models.CharField(pgettext_lazy("field", "file name"), max_length=255)
+    content_type = models.CharField(pgettext_lazy("field", "file type"), max_length=64)
+    size = models.PositiveIntegerField(pgettext_lazy("field", "size (bytes)"))
+    sha256 = models.CharField("SHA-256", max_length=64)
+    storage_name = models.CharField(pgettext_lazy("field", "stored as"), max_length=255)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=pgettext_lazy("field", "uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(pgettext_lazy("field", "uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("material")
+        verbose_name_plural = _("materials")
 
     def __str__(self):
         return f"{self.kind}: {self.original_name}"
@@ -135,9 +186,25 @@ class StaffMember(models.Model):
         DESIGNER = "designer", _("process designer")
         ADMIN = "admin", _("administrator")
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff")
-    department = models.ForeignKey(Department, to_field="code", null=True, blank=True, on_delete=models.PROTECT)
-    role = models.CharField(max_length=16, choices=Role.choices)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff",
+        verbose_name=pgettext_lazy("field", "user"),
+    )
+    department = models.ForeignKey(
+        Department,
+        to_field="code",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=pgettext_lazy("field", "department"),
+    )
+    role = models.CharField(pgettext_lazy("field", "role"), max_length=16, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
 
     def __str__(self):
         return f"{self.user} ({self.get_role_display()})"

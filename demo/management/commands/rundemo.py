@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from demo.driver import Driver, Rates, timing_from
-from demo.seed import DEMO_PASSWORD, DEMO_PEOPLE, ensure_service_items, seed
+from demo.seed import DEMO_PASSWORD, demo_people_described, ensure_service_items, seed
 from engine.models import Case
 from sla.embedded import start_timer_loop
 
@@ -26,8 +26,8 @@ class Command(BaseCommand):
             self.drive_demo_cases()
         self.stdout.write("")
         self.stdout.write(f"Demo users (password: {DEMO_PASSWORD}):")
-        for username, _, _, label in DEMO_PEOPLE:
-            self.stdout.write(f"  {username:<14} {label}")
+        for username, description in demo_people_described():
+            self.stdout.write(f"  {username:<14} {description}")
         self.stdout.write(f"Cases: {Case.objects.count()} ({Case.objects.filter(status='running').count()} running)")
         if no_serve:
             return
