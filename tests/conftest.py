@@ -27,14 +27,6 @@ def fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
-def the_site_s_language():
-    """Each test starts in the site's language: a request the test client makes in English leaves
-    English active in the thread after it (LocaleMiddleware activates, nothing deactivates)."""
-    yield
-    translation.deactivate()  # gettext falls back to settings.LANGUAGE_CODE
-
-
-@pytest.fixture(autouse=True)
 def licence_keys_of_the_test_run(settings, tmp_path_factory):
     """Cases that finish issue signed licences: their key lives with the test run, not in var/."""
     settings.LICENCE_KEYS_DIR = tmp_path_factory.getbasetemp() / "licence-keys"
