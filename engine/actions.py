@@ -12,8 +12,10 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from SpiffWorkflow.util.task import TaskState
 
+from processes.names import in_language
 from worklists.models import WorkItem
 from worklists.people import assignable
 
@@ -50,10 +52,10 @@ def do_start_case(
     at the window or online (``channel``)."""
     if version is None:
         if service_item is None:
-            raise InvalidInput("a case needs a service item or a process version")
+            raise InvalidInput(_("A case needs a service item or a process version."))
         version = service_item.process.latest_version()
     if version is None:
-        raise InvalidInput("the service item's process has no deployed version")
+        raise InvalidInput(_("The service item's process has no deployed version."))
     case_data = {
         "applicant_name": applicant_name,
         "enterprise_name": enterprise_name,
@@ -91,16 +93,27 @@ def do_start_case(
 
 
 def _no_such_task(work_item_id: int) -> TaskConflict:
-    return TaskConflict(f"task {work_item_id} does not exist")
+    return TaskConflict(_("task %(task)s does not exist") % {"task": work_item_id})
 
 
 def _check_open(item: WorkItem) -> WorkItem:
+    """Refuse a task that is no longer open, saying how it stands. (A TaskConflict's message ends
+    without a full stop: the pages put it inside a sentence of their own.)"""
     if item.state != WorkItem.State.OPEN:
-        who = f" by {item.completed_by}" if item.completed_by else ""
-        when = f" at {timezone.localtime(item.completed_at):%Y-%m-%d %H:%M}" if item.completed_at else ""
-        raise TaskConflict(
-            f"task '{item.name}' of case {item.case.number} is no longer open: {item.get_state_display()}{who}{when}"
-        )
+        values = {
+            "task": in_language(item.name),
+            "case": item.case.number,
+            "state": item.get_state_display(),
+            "who": item.completed_by,
+            "when": f"{timezone.localtime(item.completed_at):%Y-%m-%d %H:%M}" if item.completed_at else "",
+        }
+        if item.completed_by and item.completed_at:
+            message = _("task '%(task)s' of case %(case)s is no longer open: %(state)s by %(who)s at %(when)s")
+        elif item.completed_at:
+            message = _("task '%(task)s' of case %(case)s is no longer open: %(state)s at %(when)s")
+        else:
+            message = _("task '%(task)s' of case %(case)s is no longer open: %(state)s")
+        raise TaskConflict(message % values)
     return item
 
 
@@ -143,13 +156,17 @@ def do_complete_task(work_item_id: int, *, acting_user=None, outcome: str = "", 
         item, step = _open_item_locked(work_item_id, acting_user)
         if item.assignee_id and getattr(acting_user, "pk", None) and item.assignee_id != acting_user.pk:
             raise TaskConflict(
-                f"task '{item.name}' is claimed by {item.assignee}; ask them or the department head to release it"
+                _("task '%(task)s' is claimed by %(who)s; ask them or the department head to release it")
+                % {"task": in_language(item.name), "who": item.assignee}
             )
         # The rules of a decision, whoever asks (engine.decisions): before anything moves.
         data = check_decision({**step.version.user_task(item.task_spec), "name": item.name}, outcome, data or {})
         task = step.workflow.get_task_from_id(item.task_id)
         if task.state != TaskState.READY:
-            raise TaskConflict(f"task '{item.name}' is not ready in the process (state {task.state})")
+            raise TaskConflict(
+                _("task '%(task)s' is not ready in the process (state %(state)s)")
+                % {"task": in_language(item.name), "state": TaskState.get_name(task.state)}
+            )
         wt.complete_user_task(task, outcome=outcome, data=data)
         step.run_engine()
         item.state, item.completed_at, item.outcome = WorkItem.State.COMPLETED, step.now, outcome
@@ -194,7 +211,10 @@ def do_claim_task(work_item_id: int, *, acting_user) -> WorkItem:
     with transaction.atomic():
         item = _lock_open_item(work_item_id)
         if item.assignee_id:
-            raise TaskConflict(f"task '{item.name}' is already claimed by {item.assignee}")
+            raise TaskConflict(
+                _("task '%(task)s' is already claimed by %(who)s")
+                % {"task": in_language(item.name), "who": item.assignee}
+            )
         item.assignee, item.claimed_at = acting_user, timezone.now()
         item.save(update_fields=["assignee", "claimed_at"])
         _log_item_event(item, Event.Kind.TASK_CLAIMED, acting_user)
@@ -242,9 +262,12 @@ def do_unclaim_task(work_item_id: int, *, acting_user) -> WorkItem:
     with transaction.atomic():
         item = _lock_open_item(work_item_id)
         if item.assignee_id is None:
-            raise TaskConflict(f"task '{item.name}' is not claimed")
+            raise TaskConflict(_("task '%(task)s' is not claimed") % {"task": in_language(item.name)})
         if item.assignee_id != acting_user.pk:
-            raise TaskConflict(f"task '{item.name}' is claimed by {item.assignee}, not by you")
+            raise TaskConflict(
+                _("task '%(task)s' is claimed by %(who)s, not by you")
+                % {"task": in_language(item.name), "who": item.assignee}
+            )
         item.assignee, item.claimed_at = None, None
         item.save(update_fields=["assignee", "claimed_at"])
         _log_item_event(item, Event.Kind.TASK_UNCLAIMED, acting_user)
@@ -257,12 +280,8 @@ def do_reassign_task(work_item_id: int, *, acting_user, assignee) -> WorkItem:
     with transaction.atomic():
         item = _lock_open_item(work_item_id)
         if not assignable(item.department_id).filter(pk=assignee.pk).exists():
-            raise InvalidInput(
-                f"{assignee} 不是本部门在岗的经办人。 {assignee} is not active staff of the task's department.",
-                errors={
-                    "assignee": f"{assignee} 不是本部门在岗的经办人。 {assignee} is not active staff of the task's department."
-                },
-            )
+            message = _("%(who)s is not active staff of the task's department.") % {"who": assignee}
+            raise InvalidInput(message, errors={"assignee": message})
         previous = item.assignee
         item.assignee, item.claimed_at = assignee, timezone.now()
         item.save(update_fields=["assignee", "claimed_at"])
@@ -286,12 +305,15 @@ def do_deliver_message(case_number: str, message_name: str, *, payload: dict | N
     with transaction.atomic():
         step = Step.lock(case_numbered(case_number), acting_user)
         if step is None:
-            raise MessageNotExpected(f"there is no case {case_number}")
+            raise MessageNotExpected(_("There is no case %(case)s.") % {"case": case_number})
         if step.case.status != Case.Status.RUNNING:
-            raise CaseNotRunning(f"case {case_number} is {step.case.get_status_display()}")
+            raise CaseNotRunning.of(step.case)
         caught = wt.deliver_message(step.workflow, message_name, payload or {})
         if caught is None:
-            raise MessageNotExpected(f"case {case_number} is not waiting for message '{message_name}' now")
+            raise MessageNotExpected(
+                _("Case %(case)s is not waiting for the message '%(message)s' now.")
+                % {"case": case_number, "message": message_name}
+            )
         task = caught[0]
         step.log(
             Event.Kind.MESSAGE_RECEIVED,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
 from SpiffWorkflow.bpmn.util.diff import SpecDiff
 
 from .errors import InvalidInput
@@ -77,13 +78,15 @@ def parse_mapping(pairs) -> dict[str, str]:
         for text in pairs or []:
             old, eq, new = str(text).partition("=")
             if not eq:
-                raise InvalidInput(f"映射应写作 旧=新。 A mapping is written old=new, not '{text}'.")
+                raise InvalidInput(_("A mapping is written old=new, not '%(text)s'.") % {"text": text})
             items.append((old, new))
     mapping = {}
     for old, new in items:
         old, new = str(old).strip(), str(new).strip()
         if not old or not new:
-            raise InvalidInput(f"映射两边都要有步骤 id。 Both sides of a mapping need a step id: '{old}={new}'.")
+            raise InvalidInput(
+                _("Both sides of a mapping need a step id: '%(mapping)s'.") % {"mapping": f"{old}={new}"}
+            )
         mapping[old] = new
     return mapping
 
@@ -113,9 +116,9 @@ def _check_mapping(mapping, old_specs, new_specs) -> None:
     new_ids = {i for spec in new_specs.values() for i in _elements(spec)}
     for old, new in mapping.items():
         if old not in old_ids:
-            raise InvalidInput(f"映射中的 {old} 不在旧版本中。 {old} (mapped) is not a step of the old version.")
+            raise InvalidInput(_("%(step)s (mapped) is not a step of the old version.") % {"step": old})
         if new not in new_ids:
-            raise InvalidInput(f"映射中的 {new} 不在新版本中。 {new} (mapped) is not a step of the new version.")
+            raise InvalidInput(_("%(step)s (mapped) is not a step of the new version.") % {"step": new})
 
 
 def _align_process(alignment: Alignment, old_spec, new_spec, mapping: dict, *, same_dialect: bool) -> None:
@@ -210,7 +213,7 @@ def behaviour_texts(version) -> dict[str, dict[str, str]]:
     expression, a message's name), its script, its conditions, where its flows come from and
     go to. For the version diff."""
     texts: dict[str, dict[str, str]] = {}
-    for _, spec in _all_specs(version):
+    for _name, spec in _all_specs(version):
         for bpmn_id, task_spec in _elements(spec).items():
             found = {}
             definition = getattr(task_spec, "event_definition", None)

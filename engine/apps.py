@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class EngineConfig(AppConfig):
     name = "engine"
-    verbose_name = "办件 Cases"
+    verbose_name = _("Cases")

@@ -15,7 +15,10 @@ The outcome words and their labels live here too: every page, list and report sa
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
+
+from processes.names import in_language
 
 from .errors import InvalidInput
 from .formdata import MAX_STRING, FormDataError, check_form_data, check_json_text
@@ -52,31 +55,34 @@ def check_decision(task: dict, outcome: str, data: dict) -> dict:
     InvalidInput with every problem, by field: ``outcome``, the decision's own fields, and the
     form's under ``data``."""
     errors: dict = {}
-    name, offered = task.get("name") or "", task.get("outcomes") or []
+    name, offered = in_language(task.get("name") or ""), task.get("outcomes") or []
     if offered and outcome not in offered:
-        labels = "、".join(outcome_label(o) for o in offered)
-        errors["outcome"] = (
-            f"请选择办理结果：{labels}。 outcome '{outcome}' is not offered by '{name}' "
-            f"(choose one of: {', '.join(offered)})"
+        choices = pgettext("list separator", ", ").join(
+            _("%(label)s (%(id)s)") % {"label": outcome_label(o), "id": o} for o in offered
         )
+        if outcome:
+            message = _("'%(task)s' does not offer the outcome '%(outcome)s'; choose one of: %(choices)s.")
+        else:
+            message = _("'%(task)s' needs an outcome; choose one of: %(choices)s.")
+        errors["outcome"] = message % {"task": name, "outcome": outcome, "choices": choices}
     elif not offered and outcome:
-        errors["outcome"] = f"「{name}」没有可选结果。 '{name}' offers no outcomes; leave outcome empty."
+        errors["outcome"] = _("'%(task)s' offers no outcomes; leave the outcome empty.") % {"task": name}
     own = DECISION_FIELDS.get(outcome, ())
     decision = {key: data[key] for key in own if key in data}
     form = {key: value for key, value in data.items() if key not in own}
     if outcome == REJECT:
         decision["reject_reason"] = _text(decision.get("reject_reason"))
         if not decision["reject_reason"]:
-            errors["reject_reason"] = "不予通过须写明理由。 A rejection needs its reason."
+            errors["reject_reason"] = _("A rejection needs its reason.")
     if outcome == CORRECTION:
         missing = decision.get("missing_materials")
         missing = [_text(entry) for entry in missing] if isinstance(missing, list) else []
         decision["missing_materials"] = [entry for entry in missing if entry]
         decision["notice"] = _text(decision.get("notice"))
         if not decision["missing_materials"]:
-            errors["missing_materials"] = "请一次性列出所有缺少的材料。 List everything that is missing, all at once."
+            errors["missing_materials"] = _("List everything that is missing, all at once.")
         if not decision["notice"]:
-            errors["notice"] = "请填写补正告知书。 Write the notice to the applicant."
+            errors["notice"] = _("Write the notice to the applicant.")
     for key, value in decision.items():
         try:
             check_json_text(value)
@@ -94,10 +100,10 @@ def check_decision(task: dict, outcome: str, data: dict) -> dict:
     else:  # no form declared: the process reads its variables from whoever completes the task
         for key, value in form.items():
             try:
-                check_json_text(value)
+                check_json_text(value, key)
                 cleaned[key] = value
             except ValueError as error:
-                errors.setdefault("data", {})[key] = f"「{key}」{error}"
+                errors.setdefault("data", {})[key] = str(error)
     if errors:
         raise InvalidInput(_sentence(errors), errors=errors)
     return {**cleaned, **decision}

@@ -1,4 +1,10 @@
-"""What the write path says when it will not do what was asked. Nothing is half-saved then."""
+"""What the write path says when it will not do what was asked. Nothing is half-saved then.
+
+Messages are said in the language of whoever asked (the active language), as they are read by
+that person: on a page, in the API's answer, in a command's output.
+"""
+
+from django.utils.translation import gettext as _
 
 
 class EngineError(Exception):
@@ -10,7 +16,11 @@ class TaskConflict(EngineError):
 
 
 class CaseNotRunning(EngineError):
-    pass
+    @classmethod
+    def of(cls, case) -> "CaseNotRunning":
+        return cls(
+            _("Case %(case)s is not running (%(status)s).") % {"case": case.number, "status": case.get_status_display()}
+        )
 
 
 class MessageNotExpected(EngineError):

@@ -22,6 +22,8 @@ import operator
 import re
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 MAX_SOURCE_CHARS = 10_000
 MAX_OPERATIONS = 100_000
@@ -92,7 +94,7 @@ def _as_date(value) -> dt.date:
         return value
     if isinstance(value, str):
         return dt.date.fromisoformat(value[:10])
-    raise ExpressionError(f"not a date: {value!r}")
+    raise ExpressionError(_("not a date: %(value)r") % {"value": value})
 
 
 def _today() -> str:
@@ -118,7 +120,7 @@ def _bounded(function):
     def wrapper(*args):
         result = function(*args)
         if isinstance(result, (list, tuple, str)) and len(result) > MAX_SEQUENCE_LENGTH:
-            raise ExpressionError("result too large")
+            raise ExpressionError(_("result too large"))
         return result
 
     return wrapper
@@ -201,26 +203,27 @@ _EXPRESSION_NODES = (
 )
 _SCRIPT_NODES = (ast.Module, ast.Assign, ast.AugAssign, ast.If, ast.Expr, ast.Pass, ast.Delete, ast.Del)
 
+# What a refusal calls a construct, in the reader's words (Python's keywords stay as written).
 _NODE_LABELS = {
-    ast.Attribute: "attribute access (a.b)",
+    ast.Attribute: gettext_lazy("attribute access (a.b)"),
     ast.Lambda: "lambda",
     ast.Import: "import",
     ast.ImportFrom: "import",
-    ast.FunctionDef: "function definitions",
-    ast.ClassDef: "class definitions",
-    ast.While: "loops",
-    ast.For: "loops",
-    ast.With: "with blocks",
-    ast.Try: "try blocks",
-    ast.Starred: "star arguments",
-    ast.NamedExpr: "the := operator",
+    ast.FunctionDef: gettext_lazy("function definitions"),
+    ast.ClassDef: gettext_lazy("class definitions"),
+    ast.While: gettext_lazy("loops"),
+    ast.For: gettext_lazy("loops"),
+    ast.With: gettext_lazy("with blocks"),
+    ast.Try: gettext_lazy("try blocks"),
+    ast.Starred: gettext_lazy("star arguments"),
+    ast.NamedExpr: gettext_lazy("the := operator"),
     ast.Global: "global",
     ast.Nonlocal: "nonlocal",
     ast.Await: "await",
     ast.Yield: "yield",
-    ast.Set: "set literals",
-    ast.SetComp: "set comprehensions",
-    ast.DictComp: "dict comprehensions",
+    ast.Set: gettext_lazy("set literals"),
+    ast.SetComp: gettext_lazy("set comprehensions"),
+    ast.DictComp: gettext_lazy("dict comprehensions"),
 }
 
 
@@ -234,34 +237,37 @@ def _check_tree(tree: ast.AST, allowed: tuple) -> None:
     for node in nodes:
         if not isinstance(node, allowed):
             label = _NODE_LABELS.get(type(node), type(node).__name__)
-            raise _refuse(node, f"not allowed in a process expression: {label}")
+            raise _refuse(node, _("not allowed in a process expression: %(what)s") % {"what": label})
         if isinstance(node, ast.Name) and node.id.startswith("_"):
-            raise _refuse(node, f"names starting with '_' are not allowed: {node.id}")
+            raise _refuse(node, _("names starting with '_' are not allowed: %(name)s") % {"name": node.id})
     for node in nodes:
         if isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name) or node.func.id not in SAFE_FUNCTIONS:
                 name = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)
-                raise _refuse(node, f"unknown function: {name} (allowed: {', '.join(sorted(SAFE_FUNCTIONS))})")
+                allowed = ", ".join(sorted(SAFE_FUNCTIONS))
+                raise _refuse(
+                    node, _("unknown function: %(name)s (allowed: %(allowed)s)") % {"name": name, "allowed": allowed}
+                )
             if node.keywords:
-                raise _refuse(node, "keyword arguments are not allowed")
+                raise _refuse(node, _("keyword arguments are not allowed"))
         if isinstance(node, ast.comprehension) and node.is_async:
-            raise _refuse(node, "async comprehensions are not allowed")
+            raise _refuse(node, _("async comprehensions are not allowed"))
         if isinstance(node, (ast.Assign, ast.AugAssign, ast.Delete)):
             targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
             for target in targets:
                 if not isinstance(target, (ast.Name, ast.Subscript)):
-                    raise _refuse(node, "only names and subscripts can be assigned")
+                    raise _refuse(node, _("only names and subscripts can be assigned"))
 
 
 def _parse(source: str, mode: str) -> ast.AST:
     if len(source) > MAX_SOURCE_CHARS:
-        raise ExpressionError(f"expression longer than {MAX_SOURCE_CHARS} characters")
+        raise ExpressionError(_("expression longer than %(max)s characters") % {"max": MAX_SOURCE_CHARS})
     try:
         return ast.parse(source, mode=mode)
     except SyntaxError as error:
-        raise ExpressionError(f"syntax error: {error.msg}", error.lineno) from None
+        raise ExpressionError(_("syntax error: %(error)s") % {"error": error.msg}, error.lineno) from None
     except (ValueError, RecursionError, MemoryError):
-        raise ExpressionError("expression cannot be parsed") from None
+        raise ExpressionError(_("expression cannot be parsed")) from None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -299,7 +305,7 @@ class _Interpreter:
     def tick(self, node: ast.AST) -> None:
         self.budget -= 1
         if self.budget < 0:
-            raise _refuse(node, "expression does too much work")
+            raise _refuse(node, _("expression does too much work"))
 
     # statements
     def run(self, tree: ast.Module) -> None:
@@ -330,12 +336,12 @@ class _Interpreter:
     def assign(self, target: ast.expr, value) -> None:
         if isinstance(target, ast.Name):
             if target.id in SAFE_FUNCTIONS or target.id in CONSTANTS:
-                raise _refuse(target, f"cannot assign to {target.id}")
+                raise _refuse(target, _("cannot assign to %(name)s") % {"name": target.id})
             self.scope[target.id] = value
         else:
             container = self.value(target.value)
             if not isinstance(container, (dict, list)):
-                raise _refuse(target, "can only assign into a dict or a list")
+                raise _refuse(target, _("can only assign into a dict or a list"))
             container[self.value(target.slice)] = value
 
     # expressions
@@ -357,22 +363,22 @@ class _Interpreter:
         literal = iso_literal(node.id)
         if literal:
             return literal
-        raise _refuse(node, f"name '{node.id}' is not defined in the case data")
+        raise _refuse(node, _("name '%(name)s' is not defined in the case data") % {"name": node.id})
 
     def v_BinOp(self, node):
         return self.binary(node, node.op, self.value(node.left), self.value(node.right))
 
     def binary(self, node, op, left, right):
         if isinstance(op, ast.Pow) and isinstance(right, (int, float)) and abs(right) > MAX_POWER_EXPONENT:
-            raise _refuse(node, "exponent too large")
+            raise _refuse(node, _("exponent too large"))
         if isinstance(op, ast.Mult):
             for seq, count in ((left, right), (right, left)):
                 if isinstance(seq, (str, list, tuple)) and isinstance(count, int):
                     if len(seq) * count > MAX_SEQUENCE_LENGTH:
-                        raise _refuse(node, "result too large")
+                        raise _refuse(node, _("result too large"))
         result = _BINARY[type(op)](left, right)
         if isinstance(result, (str, list, tuple)) and len(result) > MAX_SEQUENCE_LENGTH:
-            raise _refuse(node, "result too large")
+            raise _refuse(node, _("result too large"))
         return result
 
     def v_UnaryOp(self, node):
@@ -403,7 +409,7 @@ class _Interpreter:
     def v_Subscript(self, node):
         container = self.value(node.value)
         if not isinstance(container, (dict, list, tuple, str)):
-            raise _refuse(node, f"cannot index a {type(container).__name__}")
+            raise _refuse(node, _("cannot index a %(type)s") % {"type": type(container).__name__})
         return container[self.value(node.slice)]
 
     def v_Slice(self, node):
@@ -470,7 +476,7 @@ class _Interpreter:
             for sub, value in zip(target.elts, item, strict=True):
                 self.assign_target(sub, value)
         else:
-            raise _refuse(target, "comprehension targets must be names")
+            raise _refuse(target, _("comprehension targets must be names"))
 
 
 def _as_load(target: ast.expr) -> ast.expr:

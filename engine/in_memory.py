@@ -32,6 +32,7 @@ import json
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
 from SpiffWorkflow.bpmn.util.event import EventManager
@@ -214,34 +215,38 @@ class ProcessMachine:
         try:
             wt.run_engine_steps(workflow)
         except (SpiffWorkflowException, ExpressionError) as error:
-            raise ProcessFailed(f"the process could not continue: {error}") from None
+            raise ProcessFailed(
+                _("The process could not continue: %(error)s") % {"error": wt.failure_text(error)}
+            ) from None
 
     def _act(self, workflow, before: _Snapshot, action: tuple):
         kind = action[0]
         try:
             if kind == COMPLETE:
-                _, task_id, outcome = action
+                task_id, outcome = action[1:]
                 task = next(
                     (workflow.get_task_from_id(uuid) for uuid, spec in before.ready.items() if spec == task_id), None
                 )
                 if task is None:
-                    raise ProcessFailed(f"'{task_id}' is not ready")
+                    raise ProcessFailed(_("'%(task)s' is not ready") % {"task": task_id})
                 wt.complete_user_task(task, outcome=outcome)
                 self._run(workflow)
                 return task.id
             if kind == MESSAGE:
                 if not wt.deliver_message(workflow, action[1], {}):
-                    raise ProcessFailed(f"nothing waits for message '{action[1]}'")
+                    raise ProcessFailed(_("nothing waits for the message '%(message)s'") % {"message": action[1]})
             elif kind == TIMER:
                 uuid = next((uuid for uuid, timer in before.timers.items() if timer == action[1]), None)
                 if uuid is None:
-                    raise ProcessFailed(f"timer '{action[1]}' is not waiting")
+                    raise ProcessFailed(_("timer '%(timer)s' is not waiting") % {"timer": action[1]})
                 wt.fire_timer(workflow, workflow.get_task_from_id(uuid))
             else:
-                raise ProcessFailed(f"unknown step {action!r}")
+                raise ProcessFailed(_("unknown step %(step)r") % {"step": action})
             self._run(workflow)
         except (SpiffWorkflowException, ExpressionError) as error:
-            raise ProcessFailed(f"the process could not continue: {error}") from None
+            raise ProcessFailed(
+                _("The process could not continue: %(error)s") % {"error": wt.failure_text(error)}
+            ) from None
         return None
 
     def _copy(self, workflow):

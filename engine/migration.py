@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from processes.models import ProcessVersion
 from worklists.models import WorkItem
@@ -60,7 +61,9 @@ def trial(
         moved = migrate_workflow(plan)
     except Exception as error:  # noqa: BLE001 - whatever stops the move, the verdict says it
         logger.info("case %s cannot be moved to %s: %r", number, alignment.new_version, error)
-        return CaseVerdict(number, False, [f"无法迁移：{error} It cannot be moved: {error}"], plan.positions), None
+        return CaseVerdict(
+            number, False, [_("It cannot be moved: %(error)s") % {"error": wt.failure_text(error)}], plan.positions
+        ), None
     reason = continue_on(moved, alignment.new_version, number) if run_engine else None
     if reason:
         return CaseVerdict(number, False, [reason], plan.positions), None
@@ -73,7 +76,10 @@ def continue_on(workflow, version, number: str) -> str | None:
         wt.run_engine_steps(workflow)
     except Exception as error:  # noqa: BLE001 - a condition or script of the new version failed
         logger.info("case %s cannot continue on %s: %r", number, version, error)
-        return f"在新版本中无法继续：{error} It could not continue on v{version.number}: {error}"
+        return _("It could not continue on v%(number)s: %(error)s") % {
+            "number": version.number,
+            "error": wt.failure_text(error),
+        }
     return None
 
 
@@ -89,7 +95,7 @@ def dry_run(
     states = dict(InstanceState.objects.filter(case__in=cases).values_list("case_id", "state"))
     verdicts = []
     for case_id, number in cases.values_list("pk", "number"):
-        verdict, _ = trial(number, load_workflow(from_version, states[case_id]), alignment)
+        verdict, _moved = trial(number, load_workflow(from_version, states[case_id]), alignment)
         verdicts.append(verdict)
     return verdicts
 
@@ -97,11 +103,12 @@ def dry_run(
 def _check_versions(from_version, to_version) -> None:
     if from_version.definition_id != to_version.definition_id:
         raise InvalidInput(
-            f"{from_version.label} 与 {to_version.label} 不是同一流程。 They are versions of different processes."
+            _("%(from)s and %(to)s are versions of different processes.")
+            % {"from": from_version.label, "to": to_version.label}
         )
     if from_version.pk == to_version.pk:
         raise InvalidInput(
-            f"源版本与目标版本相同（v{to_version.number}）。 The case is already on v{to_version.number}."
+            _("The source and target versions are the same (v%(number)s).") % {"number": to_version.number}
         )
 
 
@@ -122,13 +129,11 @@ def do_migrate_case(
         step = Step.lock(case_id, acting_user)
         case, old_version = step.case, step.case.version
         if case.status != Case.Status.RUNNING:
-            raise CaseNotRunning(
-                f"办件 {case.number} 已{case.get_status_display()}。 Case {case.number} is not running."
-            )
+            raise CaseNotRunning.of(case)
         if from_version is not None and case.version_id != from_version.pk:
             raise MigrationRefused(
-                f"办件 {case.number} 现在在 v{old_version.number}，不在 v{from_version.number}。 "
-                f"Case {case.number} is on v{old_version.number} now, not v{from_version.number}."
+                _("Case %(case)s is on v%(now)s now, not v%(from)s.")
+                % {"case": case.number, "now": old_version.number, "from": from_version.number}
             )
         _check_versions(old_version, to_version)
         if alignment is None or alignment.old_version.pk != old_version.pk:
@@ -167,7 +172,7 @@ def do_migrate_case(
 
 
 def refused(number: str, reason: str) -> MigrationRefused:
-    return MigrationRefused(f"办件 {number} 不能迁移 / case {number} cannot move: {reason}")
+    return MigrationRefused(_("Case %(case)s cannot move: %(reason)s") % {"case": number, "reason": reason})
 
 
 def _update_projections(step: Step, to_version) -> list[dict]:
@@ -268,11 +273,9 @@ def do_migrate_case_back(
     step it was at (if it has not moved on), the renames reversed."""
     event = last_migration(case_id)
     if event is None:
-        raise MigrationRefused("此办件没有迁移过。 This case was never migrated.")
+        raise MigrationRefused(_("This case was never migrated."))
     if of_batch is not None and event.data.get("batch") != of_batch:
-        raise MigrationRefused(
-            "此办件之后又迁移过，先撤回那一次。 The case was migrated again since; move that one back first."
-        )
+        raise MigrationRefused(_("The case was migrated again since; move that one back first."))
     data = event.data
     renamed = data.get("mapping") or {}
     targets = [new for new in renamed.values()]

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
@@ -32,6 +34,8 @@ from SpiffWorkflow.bpmn.specs.mixins.inclusive_gateway import InclusiveGateway
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.specs.mixins.parallel_gateway import ParallelGateway
 from SpiffWorkflow.util.task import TaskState
+
+from processes.names import in_language
 
 from .alignment import Alignment
 from .state import dump_workflow, load_workflow, specs_for
@@ -60,15 +64,21 @@ class CaseVerdict:
     positions: list[Position] = field(default_factory=list)
 
     def reason(self) -> str:
-        return "; ".join(self.reasons)
+        return pgettext("reasons", "; ").join(self.reasons)
 
     def where(self) -> str:
-        return "、".join(p.name or p.step for p in self.positions) or "—"
+        return pgettext("list separator", ", ").join(in_language(p.name or p.step) for p in self.positions) or "—"
 
 
 def _label(version, spec) -> str:
+    """A step's name as the designer wrote it (kept in a verdict's positions)."""
     bpmn_id = spec.bpmn_id or ""
     return version.elements.get("names", {}).get(bpmn_id) or spec.bpmn_name or bpmn_id or spec.name
+
+
+def _shown(version, spec) -> str:
+    """A step's name in a reason: in the reader's language."""
+    return in_language(_label(version, spec))
 
 
 def _is_merge(spec) -> bool:
@@ -85,7 +95,7 @@ def _waits_for(spec) -> list[tuple]:
 
 def _branch_step(spec):
     """The step a join's incoming flow comes from, behind the gateways that route it."""
-    for _ in range(20):
+    for _hop in range(20):
         if not isinstance(spec, ExclusiveGateway | ParallelGateway | InclusiveGateway) or not spec.inputs:
             return spec
         spec = spec.inputs[0]
@@ -130,8 +140,8 @@ class CasePlan:
     def _check(self) -> None:
         if self.old.dialect != self.new.dialect:
             self.problems.append(
-                f"两个版本出自不同的建模工具（{self.old.dialect} / {self.new.dialect}）。 "
-                f"The versions come from different modeler dialects ({self.old.dialect} / {self.new.dialect})."
+                _("The versions come from different modeler dialects (%(old)s / %(new)s).")
+                % {"old": self.old.dialect, "new": self.new.dialect}
             )
             return
         self._check_subprocesses()
@@ -158,7 +168,7 @@ class CasePlan:
                 continue
             if any(t.has_state(TaskState.NOT_FINISHED_MASK) for t in subprocess.tasks.values()):
                 self.problems.append(
-                    f"办件在子流程 {name} 中，新版本改了它。 The case is inside subprocess {name}, which the new version changed."
+                    _("The case is inside subprocess %(name)s, which the new version changed.") % {"name": name}
                 )
             else:
                 self.stale_subprocesses.append(task_id)
@@ -177,42 +187,35 @@ class CasePlan:
 
     def _check_task(self, task):
         spec = task.task_spec
-        name = _label(self.old, spec)
         target = self.new_spec_of(task)
-        position = Position(str(task.id), spec.bpmn_id or "", name, getattr(target, "bpmn_id", None))
+        position = Position(str(task.id), spec.bpmn_id or "", _label(self.old, spec), getattr(target, "bpmn_id", None))
         if spec.bpmn_id and (task.parent is None or not task.parent.has_state(LIVE)):
             self.positions.append(position)  # the engine's own specs (an end join) are no place to show
+        said = {"name": _shown(self.old, spec), "step": spec.bpmn_id, "number": self.new.number}
         if task.state == TaskState.ERROR:
-            self.problems.append(f"“{name}”出错，需先处理。 '{name}' failed; deal with that first.")
+            self.problems.append(_("'%(name)s' failed; deal with that first.") % said)
             return None
         if target is None:
             self.problems.append(
-                f"停在“{name}”（{spec.bpmn_id}），新版本删除了这一步，且没有映射。 "
-                f"Waits at '{name}' ({spec.bpmn_id}), which v{self.new.number} removed; no mapping given."
+                _("Waits at '%(name)s' (%(step)s), which v%(number)s removed; no mapping given.") % said
             )
             return None
         if type(target) is not type(spec):
             self.problems.append(
-                f"“{name}”在新版本中是另一种节点（{type(target).__name__}）。 "
-                f"'{name}' is a {type(spec).__name__}; in v{self.new.number} it is a {type(target).__name__}."
+                _("'%(name)s' is a %(old)s; in v%(number)s it is a %(new)s.")
+                % {**said, "old": type(spec).__name__, "new": type(target).__name__}
             )
             return None
         if _waits_for(spec) != _waits_for(target):
-            self.problems.append(
-                f"“{name}”在新版本中等待的事件不同。 '{name}' waits for other events in v{self.new.number}."
-            )
+            self.problems.append(_("'%(name)s' waits for other events in v%(number)s.") % said)
             return None
         if not self._same_boundary_events(task, target):
-            self.problems.append(
-                f"“{name}”的边界事件在新版本中不同。 '{name}' has other boundary events in v{self.new.number}."
-            )
+            self.problems.append(_("'%(name)s' has other boundary events in v%(number)s.") % said)
             return None
         # A multi-instance step's instances were made from its old definition; where its flows go
         # may change, nothing else. (A subprocess's content is checked in _check_subprocesses.)
         if isinstance(spec, LoopTask) and set(self.alignment.changed.get(spec.bpmn_id, [])) - {"inputs", "outputs"}:
-            self.problems.append(
-                f"“{name}”是多实例步骤，新版本改了它。 '{name}' is a multi-instance step that v{self.new.number} changed."
-            )
+            self.problems.append(_("'%(name)s' is a multi-instance step that v%(number)s changed.") % said)
             return None
         return target
 
@@ -234,15 +237,21 @@ class CasePlan:
                     continue
                 if other_target in reaches[task.id]:
                     self.problems.append(
-                        f"“{_label(self.new, target)}”之后会再次到达“{_label(self.new, other_target)}”：同一路径上有两个令牌。 "
-                        f"After '{_label(self.new, target)}' the case would reach '{_label(self.new, other_target)}' again: "
-                        f"two tokens on one path in v{self.new.number}."
+                        _(
+                            "After '%(step)s' the case would reach '%(other)s' again: two tokens on one path in "
+                            "v%(number)s."
+                        )
+                        % {
+                            "step": _shown(self.new, target),
+                            "other": _shown(self.new, other_target),
+                            "number": self.new.number,
+                        }
                     )
                     return
         to_check = {
             spec for spec in set().union(*reaches.values()) if isinstance(spec, ParallelGateway) and _is_merge(spec)
         }
-        to_check |= {target for _, target in joins if isinstance(target, ParallelGateway)}
+        to_check |= {target for _task, target in joins if isinstance(target, ParallelGateway)}
         for join in sorted(to_check, key=lambda s: s.name):
             self._check_join(join, tokens)
 
@@ -269,14 +278,19 @@ class CasePlan:
             ):
                 arrived.add(self._surviving_parent_spec(task))
         reachable = set()
-        for _, target in tokens:
+        for _task, target in tokens:
             reachable |= {target} | _reach([target], lambda spec: spec is join)
         missing = [spec for spec in join.inputs if spec not in arrived and spec not in reachable]
         if missing:
-            names = "、".join(dict.fromkeys(_label(self.new, _branch_step(spec)) for spec in missing))
+            names = pgettext("list separator", ", ").join(
+                dict.fromkeys(_shown(self.new, _branch_step(spec)) for spec in missing)
+            )
             self.problems.append(
-                f"新版本的“{_label(self.new, join)}”要等“{names}”，但本办件没有走到那里的分支。 "
-                f"In v{self.new.number}, '{_label(self.new, join)}' waits for '{names}', which this case never started: it would wait forever."
+                _(
+                    "In v%(number)s, '%(join)s' waits for '%(names)s', which this case never started: it would wait "
+                    "forever."
+                )
+                % {"number": self.new.number, "join": _shown(self.new, join), "names": names}
             )
 
 

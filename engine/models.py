@@ -80,6 +80,8 @@ class Case(models.Model):
             # Serves the supervisor's breach trend: late cases by the due moment they missed.
             models.Index(fields=["breached_at"], name="case_breached", condition=Q(breached_at__isnull=False)),
         ]
+        verbose_name = _("case")
+        verbose_name_plural = pgettext_lazy("model", "cases")
 
     def __str__(self):
         return self.number
@@ -100,6 +102,10 @@ class CaseCounter(models.Model):
     year = models.PositiveIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
 
+    class Meta:
+        verbose_name = _("case number counter")
+        verbose_name_plural = _("case number counters")
+
     def __str__(self):
         return f"{self.year}: {self.last}"
 
@@ -111,6 +117,10 @@ class InstanceState(models.Model):
     state = models.TextField()
     size = models.PositiveIntegerField(default=0)
     saved_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("workflow state")
+        verbose_name_plural = _("workflow states")
 
     def __str__(self):
         return f"state of case {self.case_id} ({self.size} bytes)"
@@ -140,6 +150,8 @@ class WaitingTimer(models.Model):
                 condition=Q(fired_at__isnull=True, cancelled_at__isnull=True),
             ),
         ]
+        verbose_name = _("waiting timer")
+        verbose_name_plural = _("waiting timers")
 
     def __str__(self):
         return f"{self.task_spec} of case {self.case_id} due {self.due_at:%Y-%m-%d %H:%M}"
@@ -193,6 +205,8 @@ class Event(models.Model):
             # Serves the breach chart: overdue events of the last 30 days.
             models.Index(fields=["kind", "at"], name="event_kind_at"),
         ]
+        verbose_name = _("event")
+        verbose_name_plural = _("event log")
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.activity}"

@@ -6,6 +6,7 @@ collections, script tasks, pre- and post-scripts, DMN cells) comes through here.
 
 from collections import ChainMap
 
+from django.utils.translation import gettext as _
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
@@ -22,7 +23,7 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):
         return True
 
     def call_service(self, context, **kwargs):
-        raise evaluator.ExpressionError("service tasks that call out are not supported")
+        raise evaluator.ExpressionError(_("service tasks that call out are not supported"))
 
 
 class SafeScriptEngine(PythonScriptEngine):

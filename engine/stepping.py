@@ -9,6 +9,7 @@ here, and whoever comes second sees the first one's result.
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from processes.models import ProcessVersion
@@ -181,7 +182,9 @@ class Step:
         try:
             wt.run_engine_steps(self.workflow)
         except SpiffWorkflowException as error:
-            raise StepFailed(f"the process could not continue: {error}") from None
+            raise StepFailed(
+                _("The process could not continue: %(error)s") % {"error": wt.failure_text(error)}
+            ) from None
 
     def save(self) -> None:
         """Bring the projection rows up to date, close the case if it ended, and store it all."""
@@ -192,7 +195,9 @@ class Step:
         # Never call workflow.is_completed(): it walks the depth-limited iterator and, in a long
         # loop, declares the workflow complete (and saves that) while a task is still ready.
         if self.workflow.completed and not ended:
-            raise EngineInconsistency(f"case {self.case.number}: the workflow reports completion with tasks still open")
+            raise EngineInconsistency(
+                _("Case %(case)s: the workflow reports completion with tasks still open.") % {"case": self.case.number}
+            )
         if ended and self.case.status == Case.Status.RUNNING:
             self.case.end_activity = wt.reached_end(self.workflow)
             if self.case.concluded_at is None:  # ended without issuing anything (rejected): concluded now

@@ -9,8 +9,10 @@ subprocesses) hold every task whatever the depth, so everything here reads them 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 
+from django.utils.translation import gettext as _
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
@@ -23,9 +25,32 @@ from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition as CamundaMessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
+from processes.names import in_language
+
 from .errors import EngineError
+from .evaluator import ExpressionError
 
 MAX_ENGINE_ROUNDS = 1000
+# How SpiffWorkflow words the failure of an expression it handed to the evaluator.
+_SPIFF_EXPRESSION = re.compile(r"Error evaluating expression '(.*)'", re.S)
+
+
+def failure_text(error: Exception) -> str:
+    """Why a step failed, for the person who asked. SpiffWorkflow wraps the evaluator's refusal
+    (ours, in the reader's language) in its own English words and keeps it only as the context:
+    say the step, the evaluator's reason and the expression instead."""
+    cause, task = error.__context__, getattr(error, "task", None)
+    if not isinstance(cause, ExpressionError) or task is None:
+        return str(error)
+    spec = task.task_spec
+    name = in_language(spec.bpmn_name or "")
+    where = (
+        _("'%(step)s' (%(element)s)") % {"step": name, "element": spec.bpmn_id} if name else spec.bpmn_id or spec.name
+    )
+    match = _SPIFF_EXPRESSION.fullmatch(str(error.args[0]) if error.args else "")
+    if match:
+        return _("%(where)s: %(error)s: %(text)s") % {"where": where, "error": cause.message, "text": match.group(1)}
+    return _("%(where)s: %(error)s") % {"where": where, "error": cause.message}
 
 
 def all_tasks(workflow) -> Iterator:
@@ -132,14 +157,14 @@ def reached_end(workflow) -> str:
 def run_engine_steps(workflow) -> None:
     """SpiffWorkflow's engine steps, then any ready engine task its depth-limited walk missed."""
     workflow.do_engine_steps()
-    for _ in range(MAX_ENGINE_ROUNDS):
+    for _round in range(MAX_ENGINE_ROUNDS):
         missed = [t for t in all_tasks(workflow) if t.state == TaskState.READY and not t.task_spec.manual]
         if not missed:
             return
         for task in missed:
             task.run()
         workflow.do_engine_steps()
-    raise EngineError("the process did not settle: engine steps kept producing work")
+    raise EngineError(_("The process did not settle: its engine steps kept producing work."))
 
 
 # What each write-path action does to a loaded workflow. The actions add the locking, the rows and

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from engine.events import record_event
 from worklists.models import Department
@@ -23,9 +24,10 @@ class DeployResult:
 
     def describe(self) -> str:
         v = self.version
+        values = {"key": v.definition.key, "number": v.number, "sha": v.sha256[:12]}
         if self.created:
-            return f"deployed {v.definition.key} version {v.number} ({v.sha256[:12]})"
-        return f"unchanged: {v.definition.key} version {v.number} already has this file ({v.sha256[:12]})"
+            return _("deployed %(key)s version %(number)s (%(sha)s)") % values
+        return _("unchanged: %(key)s version %(number)s already has this file (%(sha)s)") % values
 
 
 def do_deploy_version(data: bytes, filename: str, *, acting_user=None) -> DeployResult:
@@ -43,7 +45,7 @@ def do_deploy_version(data: bytes, filename: str, *, acting_user=None) -> Deploy
     process = executable_processes(file.root)[0]
     elements = describe_process(process)
     with transaction.atomic():
-        definition, _ = ProcessDefinition.objects.get_or_create(
+        definition, _created = ProcessDefinition.objects.get_or_create(
             key=elements["process_id"], defaults={"name": elements["process_name"]}
         )
         # Lock the definition so that two deploys of the same key cannot both take number N+1.

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ProcessesConfig(AppConfig):
     name = "processes"
-    verbose_name = "流程定义 Processes"
+    verbose_name = _("Processes")

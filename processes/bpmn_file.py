@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import defusedxml.ElementTree as safe_et
 from defusedxml import DefusedXmlException
 from django.conf import settings
+from django.utils.translation import gettext as _
 from lxml import etree
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -80,7 +81,13 @@ def parse_untrusted_xml(data: bytes, kind: str = "BPMN") -> etree._Element:
     limit = settings.BPMN_MAX_BYTES
     if len(data) > limit:
         raise BpmnFileError(
-            [Problem(1, f"file is {len(data) / 1048576:.1f} MB; the limit is {limit / 1048576:.1f} MB")]
+            [
+                Problem(
+                    1,
+                    _("file is %(size).1f MB; the limit is %(limit).1f MB")
+                    % {"size": len(data) / 1048576, "limit": limit / 1048576},
+                )
+            ]
         )
     try:
         # defusedxml only checks here; lxml builds the tree we use, with line numbers.
@@ -90,17 +97,21 @@ def parse_untrusted_xml(data: bytes, kind: str = "BPMN") -> etree._Element:
             [
                 Problem(
                     _doctype_line(data),
-                    f"DOCTYPE declarations are not allowed in {kind} files (entity expansion and external references are refused)",
+                    _(
+                        "DOCTYPE declarations are not allowed in %(kind)s files (entity expansion and external "
+                        "references are refused)"
+                    )
+                    % {"kind": kind},
                 )
             ]
         ) from None
     except safe_et.ParseError as error:
         line = error.position[0] if getattr(error, "position", None) else 1
-        raise BpmnFileError([Problem(line, f"malformed XML: {error}")]) from None
+        raise BpmnFileError([Problem(line, _("malformed XML: %(error)s") % {"error": error})]) from None
     try:
         return etree.fromstring(data, parser=_hardened_parser())
     except etree.XMLSyntaxError as error:
-        raise BpmnFileError([Problem(error.lineno, f"malformed XML: {error.msg}")]) from None
+        raise BpmnFileError([Problem(error.lineno, _("malformed XML: %(error)s") % {"error": error.msg})]) from None
 
 
 def read_bpmn(data: bytes, filename: str) -> BpmnFile:
@@ -108,7 +119,7 @@ def read_bpmn(data: bytes, filename: str) -> BpmnFile:
     root = parse_untrusted_xml(data)
     if root.tag != f"{{{BPMN_NS}}}definitions":
         raise BpmnFileError(
-            [Problem(root.sourceline, "not a BPMN 2.0 file: the root element must be bpmn:definitions")]
+            [Problem(root.sourceline, _("not a BPMN 2.0 file: the root element must be bpmn:definitions"))]
         )
     return BpmnFile(
         filename=filename,

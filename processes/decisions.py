@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.dmn.engine.DMNEngine import DMNEngine
@@ -26,6 +27,7 @@ from engine.script_engine import SafeScriptEngine
 
 from .bpmn_file import BpmnFileError, Problem, parse_untrusted_xml
 from .models import DecisionVersion
+from .names import in_language
 
 DMN_NAMESPACES = (
     "https://www.omg.org/spec/DMN/20191111/MODEL/",  # DMN 1.3 (Camunda Modeler 4+)
@@ -62,22 +64,26 @@ def read_decision(data: bytes, filename: str) -> DecisionFile:
     namespace = etree.QName(root).namespace
     if etree.QName(root).localname != "definitions" or namespace not in DMN_NAMESPACES:
         raise BpmnFileError(
-            [Problem(root.sourceline, "not a DMN file: the root element must be dmn:definitions (DMN 1.1 to 1.3)")]
+            [Problem(root.sourceline, _("not a DMN file: the root element must be dmn:definitions (DMN 1.1 to 1.3)"))]
         )
     decisions = root.findall(f"{{{namespace}}}decision")
     if len(decisions) != 1 or decisions[0].find(f"{{{namespace}}}decisionTable") is None:
         raise BpmnFileError(
-            [Problem(root.sourceline, "a DMN file here holds exactly one decision with one decision table")]
+            [Problem(root.sourceline, _("a DMN file here holds exactly one decision with one decision table"))]
         )
     try:
         parser = DMNParser(None, root, {"dmn": namespace}, filename=filename)
         parser.parse()
     except ValidationException as error:
         line = int(error.line_number) if str(error.line_number).isdigit() else root.sourceline
-        raise BpmnFileError([Problem(line, f"DMN: {error}")]) from None
+        raise BpmnFileError([Problem(line, _("DMN: %(error)s") % {"error": error})]) from None
     except (SpiffWorkflowException, KeyError, IndexError) as error:
         raise BpmnFileError(
-            [Problem(root.sourceline, f"DMN cannot be read: {type(error).__name__}: {error}")]
+            [
+                Problem(
+                    root.sourceline, _("DMN cannot be read: %(error)s") % {"error": f"{type(error).__name__}: {error}"}
+                )
+            ]
         ) from None
     file = DecisionFile(filename, data, root, hashlib.sha256(data).hexdigest(), parser.decision)
     problems = []
@@ -85,7 +91,8 @@ def read_decision(data: bytes, filename: str) -> DecisionFile:
         problems.append(
             Problem(
                 lines_of(root).get(file.table.id, 1),
-                f"hit policy {file.table.hit_policy} is not supported (use one of: {', '.join(HIT_POLICIES)})",
+                _("hit policy %(policy)s is not supported (use one of: %(policies)s)")
+                % {"policy": file.table.hit_policy, "policies": ", ".join(HIT_POLICIES)},
             )
         )
     problems += cell_problems(file)
@@ -109,7 +116,10 @@ def cell_problems(file: DecisionFile) -> list[Problem]:
         except ExpressionError as error:
             problems.append(
                 Problem(
-                    lines.get(element_id, 1), f"{where}: {error.message}: {' '.join(text.split())[:80]}", element_id
+                    lines.get(element_id, 1),
+                    _("%(where)s: %(error)s: %(text)s")
+                    % {"where": where, "error": error.message, "text": " ".join(text.split())[:80]},
+                    element_id,
                 )
             )
 
@@ -118,24 +128,31 @@ def cell_problems(file: DecisionFile) -> list[Problem]:
         if not column.expression:
             problems.append(
                 Problem(
-                    lines.get(column.id, 1), f"input '{column.label or column.id}' has no input expression", column.id
+                    lines.get(column.id, 1),
+                    _("input '%(input)s' has no input expression") % {"input": in_language(column.label or column.id)},
+                    column.id,
                 )
             )
         else:
-            check(column.expression, f"input expression of '{column.label or column.id}'", column.id)
+            where = _("input expression of '%(input)s'") % {"input": in_language(column.label or column.id)}
+            check(column.expression, where, column.id)
     for rule in table.rules:
         for entry in rule.inputEntries:
             for text in entry.lhs:
                 if text is None or not entry.input.expression:
                     continue
                 if _QUESTION_MARK.search(text):
-                    check(_QUESTION_MARK.sub("dmninputexpr", text), f"rule {rule.row_number}", entry.id)
+                    check(_QUESTION_MARK.sub("dmninputexpr", text), _rule(rule), entry.id)
                 else:
-                    check(f"({entry.input.expression}) == ({text})", f"rule {rule.row_number}", entry.id)
+                    check(f"({entry.input.expression}) == ({text})", _rule(rule), entry.id)
         for entry in rule.outputEntries:
             if getattr(entry, "text", None):
-                check(entry.text, f"rule {rule.row_number} output", entry.id)
+                check(entry.text, _("rule %(number)s output") % {"number": rule.row_number}, entry.id)
     return problems
+
+
+def _rule(rule) -> str:
+    return _("rule %(number)s") % {"number": rule.row_number}
 
 
 @dataclass
@@ -145,9 +162,10 @@ class DecisionDeployResult:
 
     def describe(self) -> str:
         v = self.version
+        values = {"key": v.key, "number": v.number, "sha": v.sha256[:12]}
         if self.created:
-            return f"deployed decision {v.key} version {v.number} ({v.sha256[:12]})"
-        return f"unchanged: decision {v.key} version {v.number} already has this file ({v.sha256[:12]})"
+            return _("deployed decision %(key)s version %(number)s (%(sha)s)") % values
+        return _("unchanged: decision %(key)s version %(number)s already has this file (%(sha)s)") % values
 
 
 def do_deploy_decision(data: bytes, filename: str, *, acting_user=None) -> DecisionDeployResult:
@@ -204,15 +222,21 @@ def decide(version: DecisionVersion, context: dict) -> dict:
             evaluate(column.expression, task.data)
         except ExpressionError as error:
             raise DecisionError(
-                f"decision {version.label}, input '{column.label or column.id}': {error.message}"
+                _("decision %(decision)s, input '%(input)s': %(error)s")
+                % {"decision": version.label, "input": in_language(column.label or column.id), "error": error.message}
             ) from None
     try:
         return dict(DMNEngine(table).result(task))
     except (SpiffWorkflowException, ExpressionError) as error:
-        raise DecisionError(f"decision {version.label} failed: {error}") from None
+        raise DecisionError(
+            _("decision %(decision)s failed: %(error)s") % {"decision": version.label, "error": error}
+        ) from None
     except (AttributeError, TypeError) as error:
         # SpiffWorkflow words a failing cell with the workflow task it expects; there is none here.
-        raise DecisionError(f"decision {version.label} failed: {type(error).__name__}: {error}") from None
+        raise DecisionError(
+            _("decision %(decision)s failed: %(error)s")
+            % {"decision": version.label, "error": f"{type(error).__name__}: {error}"}
+        ) from None
 
 
 def latest_decision(key: str) -> DecisionVersion | None:

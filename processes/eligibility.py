@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from .decisions import DecisionError, decide, latest_decision
+from .names import in_language
 
 
 @dataclass(frozen=True)
@@ -16,9 +19,10 @@ class Eligibility:
 
 
 def commitment_eligibility(service_item, application: dict) -> Eligibility:
-    """The answer for an application (its fields as the intake form cleaned them)."""
+    """The answer for an application (its fields as the intake form cleaned them), its reason in
+    the reader's language (a table's reason may be written in both)."""
     if not service_item.notify_commit_allowed:
-        return Eligibility(False, "本事项不适用告知承诺制。 This service item does not offer notify-and-commit.")
+        return Eligibility(False, _("This service item does not offer notify-and-commit."))
     key = service_item.eligibility_decision
     if not key:
         return Eligibility(True)
@@ -27,21 +31,22 @@ def commitment_eligibility(service_item, application: dict) -> Eligibility:
         # Refuse the shortcut rather than grant it unchecked: the full review is always lawful.
         return Eligibility(
             False,
-            f"告知承诺适用条件（{key}）尚未部署，请按一般程序办理。 The eligibility decision '{key}' is not deployed: "
-            "the application goes through the full review.",
+            _("The eligibility decision '%(key)s' is not deployed: the application goes through the full review.")
+            % {"key": key},
         )
     try:
         outputs = decide(version, application)
     except DecisionError as error:
         return Eligibility(
             False,
-            f"告知承诺适用条件无法判断，请按一般程序办理。 Eligibility could not be decided ({error}).",
+            _("Eligibility could not be decided (%(error)s): the application goes through the full review.")
+            % {"error": error},
             version.label,
         )
     if not outputs:
         return Eligibility(
             False,
-            f"告知承诺适用条件（{version.label}）没有匹配的规则。 No rule of {version.label} matched this application.",
+            _("No rule of %(decision)s matched this application.") % {"decision": version.label},
             version.label,
         )
     eligible = outputs.get("eligible")
@@ -49,5 +54,5 @@ def commitment_eligibility(service_item, application: dict) -> Eligibility:
         eligible = bool(eligible) and all(eligible)
     reason = outputs.get("reason") or ""
     if isinstance(reason, list):
-        reason = " ".join(r for r in reason if r)
-    return Eligibility(bool(eligible), str(reason), version.label)
+        reason = " ".join(in_language(str(r)) for r in reason if r)
+    return Eligibility(bool(eligible), in_language(str(reason)), version.label)

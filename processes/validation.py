@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
@@ -22,12 +24,58 @@ from workdays.clock import limit_from_due_date
 from . import effects
 from .bpmn_file import CAMUNDA_NS, SPIFF_NS, BpmnFile, Problem, bpmn, executable_processes, extension_properties, local
 from .elements import FLOW_NODE_TAGS, LIMIT_PROPERTIES, describe_effects, describe_user_task, flow_nodes, lanes_by_node
+from .names import in_language
 from .results import Result, declared_result
 from .spec import build_spec
 
 _SCHEMA = None
 # What a designer means as an ISO-8601 duration or interval but mistyped (P5X, PT2Hours, R3/P1Q).
 _ISO_LIKE = re.compile(r"(R\d*/)?PT?\d[\dA-Za-z.,]*")
+
+# What a problem names, in the reader's words: the kind of a flow node, the part of it that is wrong.
+NODE_KINDS = {
+    "task": gettext_lazy("task"),
+    "userTask": gettext_lazy("user task"),
+    "manualTask": gettext_lazy("manual task"),
+    "scriptTask": gettext_lazy("script task"),
+    "serviceTask": gettext_lazy("service task"),
+    "sendTask": gettext_lazy("send task"),
+    "receiveTask": gettext_lazy("receive task"),
+    "businessRuleTask": gettext_lazy("business rule task"),
+    "callActivity": gettext_lazy("call activity"),
+    "subProcess": gettext_lazy("subprocess"),
+    "transaction": gettext_lazy("transaction"),
+    "startEvent": gettext_lazy("start event"),
+    "endEvent": gettext_lazy("end event"),
+    "intermediateCatchEvent": gettext_lazy("intermediate catch event"),
+    "intermediateThrowEvent": gettext_lazy("intermediate throw event"),
+    "boundaryEvent": gettext_lazy("boundary event"),
+    "exclusiveGateway": gettext_lazy("exclusive gateway"),
+    "parallelGateway": gettext_lazy("parallel gateway"),
+    "inclusiveGateway": gettext_lazy("inclusive gateway"),
+    "eventBasedGateway": gettext_lazy("event-based gateway"),
+    "complexGateway": gettext_lazy("complex gateway"),
+}
+PARTS = {
+    "condition": gettext_lazy("condition"),
+    "script": pgettext_lazy("bpmn", "script"),
+    "preScript": gettext_lazy("pre-script"),
+    "postScript": gettext_lazy("post-script"),
+    "timer": gettext_lazy("timer"),
+    "loopCardinality": gettext_lazy("loop cardinality"),
+    "completionCondition": gettext_lazy("completion condition"),
+    "collection": gettext_lazy("collection"),
+}
+
+
+def _of(part, element_id: str | None, problem: str) -> str:
+    """'condition of flow_x: ...': the part of an element a problem is in (one of PARTS), then the problem."""
+    return _("%(part)s of %(element)s: %(problem)s") % {"part": part, "element": element_id, "problem": problem}
+
+
+def _of_property(name: str, element_id: str | None, problem: str) -> str:
+    """'camunda:dueDate of review: ...': a property as written in the file, then the problem."""
+    return _("%(property)s of %(element)s: %(problem)s") % {"property": name, "element": element_id, "problem": problem}
 
 
 def _schema_validator() -> BpmnValidator:
@@ -43,7 +91,7 @@ def schema_problems(file: BpmnFile) -> list[Problem]:
     if validator.validator.validate(file.root):
         return []
     return [
-        Problem(e.line, f"BPMN schema: {e.message}", element_at_line(file.root, e.line))
+        Problem(e.line, _("BPMN schema: %(error)s") % {"error": e.message}, element_at_line(file.root, e.line))
         for e in validator.validator.error_log
     ]
 
@@ -51,13 +99,13 @@ def schema_problems(file: BpmnFile) -> list[Problem]:
 def process_problems(file: BpmnFile) -> list[Problem]:
     processes = executable_processes(file.root)
     if not processes:
-        return [Problem(file.root.sourceline, 'no executable process: mark the process isExecutable="true"')]
+        return [Problem(file.root.sourceline, _('no executable process: mark the process isExecutable="true"'))]
     if len(processes) > 1:
         ids = ", ".join(p.get("id") for p in processes)
         return [
             Problem(
                 processes[1].sourceline,
-                f"more than one executable process ({ids}); deploy one per file",
+                _("more than one executable process (%(ids)s); deploy one per file") % {"ids": ids},
                 processes[1].get("id"),
             )
         ]
@@ -81,13 +129,18 @@ def effect_problems(process: etree._Element) -> list[Problem]:
             problems.append(
                 Problem(
                     node.sourceline,
-                    f"result of {node.get('id')}: unknown result '{result}' (one of: {', '.join(Result.values)})",
+                    _of_property(
+                        "result",
+                        node.get("id"),
+                        _("unknown result '%(result)s' (one of: %(results)s)")
+                        % {"result": result, "results": ", ".join(Result.values)},
+                    ),
                     node.get("id"),
                 )
             )
         effect = describe_effects(node)
         for prop, message in effects.problems(effect or {}):
-            problems.append(Problem(node.sourceline, f"{prop} of {node.get('id')}: {message}", node.get("id")))
+            problems.append(Problem(node.sourceline, _of_property(prop, node.get("id"), message), node.get("id")))
     return problems
 
 
@@ -101,7 +154,15 @@ def department_problems(process: etree._Element) -> list[Problem]:
             problems.append(
                 Problem(
                     task.sourceline,
-                    f"camunda:dueDate of {task.get('id')}: '{due_date}' is not understood; write P<n>D (n working days), PT<n>H (n working hours) or ${{dateTime().plusDays(n)}}",
+                    _of_property(
+                        "camunda:dueDate",
+                        task.get("id"),
+                        _(
+                            "'%(value)s' is not understood; write P<n>D (n working days), PT<n>H (n working hours) "
+                            "or ${dateTime().plusDays(n)}"
+                        )
+                        % {"value": due_date},
+                    ),
                     task.get("id"),
                 )
             )
@@ -109,7 +170,11 @@ def department_problems(process: etree._Element) -> list[Problem]:
             problems.append(
                 Problem(
                     task.sourceline,
-                    f"user task '{described['name']}' ({task.get('id')}) belongs to no department: put it in a lane or give it candidate groups",
+                    _(
+                        "user task '%(name)s' (%(element)s) belongs to no department: put it in a lane or give it "
+                        "candidate groups"
+                    )
+                    % {"name": in_language(described["name"]), "element": task.get("id")},
                     task.get("id"),
                 )
             )
@@ -124,14 +189,25 @@ def limit_problems(task: etree._Element, described: dict) -> list[Problem]:
         raw = described["properties"].get(name)
         if raw not in (None, "") and (described[name] is None or described[name] < 0):
             problems.append(
-                Problem(task.sourceline, f"{name} of {task_id}: '{raw}' is not a whole number of 0 or more", task_id)
+                Problem(
+                    task.sourceline,
+                    _of_property(name, task_id, _("'%(value)s' is not a whole number of 0 or more") % {"value": raw}),
+                    task_id,
+                )
             )
     promised, statutory = described["promised_limit_working_days"], described["statutory_limit_working_days"]
     if promised is not None and statutory is not None and 0 <= statutory < promised:
         problems.append(
             Problem(
                 task.sourceline,
-                f"promised limit of {task_id} ({promised} working days) exceeds its statutory limit ({statutory})",
+                ngettext(
+                    "promised limit of %(element)s (%(promised)s working day) exceeds its statutory limit "
+                    "(%(statutory)s)",
+                    "promised limit of %(element)s (%(promised)s working days) exceeds its statutory limit "
+                    "(%(statutory)s)",
+                    promised,
+                )
+                % {"element": task_id, "promised": promised, "statutory": statutory},
                 task_id,
             )
         )
@@ -141,7 +217,8 @@ def limit_problems(task: etree._Element, described: dict) -> list[Problem]:
 def _check(
     element: etree._Element, text: str, what: str, script: bool = False, source: etree._Element | None = None
 ) -> list[Problem]:
-    """``source`` is the element whose text ``text`` is: a script's line 1 is on its line."""
+    """``what`` is a key of PARTS; ``source`` is the element whose text ``text`` is: a script's line 1
+    is on its line."""
     try:
         (check_script if script else check_expression)(text)
     except ExpressionError as error:
@@ -151,7 +228,13 @@ def _check(
         # One line per problem (FILE:LINE: message): quote the offending line, whitespace collapsed.
         quoted = " ".join((lines[error.lineno - 1] if at_line else text).split())[:80]
         owner = element.getparent().get("id") if what == "timer" else element.get("id")
-        return [Problem(line, f"{what} of {owner}: {error.message}: {quoted}", owner)]
+        return [
+            Problem(
+                line,
+                _of(PARTS[what], owner, _("%(error)s: %(text)s") % {"error": error.message, "text": quoted}),
+                owner,
+            )
+        ]
     return []
 
 
@@ -167,7 +250,12 @@ def expression_problems(process: etree._Element) -> list[Problem]:
             problems.append(
                 Problem(
                     task.sourceline,
-                    f"script of {task.get('id')}: scriptFormat '{script_format}' is not supported; write it in Binglian's expression language",
+                    _of(
+                        PARTS["script"],
+                        task.get("id"),
+                        _("scriptFormat '%(format)s' is not supported; write it in Binglian's expression language")
+                        % {"format": script_format},
+                    ),
                     task.get("id"),
                 )
             )
@@ -198,7 +286,9 @@ def _timer_problems(expression: etree._Element) -> list[Problem]:
     if not text:
         return [
             Problem(
-                expression.sourceline, f"timer of {event.get('id')}: empty {local(expression.tag)}", event.get("id")
+                expression.sourceline,
+                _of(PARTS["timer"], event.get("id"), _("empty %(tag)s") % {"tag": local(expression.tag)}),
+                event.get("id"),
             )
         ]
     literal = iso_literal(text)
@@ -208,7 +298,7 @@ def _timer_problems(expression: etree._Element) -> list[Problem]:
         return [
             Problem(
                 expression.sourceline,
-                f"timer of {event.get('id')}: not a valid ISO-8601 {local(expression.tag)}: {text}",
+                _of(PARTS["timer"], event.get("id"), _not_iso(expression, text)),
                 event.get("id"),
             )
         ]
@@ -223,11 +313,15 @@ def _timer_problems(expression: etree._Element) -> list[Problem]:
         return [
             Problem(
                 expression.sourceline,
-                f"timer of {event.get('id')}: not a valid ISO-8601 {local(expression.tag)}: {text}",
+                _of(PARTS["timer"], event.get("id"), _not_iso(expression, text)),
                 event.get("id"),
             )
         ]
     return []
+
+
+def _not_iso(expression: etree._Element, text: str) -> str:
+    return _("not a valid ISO-8601 %(tag)s: %(text)s") % {"tag": local(expression.tag), "text": text}
 
 
 def reachability_problems(container: etree._Element) -> list[Problem]:
@@ -240,7 +334,10 @@ def reachability_problems(container: etree._Element) -> list[Problem]:
             if ref not in nodes:
                 problems.append(
                     Problem(
-                        flow.sourceline, f"sequence flow {flow.get('id')} refers to unknown node {ref}", flow.get("id")
+                        flow.sourceline,
+                        _("sequence flow %(flow)s refers to unknown node %(node)s")
+                        % {"flow": flow.get("id"), "node": ref},
+                        flow.get("id"),
                     )
                 )
         successors[source].add(target)
@@ -254,7 +351,11 @@ def reachability_problems(container: etree._Element) -> list[Problem]:
     ]
     if not starts and local(container.tag) == "process":
         problems.append(
-            Problem(container.sourceline, f"process {container.get('id')} has no start event", container.get("id"))
+            Problem(
+                container.sourceline,
+                _("process %(process)s has no start event") % {"process": container.get("id")},
+                container.get("id"),
+            )
         )
     reached = _closure(starts, successors)
     predecessors = defaultdict(set)
@@ -264,16 +365,29 @@ def reachability_problems(container: etree._Element) -> list[Problem]:
     ends = [i for i, n in nodes.items() if local(n.tag) == "endEvent"]
     finishing = _closure(ends, predecessors)
     for node_id, node in nodes.items():
-        label = f"{local(node.tag)} '{node.get('name') or node_id}' ({node_id})"
+        kind = NODE_KINDS.get(local(node.tag), local(node.tag))
+        label = _("%(kind)s '%(name)s' (%(element)s)") % {
+            "kind": kind,
+            "name": in_language(node.get("name") or node_id),
+            "element": node_id,
+        }
         if node_id not in reached and not _is_event_subprocess(node):
-            problems.append(Problem(node.sourceline, f"{label} cannot be reached from a start event", node_id))
+            problems.append(
+                Problem(node.sourceline, _("%(node)s cannot be reached from a start event") % {"node": label}, node_id)
+            )
         elif local(node.tag) != "endEvent" and not successors.get(node_id) and not _is_event_subprocess(node):
             if not (local(node.tag) == "boundaryEvent" and _is_compensation(node)):
                 problems.append(
-                    Problem(node.sourceline, f"{label} is a dead end: it has no outgoing sequence flow", node_id)
+                    Problem(
+                        node.sourceline,
+                        _("%(node)s is a dead end: it has no outgoing sequence flow") % {"node": label},
+                        node_id,
+                    )
                 )
         elif node_id in reached and node_id not in finishing and ends:
-            problems.append(Problem(node.sourceline, f"{label} never reaches an end event", node_id))
+            problems.append(
+                Problem(node.sourceline, _("%(node)s never reaches an end event") % {"node": label}, node_id)
+            )
         if local(node.tag) in ("subProcess", "transaction"):
             problems += reachability_problems(node)
     return problems
@@ -302,9 +416,14 @@ def spiff_problems(file: BpmnFile) -> list[Problem]:
         build_spec(file.data, file.dialect, file.filename)
     except ValidationException as error:
         line = int(error.line_number) if str(error.line_number).isdigit() else None
-        return [Problem(line, f"SpiffWorkflow: {error}", error.id or None)]
+        return [Problem(line, _("SpiffWorkflow: %(error)s") % {"error": error}, error.id or None)]
     except (SpiffWorkflowException, KeyError, ValueError, TypeError, AttributeError) as error:
-        return [Problem(None, f"SpiffWorkflow cannot build this process: {type(error).__name__}: {error}")]
+        return [
+            Problem(
+                None,
+                _("SpiffWorkflow cannot build this process: %(error)s") % {"error": f"{type(error).__name__}: {error}"},
+            )
+        ]
     return []
 
 

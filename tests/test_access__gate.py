@@ -161,7 +161,7 @@ def test_a_clerk_whose_account_is_closed_is_given_no_task_by_any_way_in(
         HTTP_AUTHORIZATION=f"Token {token.key}",
     )
     assert api.status_code == 400 and "clerk_market_departed" in api.json()["detail"]
-    with pytest.raises(InvalidInput, match="not active staff"):
+    with pytest.raises(InvalidInput, match="clerk_market_departed 不是本部门在岗的经办人。"):
         do_reassign_task(market_item.pk, acting_user=head_market, assignee=departed)
     market_item.refresh_from_db()
     assert market_item.assignee_id is None

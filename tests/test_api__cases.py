@@ -337,8 +337,10 @@ def test_messages_need_the_permission_and_a_case_that_waits_for_them(reference, 
     early = bank_client.post(f"/api/v1/cases/{number}/messages/", body, format="json")
     assert (
         early.status_code == 409
-        and early.json()["detail"] == f"case {number} is not waiting for message 'bank_account_opened' now"
+        and early.json()["detail"] == f"办件 {number} 当前没有在等待消息「bank_account_opened」。"
     )
+    early = bank_client.post(f"/api/v1/cases/{number}/messages/", body, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert early.json()["detail"] == f"Case {number} is not waiting for the message 'bank_account_opened' now."
     assert bank_client.post("/api/v1/cases/BL-1999-000001/messages/", body, format="json").status_code == 404
     nul = bank_client.post(
         f"/api/v1/cases/{number}/messages/",

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.request import Request
 
 from api.pagination import PageNumberPagination
@@ -51,8 +51,12 @@ def test_completing_twice_is_a_conflict_with_the_engine_s_message(at_market, cle
     before = snapshot(at_market)
     again = client.post(f"/api/v1/tasks/{item.pk}/complete/", {"outcome": "approve"}, format="json")
     assert again.status_code == 409
-    assert again.json()["detail"].startswith(
-        f"task '营业执照审查 Business licence review' of case {at_market.number} is no longer open: 已办"
+    assert again.json()["detail"].startswith(f"办件 {at_market.number} 的任务「营业执照审查」已办（clerk_market，")
+    english = client.post(
+        f"/api/v1/tasks/{item.pk}/complete/", {"outcome": "approve"}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert english.status_code == 409 and english.json()["detail"].startswith(
+        f"task 'Business licence review' of case {at_market.number} is no longer open: completed by clerk_market at "
     )
     assert snapshot(at_market) == before
 
@@ -62,12 +66,11 @@ def test_a_task_claimed_by_another_clerk_is_a_conflict(at_market, clerk_market, 
     assert client_for(clerk_market).post(f"/api/v1/tasks/{item.pk}/claim/").json()["assignee"] == "clerk_market"
     before = snapshot(at_market)
     taken = client_for(head_market).post(f"/api/v1/tasks/{item.pk}/claim/")
-    assert (
-        taken.status_code == 409
-        and taken.json()["detail"] == "task '营业执照审查 Business licence review' is already claimed by clerk_market"
-    )
+    assert taken.status_code == 409 and taken.json()["detail"] == "任务「营业执照审查」已由 clerk_market 签收"
+    in_english = client_for(head_market).post(f"/api/v1/tasks/{item.pk}/claim/", HTTP_ACCEPT_LANGUAGE="en")
+    assert in_english.json()["detail"] == "task 'Business licence review' is already claimed by clerk_market"
     done = client_for(head_market).post(f"/api/v1/tasks/{item.pk}/complete/", {"outcome": "approve"}, format="json")
-    assert done.status_code == 409 and "claimed by clerk_market" in done.json()["detail"]
+    assert done.status_code == 409 and "已由 clerk_market 签收" in done.json()["detail"]
     assert snapshot(at_market) == before
     released = client_for(clerk_market).post(f"/api/v1/tasks/{item.pk}/unclaim/")
     assert released.status_code == 200 and released.json()["assignee"] is None
@@ -113,19 +116,19 @@ def test_unknown_tasks_and_departments_are_404(at_market, clerk_market):
         (
             {"outcome": "approved"},
             "non_field",
-            "outcome 'approved' is not offered by '营业执照审查 Business licence review' (choose one of: approve, reject, correction)",
+            "请选择办理结果：同意（approve）、不予通过（reject）、要求补正（correction）。「营业执照审查」没有“approved”这一结果。",
         ),
-        ({"outcome": ""}, "non_field", "is not offered"),
-        ({"outcome": "approve", "data": {"opinion": 5}}, "data", "「审查意见 Opinion」应为文本。 must be text."),
-        ({"outcome": "approve", "data": {"opinion": ["ok"]}}, "data", "must be text"),
+        ({"outcome": ""}, "non_field", "请为「营业执照审查」选择办理结果：同意（approve）"),
+        ({"outcome": "approve", "data": {"opinion": 5}}, "data", "「审查意见」应为文本。"),
+        ({"outcome": "approve", "data": {"opinion": ["ok"]}}, "data", "应为文本"),
         (
             {"outcome": "approve", "data": {"licence_no": "91350100"}},
             "data",
-            "The task's form has no field 'licence_no' (it has: opinion)",
+            "表单没有字段「licence_no」（现有字段：opinion）。",
         ),
         ({"outcome": "approve", "data": "opinion"}, "data", ""),
         ({"outcome": "correction"}, "outcome", "/correction/"),
-        ({"outcome": "reject", "reject_reason": "  "}, "reject_reason", "A rejection needs its reason."),
+        ({"outcome": "reject", "reject_reason": "  "}, "reject_reason", "不予通过须写明理由。"),
     ],
     ids=[
         "unknown-outcome",
@@ -147,6 +150,30 @@ def test_bad_completions_are_400_and_nothing_moves(at_market, clerk_market, body
     if field != "non_field":
         assert field in payload["errors"]
     assert snapshot(at_market) == before
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        (
+            {"outcome": "approved"},
+            "'Business licence review' does not offer the outcome 'approved'; choose one of: Approve (approve), "
+            "Reject (reject), Request correction (correction).",
+        ),
+        ({"outcome": "approve", "data": {"opinion": 5}}, "'Opinion' must be text."),
+        (
+            {"outcome": "approve", "data": {"licence_no": "91350100"}},
+            "The task's form has no field 'licence_no' (it has: opinion).",
+        ),
+        ({"outcome": "reject", "reject_reason": "  "}, "A rejection needs its reason."),
+    ],
+)
+def test_bad_completions_are_refused_in_the_language_the_client_asks_for(at_market, clerk_market, body, message):
+    item = review_of(at_market)
+    response = client_for(clerk_market).post(
+        f"/api/v1/tasks/{item.pk}/complete/", body, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400 and message in response.json()["detail"]
 
 
 def test_a_rejection_states_its_reason(at_market, clerk_market):
@@ -325,14 +352,24 @@ def test_form_data_of_every_type_is_checked():
     with pytest.raises(FormDataError) as refused:
         check_form_data(FIELDS, wrong)
     assert refused.value.errors == {
-        "opinion": "「意见 Opinion」为必填项。 '意见 Opinion' is required.",
-        "staff": "「人数 Staff」应为整数。 must be a whole number.",
-        "site_visit": "「现场核查 Site visit」应为 true 或 false。 must be true or false.",
-        "visit_on": "「核查日期 Visit date」应为日期 YYYY-MM-DD。 must be a date, YYYY-MM-DD.",
-        "risk": "「风险 Risk」应为以下之一 must be one of: low, high.",
-        "extra": "表单没有字段「extra」。 The task's form has no field 'extra' (it has: opinion, staff, site_visit, visit_on, risk).",
+        "opinion": "「意见」为必填项。",
+        "staff": "「人数」应为整数。",
+        "site_visit": "「现场核查」应为 true 或 false。",
+        "visit_on": "「核查日期」应为日期 YYYY-MM-DD。",
+        "risk": "「风险」应为以下之一：low、high。",
+        "extra": "表单没有字段「extra」（现有字段：opinion、staff、site_visit、visit_on、risk）。",
     }
-    with pytest.raises(FormDataError, match="NUL"):
+    with translation.override("en"), pytest.raises(FormDataError) as in_english:
+        check_form_data(FIELDS, wrong)
+    assert in_english.value.errors == {
+        "opinion": "'Opinion' is required.",
+        "staff": "'Staff' must be a whole number.",
+        "site_visit": "'Site visit' must be true or false.",
+        "visit_on": "'Visit date' must be a date, YYYY-MM-DD.",
+        "risk": "'Risk' must be one of: low, high.",
+        "extra": "The task's form has no field 'extra' (it has: opinion, staff, site_visit, visit_on, risk).",
+    }
+    with pytest.raises(FormDataError, match="「意见」含有 NUL 字符"):
         check_form_data(FIELDS, {"opinion": "a\x00b"})
-    with pytest.raises(FormDataError, match="whole number"):
+    with pytest.raises(FormDataError, match="「人数」应为整数"):
         check_form_data(FIELDS, {"opinion": "x", "staff": 2**63})

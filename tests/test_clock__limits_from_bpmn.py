@@ -1,6 +1,7 @@
 """Limits are the designer's: set in the BPMN, by property or by Camunda's dueDate."""
 
 import pytest
+from django.utils import translation
 
 from engine.actions import do_complete_task, do_start_case
 from processes.actions import do_deploy_version, lint_bytes
@@ -60,6 +61,11 @@ def test_lint_refuses_a_due_date_it_cannot_count(db):
         '<bpmn:userTask id="review" name="审查 Review" camunda:dueDate="next Friday">',
     )
     problems = lint_bytes(broken.encode(), "review.bpmn")
+    assert [p.message for p in problems if "dueDate" in p.message] == [
+        "review 的 camunda:dueDate：无法识别“next Friday”；请写 P<n>D（n 个工作日）、PT<n>H（n 个工作小时）或 ${dateTime().plusDays(n)}"
+    ]
+    with translation.override("en"):
+        problems = lint_bytes(broken.encode(), "review.bpmn")
     assert [p.message for p in problems if "dueDate" in p.message] == [
         "camunda:dueDate of review: 'next Friday' is not understood; write P<n>D (n working days), PT<n>H (n working hours) or ${dateTime().plusDays(n)}"
     ]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from engine.actions import do_complete_task, do_start_case
 from engine.models import Case, Event
@@ -58,9 +59,8 @@ def test_deploying_the_same_file_twice_is_a_no_op_that_says_so(db):
     first, _ = deploy(CAMUNDA)
     second, _ = deploy(CAMUNDA)
 
-    assert "deployed change_registration version 1" in first
-    assert "unchanged" in second
-    assert "change_registration version 1 already has this file" in second
+    assert "已部署 change_registration 第 1 版" in first
+    assert "未变：change_registration 第 1 版已是这个文件" in second
     assert ProcessVersion.objects.count() == 1
     assert Event.objects.filter(kind="version_deployed").count() == 1
 
@@ -72,7 +72,7 @@ def test_a_changed_file_becomes_the_next_version_of_the_same_key(db, tmp_path):
 
     out, _ = deploy(changed)
 
-    assert "deployed change_registration version 2" in out
+    assert "已部署 change_registration 第 2 版" in out
     definition = ProcessDefinition.objects.get(key="change_registration")
     assert [v.number for v in definition.versions.order_by("number")] == [1, 2]
     v1, v2 = definition.versions.order_by("number")
@@ -89,11 +89,11 @@ def test_a_refused_deploy_stores_nothing_and_keeps_the_latest_version(db, tmp_pa
         CAMUNDA.read_text(encoding="utf-8").replace(' camunda:candidateGroups="tax"', ""), encoding="utf-8"
     )
 
-    with pytest.raises(CommandError, match="nothing was stored"):
+    with pytest.raises(CommandError, match="1 个文件中有 1 个未部署，其内容均未保存"):
         call_command("deploy", str(broken), stdout=io.StringIO(), stderr=(err := io.StringIO()))
 
     assert f"{broken}:" in err.getvalue()
-    assert "'税务信息变更 Tax record update' (tax_review) belongs to no department" in err.getvalue()
+    assert "用户任务「税务信息变更」（tax_review）不属于任何部门" in err.getvalue()
     assert (state_of_the_versions(), Event.objects.count(), Department.objects.count()) == before
     assert ProcessDefinition.objects.get(key="change_registration").latest_version().number == 1
 
@@ -107,6 +107,10 @@ def test_the_version_keeps_the_sha256_of_its_bytes_and_the_bytes_themselves(db):
     assert version.sha256 == hashlib.sha256(data).hexdigest()
     assert version.bpmn_xml.encode("utf-8") == data
     assert version.sha256[:12] in result.describe()
+    with translation.override("en"):
+        assert (
+            result.describe() == f"deployed {version.definition.key} version {version.number} ({version.sha256[:12]})"
+        )
 
 
 def test_the_deploy_command_end_to_end_with_exit_codes(tmp_path):
@@ -130,13 +134,13 @@ def test_the_deploy_command_end_to_end_with_exit_codes(tmp_path):
     )
 
     assert first.returncode == 0, first.stderr
-    assert "deployed social_insurance_enrolment version 1" in first.stdout
+    assert "已部署 social_insurance_enrolment 第 1 版" in first.stdout
     assert again.returncode == 0
-    assert "unchanged: social_insurance_enrolment version 1" in again.stdout
+    assert "未变：social_insurance_enrolment 第 1 版已是这个文件" in again.stdout
     assert refused.returncode == 1
     assert f"{broken}:" in refused.stderr
-    assert "(hrss_review) cannot be reached from a start event" in refused.stderr
-    assert "nothing was stored" in refused.stderr
+    assert "从开始事件无法到达用户任务" in refused.stderr and "（hrss_review）" in refused.stderr
+    assert "其内容均未保存" in refused.stderr
     assert listed.stdout.strip().splitlines()[-1] == "[1]"
 
 
@@ -150,7 +154,7 @@ def test_a_modeler_file_lints_clean(path):
     result = manage("lint", name)
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == f"{name}: ok"
+    assert result.stdout.strip() == f"{name}: 校验通过"
     assert result.stderr == ""
 
 
@@ -269,4 +273,4 @@ def test_the_reference_processes_lint_clean():
     result = manage("lint", *files)
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [f"{name}: ok" for name in files]
+    assert result.stdout.splitlines() == [f"{name}: 校验通过" for name in files]

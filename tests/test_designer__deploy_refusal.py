@@ -125,7 +125,7 @@ def test_a_broken_file_is_refused_with_every_problem_and_its_element(reference, 
     for response in (page, api):
         assert response.status_code == 400
         problems = response.json()["problems"]
-        assert any(p["element"] == flow and "unknown node nowhere" in p["message"] for p in problems), problems
-        assert any(p["element"] == after_join and "cannot be reached" in p["message"] for p in problems), problems
+        assert any(p["element"] == flow and "指向不存在的节点 nowhere" in p["message"] for p in problems), problems
+        assert any(p["element"] == after_join and "从开始事件无法到达" in p["message"] for p in problems), problems
         assert all(isinstance(p["line"], int) for p in problems)
     assert stored() == before

@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from designer.actions import do_save_draft
 from designer.models import Draft
@@ -46,16 +47,16 @@ def test_live_validation_answers_what_lint_says_with_the_element_of_each_problem
     linted = lint_bytes(broken.encode(), "modeler.bpmn")
     assert answer["ok"] is False
     assert answer["problems"] == [{"line": p.line, "message": p.message, "element": p.element} for p in linted]
-    assert any(p["element"] == "tax_review" and "dead end" in p["message"] for p in answer["problems"])
+    assert any(p["element"] == "tax_review" and "是死路" in p["message"] for p in answer["problems"])
 
 
 def test_live_validation_reports_unreadable_xml_by_line(reference, as_designer):
     answer = post_json(as_designer, "/designer/validate/", {"xml": "<bpmn:definitions>\n<oops"}).json()
     assert answer["ok"] is False and answer["problems"][0]["element"] is None
-    assert "malformed XML" in answer["problems"][0]["message"]
+    assert "XML 格式错误" in answer["problems"][0]["message"]
     doctype = (FIXTURES / "broken" / "external_entity_passwd.bpmn").read_text()
     answer = post_json(as_designer, "/designer/validate/", {"xml": doctype}).json()
-    assert "DOCTYPE declarations are not allowed" in answer["problems"][0]["message"]
+    assert "BPMN 文件中不允许有 DOCTYPE 声明" in answer["problems"][0]["message"]
 
 
 def test_lint_refuses_a_promise_beyond_the_statutory_limit_and_names_the_task(reference):
@@ -74,16 +75,17 @@ def test_lint_refuses_a_promise_beyond_the_statutory_limit_and_names_the_task(re
         f'name="promised_limit_working_days" value="{statutory + 1}"',
         xml[start:end],
     )
-    problems = lint_bytes((xml[:start] + body + xml[end:]).encode(), "promise.bpmn")
+    broken = (xml[:start] + body + xml[end:]).encode()
+    problems = lint_bytes(broken, "promise.bpmn")
     assert [(p.element, p.message) for p in problems] == [
-        (
-            task_id,
-            f"promised limit of {task_id} ({statutory + 1} working days) exceeds its statutory limit ({statutory})",
-        )
+        (task_id, f"{task_id} 的承诺时限（{statutory + 1} 个工作日）超过了法定时限（{statutory} 个工作日）")
     ]
-    assert (
-        problems[0].format("promise.bpmn").startswith(f"promise.bpmn:{problems[0].line}: promised limit of {task_id}")
-    )
+    assert problems[0].format("promise.bpmn").startswith(f"promise.bpmn:{problems[0].line}: {task_id} 的承诺时限")
+    with translation.override("en"):
+        problems = lint_bytes(broken, "promise.bpmn")
+    assert [p.message for p in problems] == [
+        f"promised limit of {task_id} ({statutory + 1} working days) exceeds its statutory limit ({statutory})"
+    ]
 
 
 def test_drafts_are_saved_by_revision_and_a_stale_save_is_refused(reference, as_designer, designer):
@@ -139,7 +141,7 @@ def test_importing_a_file_makes_a_draft_in_its_dialect_and_a_hostile_file_is_ref
     with (FIXTURES / "broken" / "external_entity_passwd.bpmn").open("rb") as upload:
         refused = as_designer.post("/designer/import/", {"file": upload})
     assert refused.status_code == 400
-    assert "external_entity_passwd.bpmn:2: DOCTYPE declarations are not allowed" in refused.content.decode()
+    assert "external_entity_passwd.bpmn:2: BPMN 文件中不允许有 DOCTYPE 声明" in refused.content.decode()
     assert "root:x:0:0" not in refused.content.decode()
     settings.BPMN_MAX_BYTES = 1000
     with (FIXTURES / "dialects" / "spiffarena.bpmn").open("rb") as upload:
@@ -161,7 +163,7 @@ def test_a_new_process_starts_as_a_pool_with_a_start_event_and_lint_says_what_is
     assert page.status_code == 200 and data["draft"] is None and data["dialect"] == "camunda"
     assert "tax" in {d["code"] for d in data["departments"]}
     problems = lint_bytes(data["xml"].encode(), "new.bpmn")
-    assert [(p.element, "dead end" in p.message) for p in problems] == [("start", True)]
+    assert [(p.element, "是死路" in p.message) for p in problems] == [("start", True)]
     saved = do_save_draft(data["xml"], acting_user=None)
     assert saved.process_key.startswith("new_process_") and saved.name == "新流程"
     assert 'name="申请提交"' in data["xml"] and page.context["title"] == "新流程"

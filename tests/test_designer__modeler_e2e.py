@@ -145,7 +145,7 @@ def test_a_designer_adds_a_department_in_parallel_and_its_queue_gets_the_new_tas
         wait_for_validation(page, "problems")
         page.wait_for_selector(f".djs-element.bl-problem[data-element-id='{NEW_TASK}']")
         problems = page.locator(f"[data-problem][data-element='{NEW_TASK}']").all_inner_texts()
-        assert any("dead end" in text for text in problems), problems
+        assert any("是死路" in text for text in problems), problems
         browser.screenshot("designer_live_validation")
         page.evaluate(CONNECT_TO_JOIN)
         wait_for_validation(page, "ok")

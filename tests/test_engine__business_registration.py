@@ -4,7 +4,7 @@ import datetime as dt
 import json
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from engine.actions import (
     do_claim_task,
@@ -128,7 +128,12 @@ def test_completing_a_task_that_is_no_longer_open_is_a_clear_conflict(reference,
     case = start(reference)
     item = complete(case, "intake", "accept")
     state_before = Case.objects.get(pk=case.pk).instance.state
-    with pytest.raises(TaskConflict, match="no longer open"):
+    with pytest.raises(TaskConflict, match=f"办件 {case.number} 的任务「一窗受理」已办（"):
+        do_complete_task(item.pk, acting_user=clerk_market, outcome="accept")
+    with (
+        translation.override("en"),
+        pytest.raises(TaskConflict, match=r"task 'Intake' of .* is no longer open: completed at"),
+    ):
         do_complete_task(item.pk, acting_user=clerk_market, outcome="accept")
     assert Case.objects.get(pk=case.pk).instance.state == state_before
     assert case.events.filter(kind="task_completed", work_item=item.pk).count() == 1
@@ -139,9 +144,14 @@ def test_a_task_claimed_by_one_clerk_cannot_be_completed_by_another(reference, c
     complete(case, "intake", "accept")
     item = WorkItem.objects.get(case=case, task_spec="market_review", state="open")
     do_claim_task(item.pk, acting_user=clerk_market)
-    with pytest.raises(TaskConflict, match="claimed by clerk_market"):
+    with pytest.raises(TaskConflict, match="任务「营业执照审查」已由 clerk_market 签收"):
         do_claim_task(item.pk, acting_user=head_market)
-    with pytest.raises(TaskConflict, match="claimed by clerk_market"):
+    with pytest.raises(TaskConflict, match="已由 clerk_market 签收，请联系其本人或部门负责人退回"):
+        do_complete_task(item.pk, acting_user=head_market, outcome="approve")
+    with (
+        translation.override("en"),
+        pytest.raises(TaskConflict, match="'Business licence review' is claimed by clerk_market"),
+    ):
         do_complete_task(item.pk, acting_user=head_market, outcome="approve")
     do_complete_task(item.pk, acting_user=clerk_market, outcome="approve")
     assert case.events.filter(kind="task_claimed", actor=clerk_market).count() == 1
@@ -150,7 +160,9 @@ def test_a_task_claimed_by_one_clerk_cannot_be_completed_by_another(reference, c
 def test_an_outcome_the_task_does_not_offer_is_refused_and_nothing_moves(reference):
     case = start(reference)
     item = WorkItem.objects.get(case=case, task_spec="intake")
-    with pytest.raises(InvalidInput, match="choose one of: accept"):
+    with pytest.raises(InvalidInput, match="请选择办理结果：受理（accept）。「一窗受理」没有“approve”这一结果。"):
+        do_complete_task(item.pk, outcome="approve")
+    with translation.override("en"), pytest.raises(InvalidInput, match=r"choose one of: Accept \(accept\)"):
         do_complete_task(item.pk, outcome="approve")
     item.refresh_from_db()
     assert item.state == "open" and open_tasks(case) == ["intake"]
@@ -158,10 +170,15 @@ def test_an_outcome_the_task_does_not_offer_is_refused_and_nothing_moves(referen
 
 def test_a_message_nobody_waits_for_is_refused(reference):
     case = start(reference)
-    with pytest.raises(MessageNotExpected, match="not waiting for message 'bank_account_opened'"):
+    with pytest.raises(MessageNotExpected, match="当前没有在等待消息「bank_account_opened」"):
         do_deliver_message(case.number, "bank_account_opened")
-    with pytest.raises(MessageNotExpected, match="no case"):
+    with pytest.raises(MessageNotExpected, match="没有办件 BL-1999-000000"):
         do_deliver_message("BL-1999-000000", "bank_account_opened")
+    with translation.override("en"):
+        with pytest.raises(MessageNotExpected, match="not waiting for the message 'bank_account_opened'"):
+            do_deliver_message(case.number, "bank_account_opened")
+        with pytest.raises(MessageNotExpected, match="There is no case BL-1999-000000"):
+            do_deliver_message("BL-1999-000000", "bank_account_opened")
 
 
 def test_the_rating_window_timer_closes_the_case_when_no_rating_comes(reference):
@@ -227,7 +244,9 @@ def test_a_clerk_releases_a_task_and_the_head_reassigns_it(reference, clerk_mark
     complete(case, "intake", "accept")
     item = WorkItem.objects.get(case=case, task_spec="market_review", state="open")
     do_claim_task(item.pk, acting_user=clerk_market)
-    with pytest.raises(TaskConflict, match="not by you"):
+    with pytest.raises(TaskConflict, match="由 clerk_market 签收，不是您"):
+        do_unclaim_task(item.pk, acting_user=head_market)
+    with translation.override("en"), pytest.raises(TaskConflict, match="claimed by clerk_market, not by you"):
         do_unclaim_task(item.pk, acting_user=head_market)
     do_unclaim_task(item.pk, acting_user=clerk_market)
     do_reassign_task(item.pk, acting_user=head_market, assignee=clerk_market)

@@ -4,6 +4,7 @@ These tests commit for real (transaction=True), so that the cache is filled afte
 """
 
 import pytest
+from django.utils import translation
 
 from engine.actions import do_complete_task, do_start_case
 from engine.errors import StepFailed
@@ -30,8 +31,13 @@ def open_item(case):
 def test_a_step_that_fails_after_changing_the_workflow_leaves_nothing_stale(fee_review):
     case = do_start_case(version=fee_review)
     review = open_item(case)
-    with pytest.raises(StepFailed, match="amount"):
+    with pytest.raises(StepFailed, match="流程无法继续：gw：办件数据中没有“amount”：amount > 100"):
         do_complete_task(review.pk, outcome="", data={})  # the gateway needs an amount: rolled back
+    with translation.override("en"), pytest.raises(StepFailed) as in_english:
+        do_complete_task(review.pk, outcome="", data={})
+    assert str(in_english.value) == (
+        "The process could not continue: gw: name 'amount' is not defined in the case data: amount > 100"
+    )
     review.refresh_from_db()
     assert review.state == "open"
     do_complete_task(review.pk, data={"amount": 500})  # the same task again, from the saved state

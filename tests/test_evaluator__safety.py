@@ -1,6 +1,7 @@
 """The safe evaluator: what processes need works, everything else is refused with a reason."""
 
 import pytest
+from django.utils import translation
 
 from engine.evaluator import ExpressionError, check_expression, check_script, evaluate, execute
 
@@ -72,22 +73,31 @@ def test_scripts_assign_case_data_and_nothing_else():
     data = {"fee": 100}
     execute("total = fee * 2\nif total > 150:\n    level = 'high'\nfees = {'base': fee}\nfees['extra'] = 5", data)
     assert data == {"fee": 100, "total": 200, "level": "high", "fees": {"base": 100, "extra": 5}}
-    with pytest.raises(ExpressionError, match="loops"):
+    with pytest.raises(ExpressionError, match="流程表达式中不允许使用：循环"):
         check_script("while True:\n    pass")
-    with pytest.raises(ExpressionError, match="import"):
+    with pytest.raises(ExpressionError, match="流程表达式中不允许使用：import"):
         check_script("import os")
 
 
 def test_unknown_names_say_which_name():
-    with pytest.raises(ExpressionError, match="name 'nosuch' is not defined"):
+    with pytest.raises(ExpressionError, match="办件数据中没有“nosuch”"):
+        evaluate("nosuch > 1", {})
+    with translation.override("en"), pytest.raises(ExpressionError, match="name 'nosuch' is not defined"):
         evaluate("nosuch > 1", {})
 
 
 def test_deploy_time_check_names_the_problem():
-    with pytest.raises(ExpressionError, match="attribute access"):
+    with pytest.raises(ExpressionError, match=r"属性访问（a\.b）"):
         check_expression("().__class__")
-    with pytest.raises(ExpressionError, match="syntax error"):
+    with pytest.raises(ExpressionError, match="语法错误"):
         check_expression("a >")
+    with translation.override("en"):
+        with pytest.raises(ExpressionError, match="not allowed in a process expression: attribute access"):
+            check_expression("().__class__")
+        with pytest.raises(ExpressionError, match="syntax error"):
+            check_expression("a >")
+        with pytest.raises(ExpressionError, match="not allowed in a process expression: loops"):
+            check_script("while True:\n    pass")
 
 
 def test_today_is_the_office_s_date_not_the_server_s():

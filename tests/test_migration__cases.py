@@ -5,6 +5,7 @@ log, the way back."""
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from engine.actions import do_deliver_message
 from engine.errors import MigrationRefused
@@ -29,14 +30,18 @@ def test_the_dry_run_verdict_is_what_the_migration_does_at_every_position(versio
     verdicts = {v.number: v for v in dry_run(v1, v2)}
     assert {position_of[n] for n, v in verdicts.items() if v.movable} == MOVABLE
     assert "check_old" in verdicts[cases["check_old"].number].reason()
-    assert "参保登记 Insurance registration" in verdicts[cases["branches"].number].reason()
-    assert verdicts[cases["review"].number].where() == "审查 Review、审查超期 Review timed out"
+    assert "“参保登记”" in verdicts[cases["branches"].number].reason()
+    assert verdicts[cases["review"].number].where() == "审查、审查超期"
+    with translation.override("en"):
+        english = {v.number: v for v in dry_run(v1, v2)}
+        assert english[cases["review"].number].where() == "Review, Review timed out"
+    assert "'Insurance registration'" in english[cases["branches"].number].reason()
 
     report = do_migrate_cases(v1, v2)
     assert {position_of[n] for n in report.migrated} == MOVABLE
     assert not report.failed
     assert {n: r for n, r in report.refused} == {
-        n: f"办件 {n} 不能迁移 / case {n} cannot move: {v.reason()}" for n, v in verdicts.items() if not v.movable
+        n: f"办件 {n} 不能迁移：{v.reason()}" for n, v in verdicts.items() if not v.movable
     }
     for position, case in cases.items():
         case.refresh_from_db()
@@ -128,6 +133,6 @@ def test_moving_a_batch_back_leaves_a_case_that_was_migrated_again_since(version
     first = do_migrate_cases(v1, v2)
     second = do_migrate_batch_back(first.batch)  # the case is on v1 again, by the second batch
     report = do_migrate_batch_back(first.batch)
-    assert report.migrated == [] and "migrated again since" in report.refused[0][1]
+    assert report.migrated == [] and "此办件之后又迁移过，先撤回那一次。" in report.refused[0][1]
     case.refresh_from_db()
     assert case.version == v1 and second.migrated == [case.number]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils import translation
+
 from engine.actions import do_complete_task, do_deliver_message, do_start_case
 from engine.migration import do_migrate_case, do_migrate_cases, dry_run
 from engine.models import Case, Event, WaitingTimer
@@ -34,8 +36,12 @@ def test_serial_cases_move_to_the_parallel_version_only_before_the_departments_s
     # A case already with the police (serial) would wait at v2's join for the departments that,
     # in v2, start beside the police: the verdict names them.
     reason = verdicts[at["police_review"].number].reason()
-    assert "汇总 Join" in reason and "发票申领 Invoices" in reason and "银行开户 Bank account opened" in reason
-    assert "公章刻制备案" not in reason.split("waits for")[1]  # the police branch is the one the case is on
+    assert "“汇总”要等" in reason and "发票申领" in reason and "银行开户" in reason
+    assert "公章刻制备案" not in reason.split("要等")[1]  # the police branch is the one the case is on
+    with translation.override("en"):
+        english = {v.number: v for v in dry_run(serial, parallel)}[at["police_review"].number].reason()
+    assert "'Join' waits for" in english and "Invoices" in english and "Bank account opened" in english
+    assert "Company seal" not in english.split("waits for")[1]
 
     report = do_migrate_cases(serial, parallel)
     assert sorted(report.migrated) == sorted(at[s].number for s in movable)
@@ -55,7 +61,7 @@ def test_parallel_cases_past_the_fan_out_cannot_move_to_the_serial_version(refer
     verdicts = {v.number: v for v in dry_run(parallel, serial)}
     assert verdicts[fresh.number].movable
     assert not verdicts[fanned.number].movable
-    assert "two tokens on one path" in verdicts[fanned.number].reason()
+    assert "同一路径上有两个令牌" in verdicts[fanned.number].reason()
 
 
 def test_a_case_waiting_for_its_rating_moves_without_its_licences_being_issued_again(reference):

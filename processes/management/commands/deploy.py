@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
 
 from processes.actions import do_deploy_version
 from processes.bpmn_file import BpmnFileError
@@ -26,6 +27,9 @@ class Command(BaseCommand):
                 continue
             self.stdout.write(f"{name}: {result.describe()}")
         if failed:
-            raise CommandError(
-                f"{failed} of {len(files)} file(s) not deployed; nothing was stored for them", returncode=1
+            message = ngettext(
+                "%(failed)s of %(total)s files was not deployed; nothing was stored for it",
+                "%(failed)s of %(total)s files were not deployed; nothing was stored for them",
+                failed,
             )
+            raise CommandError(message % {"failed": failed, "total": len(files)}, returncode=1)

@@ -1,12 +1,15 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from processes.actions import lint_bytes
 from processes.decisions import lint_decision
 
 
 class Command(BaseCommand):
+    # The problems are said in the site's language (settings.LANGUAGE_CODE), as Django runs commands.
     help = "Validate BPMN and DMN files without deploying: every problem as FILE:LINE: message; exit 1 if any."
 
     def add_arguments(self, parser):
@@ -22,13 +25,16 @@ class Command(BaseCommand):
             if problems:
                 failed += 1
             else:
-                self.stdout.write(f"{name}: ok")
+                self.stdout.write(_("%(file)s: ok") % {"file": name})
         if failed:
-            raise CommandError(f"{failed} of {len(files)} file(s) have problems", returncode=1)
+            message = ngettext(
+                "%(failed)s of %(total)s files has problems", "%(failed)s of %(total)s files have problems", failed
+            )
+            raise CommandError(message % {"failed": failed, "total": len(files)}, returncode=1)
 
 
 def read_file(name: str) -> bytes:
     path = Path(name)
     if not path.is_file():
-        raise CommandError(f"{name}:1: no such file")
+        raise CommandError(_("%(file)s:1: no such file") % {"file": name})
     return path.read_bytes()
