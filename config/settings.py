@@ -113,7 +113,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]  # data: each language named in itself
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.getenv("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
@@ -142,7 +142,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "并联 Binglian API",
+    "TITLE": "并联 Binglian API",  # data: the product's name
     "DESCRIPTION": 'Cases, tasks, queues and messages of Binglian. Errors are JSON {"detail": "..."}.',
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -191,7 +191,7 @@ EMAIL_PORT = envint("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
-DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "并联 Binglian <noreply@binglian.localhost>")
+DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "并联 Binglian <noreply@binglian.localhost>")  # data: a name
 SMS_BACKEND = os.getenv("SMS_BACKEND", "sla.sms.LoggingSmsBackend")
 
 # Celery: production carries timers and sweeps on Redis; the database keeps the only copy.

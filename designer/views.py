@@ -254,7 +254,7 @@ def draft_save(request, pk):
     body = json_body(request)
     revision = optional_int(body, "revision")
     if revision is None:
-        raise BadRequest("缺少 revision。 Send the revision you edited.")
+        raise BadRequest(_("Send the revision you edited."))
     try:
         draft = do_save_draft(body["xml"], acting_user=request.user, draft_id=draft.pk, revision=revision)
     except BpmnFileError as error:

@@ -27,7 +27,7 @@ EVENT_LICENCE_ISSUED = Event.Kind.LICENCE_ISSUED
 EVENT_LICENCE_REVOKED = Event.Kind.LICENCE_REVOKED
 PAYLOAD_TYPE = "binglian.licence"
 PAYLOAD_VERSION = 1
-ISSUER = "并联 Binglian"
+ISSUER = "并联 Binglian"  # data: the issuer signed into every licence
 
 
 def next_licence_number(at: dt.datetime) -> str:

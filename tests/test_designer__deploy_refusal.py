@@ -49,9 +49,12 @@ def test_an_administrator_may_look_but_not_deploy(reference, changed_xml, django
     assert page_client(admin).get(f"/designer/modeler/versions/{reference['parallel'].pk}/").status_code == 200
     assert deploy_through_the_page(page_client(admin), changed_xml).status_code == 403
     api = client_for(admin).post(
-        "/api/v1/versions/", {"filename": "changed.bpmn", "bpmn_xml": changed_xml}, format="json"
+        "/api/v1/versions/",
+        {"filename": "changed.bpmn", "bpmn_xml": changed_xml},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
-    assert api.status_code == 403 and "designers" in api.json()["detail"]
+    assert api.status_code == 403 and "designers" in api.json()["detail"]  # in the language asked for
     assert stored() == before
 
 
@@ -70,7 +73,7 @@ def test_only_designers_deploy_through_the_page_and_the_api(reference, changed_x
     assert api.status_code == (401 if user is None else 403), api.json()
     assert modeler.status_code == (302 if user is None else 403)  # anonymous: to the login page
     if user is not None:
-        assert "流程设计" in page.json()["detail"] and "designers" in api.json()["detail"]
+        assert "流程设计" in page.json()["detail"] and "流程设计" in api.json()["detail"]
     assert stored() == before
 
 

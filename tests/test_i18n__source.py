@@ -1,8 +1,10 @@
 """No message is written in Chinese in the code: the source strings are English and the Chinese
 lives in the catalogue (docs/translating.md). A string literal with Chinese characters in an app's
 Python code (docstrings and comments aside) is a message that skipped translation, unless it is
-data: a name, a keyword of a standard, a document that must be in Chinese. Those modules, or single
-lines marked ``# data:`` with the reason, are listed here with why."""
+data: a name, a keyword of a standard, a document that must be in Chinese. Those modules are listed
+here with why; a statement whose first line says ``# data:`` and why is data too. The REST API's
+schema is documentation for developers, in English naming the Chinese term of each concept
+("Take in an application (一窗受理)"): its ``summary``, ``description`` and ``help_text`` in api/."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ DATA_MODULES = {
     "processes/results.py": "the words of end-event names that say a case's result (准予, 不予受理 …): a designer's vocabulary",
 }
 MARK = "# data:"
+SCHEMA_WORDS = {"summary", "description", "help_text"}
 
 
 def docstrings(tree: ast.AST) -> set[int]:
@@ -34,20 +37,33 @@ def docstrings(tree: ast.AST) -> set[int]:
     return found
 
 
-def chinese_literals(path: Path) -> list[tuple[int, str]]:
-    """(line, text) of each string literal with Chinese in it, docstrings and marked lines aside."""
+def constants(node: ast.AST) -> set[int]:
+    return {id(n) for n in ast.walk(node) if isinstance(n, ast.Constant)}
+
+
+def not_messages(tree: ast.AST, lines: list[str], schema: bool) -> set[int]:
+    """The literals that are not messages: docstrings, what a ``# data:`` line starts (a statement,
+    an argument), the API schema's words."""
+    skip = docstrings(tree)
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.stmt, ast.expr, ast.keyword)) and MARK in lines[node.lineno - 1]:
+            skip |= constants(node)
+        if schema and isinstance(node, ast.keyword) and node.arg in SCHEMA_WORDS:
+            skip |= constants(node.value)
+    return skip
+
+
+def chinese_literals(path: Path, schema: bool = False) -> list[tuple[int, str]]:
+    """(line, text) of each string literal with Chinese in it that is a message."""
     source = path.read_text()
     tree = ast.parse(source)
-    lines = source.splitlines()
-    skip = docstrings(tree)
-    found = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip:
-            if CJK.search(node.value) and not any(
-                MARK in lines[n - 1] for n in range(node.lineno, node.end_lineno + 1)
-            ):
-                found.append((node.lineno, node.value))
-    return found
+    skip = not_messages(tree, source.splitlines(), schema)
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip
+        and CJK.search(node.value)
+    ]  # fmt: skip
 
 
 def python_files():
@@ -63,7 +79,8 @@ def test_no_message_is_written_in_chinese_in_the_code():
         name = path.relative_to(ROOT).as_posix()
         if name in DATA_MODULES:
             continue
-        leaks += [f"{name}:{line}: {text[:60]!r}" for line, text in chinese_literals(path)]
+        found = chinese_literals(path, schema=name.startswith("api/"))
+        leaks += [f"{name}:{line}: {text[:60]!r}" for line, text in found]
     assert not leaks, "translate these (English source, Chinese in the catalogue) or mark data:\n" + "\n".join(leaks)
 
 
@@ -77,6 +94,8 @@ def test_the_check_finds_a_message_in_chinese(tmp_path):
     module.write_text(
         '"""电子监察 in a docstring is fine."""\n'
         'def page():\n    """办件 too."""\n    raise ValueError("没有流程。 No such process.")\n'
-        'NAMES = {"tax": "税务"}  # data: a department as it is named\n'
+        'NAMES = {  # data: departments as they are named\n    "tax": "税务",\n}\n'
+        'help = field(help_text="the promised limit (承诺时限)")\n'
     )
-    assert chinese_literals(module) == [(4, "没有流程。 No such process.")]
+    assert chinese_literals(module) == [(4, "没有流程。 No such process."), (8, "the promised limit (承诺时限)")]
+    assert chinese_literals(module, schema=True) == [(4, "没有流程。 No such process.")]

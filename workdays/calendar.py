@@ -43,7 +43,7 @@ CLOSE_OF_OFFICE = AFTERNOON[1]
 
 # The fixed-date statutory holidays used for years whose notice is not out yet: (month, day) -> name,
 # written as the package's names are (workdays.official): the Chinese, a space, the English.
-PROVISIONAL_HOLIDAYS: Mapping[tuple[int, int], str] = MappingProxyType(
+PROVISIONAL_HOLIDAYS: Mapping[tuple[int, int], str] = MappingProxyType(  # data: holidays' names
     {
         (1, 1): "元旦 New Year's Day",
         (5, 1): "劳动节 Labour Day",

@@ -63,7 +63,7 @@ class CalendarDay(models.Model):
         _("holiday name"),
         max_length=100,
         blank=True,
-        help_text=_("In Chinese, then in English after a space, e.g. 春节 Spring Festival"),
+        help_text=_("In Chinese, then in English after a space, e.g. 春节 Spring Festival"),  # data: an example
     )
 
     class Meta:

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from .models import Department, StaffMember
 
-DEPARTMENT_NAMES = {
+DEPARTMENT_NAMES = {  # data: the departments as they are named
     "front_desk": ("综合窗口", "Front desk"),
     "market": ("市场监管局", "Market regulation"),
     "police": ("公安局", "Public security"),
