@@ -141,10 +141,13 @@ def issuing_department(kind: str) -> str:
     return LicenceKind.objects.filter(code=kind).values_list("department", flat=True).first() or ""
 
 
-def do_flag_licence(licence: Licence, *, reason: str, at: dt.datetime | None = None) -> Licence:
+def do_flag_licence(
+    licence: Licence, *, reason: str, at: dt.datetime | None = None, facts: dict | None = None
+) -> Licence:
     """Flag a licence for its department to review (another result of its case was revoked), and
     tell that department's staff. It stays valid: only a person decides to revoke it. The notice's
-    title is stored, in the site's language (settings.LANGUAGE_CODE), as the reason is."""
+    title is stored, in the site's language (settings.LANGUAGE_CODE), as the reason is; with its
+    ``facts`` the notifications page says it again in the reader's (licences.effects.review_notice)."""
     at = at or timezone.now()
     with transaction.atomic():
         Licence.objects.filter(pk=licence.pk).update(flagged_at=at, flag_reason=reason)
@@ -153,11 +156,14 @@ def do_flag_licence(licence: Licence, *, reason: str, at: dt.datetime | None = N
         staff = StaffMember.objects.filter(
             department_id=department, user__is_active=True, role__in=[StaffMember.Role.HEAD, StaffMember.Role.CLERK]
         ).select_related("user")
+        with translation.override(settings.LANGUAGE_CODE):
+            stored_title = review_title(licence.number)
         do_notify(
             [member.user for member in staff],
             kind=Notification.Kind.RESULT_FLAGGED,
-            title=review_title(licence.number),
+            title=stored_title,
             body=reason,
+            data=facts,
             link=reverse("case_detail", args=[licence.case.number]),
             now=at,
         )
@@ -165,5 +171,4 @@ def do_flag_licence(licence: Licence, *, reason: str, at: dt.datetime | None = N
 
 
 def review_title(number: str) -> str:
-    with translation.override(settings.LANGUAGE_CODE):
-        return _("Licence to review: %(number)s") % {"number": number}
+    return _("Licence to review: %(number)s") % {"number": number}

@@ -22,8 +22,10 @@ from engine import effects
 from engine.models import Event
 from processes.effects import EffectProperty, words
 from processes.names import in_language
+from sla import texts
+from sla.notification_models import Notification
 
-from .actions import do_flag_licence, do_issue_licence, do_revoke_licence, issuing_department
+from .actions import do_flag_licence, do_issue_licence, do_revoke_licence, issuing_department, review_title
 from .models import CreditRecord, Licence, LicenceKind
 
 FINDINGS_FIELD = "findings"
@@ -34,7 +36,11 @@ def unknown_kinds(kinds: list[str]) -> list[str]:
     known = LicenceKind.known()
     if known is None:
         return []
-    return [f"unknown licence kind '{kind}' (one of: {', '.join(known)})" for kind in kinds if kind not in known]
+    return [
+        _("unknown licence kind “%(kind)s” (one of: %(known)s)") % {"kind": kind, "known": ", ".join(known)}
+        for kind in kinds
+        if kind not in known
+    ]
 
 
 def issue(step, task, kinds: list[str]) -> None:
@@ -85,7 +91,8 @@ def revoke(step, task, kinds: list[str]) -> None:
     flag = in_site_language(review_reason, case.number, revoked)
     others = case.licences.filter(status=Licence.Status.VALID).exclude(Q(kind__in=kinds) | Q(flagged_at__isnull=False))
     for licence in others.order_by("id"):
-        do_flag_licence(licence, reason=flag, at=step.now)
+        facts = {"licence": licence.number, "case": case.number, "revoked": [done.number for done in revoked]}
+        do_flag_licence(licence, reason=flag, at=step.now, facts=facts)
         step.log(
             Event.Kind.RESULT_FLAGGED,
             department=issuing_department(licence.kind),
@@ -127,6 +134,13 @@ def review_reason(number: str, revoked: list[Licence]) -> str:
     ) % {"kinds": pgettext("list separator", ", ").join(names), "number": number}
 
 
+def review_notice(facts: dict) -> tuple[str, str]:
+    """(title, body) of the review notice, in the active language, from the facts it keeps."""
+    revoked = list(Licence.objects.filter(number__in=facts["revoked"]).order_by("id"))
+    return review_title(facts["licence"]), review_reason(facts["case"], revoked)
+
+
 def register() -> None:
     effects.register(EffectProperty("issues", parse=words, check=unknown_kinds), issue)
     effects.register(EffectProperty("revokes", parse=words, check=unknown_kinds), revoke)
+    texts.register(Notification.Kind.RESULT_FLAGGED, review_notice)

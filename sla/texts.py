@@ -68,6 +68,11 @@ def escalation_notice(data: dict) -> tuple[str, str]:
 TEXTS = {Notification.Kind.ESCALATION: escalation_notice}
 
 
+def register(kind: str, wording) -> None:
+    """An app's wording of its notices: ``wording(data) -> (title, body)`` in the active language."""
+    TEXTS[kind] = wording
+
+
 def notification_text(notification: Notification) -> tuple[str, str]:
     """(title, body) of a notification in the active language where its facts were kept;
     otherwise as stored (older rows, and notices other apps write as text)."""

@@ -11,6 +11,7 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
@@ -182,6 +183,17 @@ def test_an_untrue_commitment_unrectified_is_revoked_recorded_and_flagged_and_ve
     assert {"clerk_police", "clerk_tax"} <= told
     titles = set(Notification.objects.filter(kind="result_flagged").values_list("title", flat=True))
     assert titles == {f"证照待复核：{o.number}" for o in others}
+    # The tax clerk reads the notice in the language of the page.
+    seal_or_invoice = others.get(kind="invoice_eligibility")
+    client.force_login(get_user_model().objects.get(username="clerk_tax"))
+    chinese = client.get("/sla/notifications/").content.decode()
+    assert f"证照待复核：{seal_or_invoice.number}" in chinese and "因承诺不实被撤销" in chinese
+    client.cookies["django_language"] = "en"
+    english = client.get("/sla/notifications/").content.decode()
+    assert f"Licence to review: {seal_or_invoice.number}" in english
+    assert f"The business licence of case {case.number} was revoked for a false commitment" in english
+    assert "证照待复核" not in english
+    client.cookies.pop("django_language")
     log = list(case.events.order_by("id").values_list("kind", flat=True))
     assert (
         log.index("timer_fired") < log.index("licence_revoked") < log.index("credit_recorded") < log.index("case_ended")

@@ -24,7 +24,7 @@ def test_a_food_business_permit_is_configured_deployed_issued_and_verified(clien
         do_deploy_version(PERMIT.read_bytes(), "food_business_permit.bpmn")
     except BpmnFileError as error:
         refused = str(error)
-    assert refused and "unknown licence kind 'food_business_permit'" in refused  # nobody configured it yet
+    assert refused and "未知的证照类型“food_business_permit”" in refused  # nobody configured it yet
 
     admin = get_user_model().objects.get(username="admin")
     client.force_login(admin)
