@@ -97,8 +97,14 @@ class Browser:
         self.page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
         self.page.on("console", self._console)
         self.page.on("response", self._response)
-        self.page.on("requestfailed", lambda request: self.errors.append(f"request failed: {request.url}"))
+        self.page.on("requestfailed", self._request_failed)
         return self
+
+    def _request_failed(self, request) -> None:
+        # Leaving a page cancels what it still had in flight (a debounced validation, say): the
+        # reader sees nothing of it, so it is no error. Any other failure is.
+        if request.failure != "net::ERR_ABORTED":
+            self.errors.append(f"request failed: {request.url} ({request.failure})")
 
     def _console(self, message) -> None:
         # A failed load is also logged as "Failed to load resource" without its URL; _response names it.

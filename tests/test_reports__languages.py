@@ -60,6 +60,10 @@ def read(client, user, path: str, language: str) -> str:
     return response.content.decode()
 
 
+def headline(html: str) -> str:
+    return re.search(r"data-headline>([^<]*)<", html)[1].strip()
+
+
 def test_the_reports_in_english_carry_no_chinese(client, supervisor, driven):
     for path in PAGES:
         assert chinese_in(visible(read(client, supervisor, path, "en"))) == set(), path
@@ -72,8 +76,10 @@ def test_the_reports_in_chinese_carry_no_english_sentence(client, supervisor, dr
 
 def test_the_report_page_words_its_figures_charts_and_prediction_in_the_reader_s_language(client, supervisor, driven):
     chinese = read(client, supervisor, "/reports/business_registration/", "zh-hans")
+    # Whether v2 came out faster depends on the hour the cases were driven at; either way the
+    # headline is worded in the reader's language.
+    assert headline(chinese).startswith(("审批提速", "办理时长中位数增加")), headline(chinese)
     for words in (
-        "审批提速",
         "办理时长中位数",
         "次/件",
         "办理时长（工作日）",
@@ -83,8 +89,8 @@ def test_the_report_page_words_its_figures_charts_and_prediction_in_the_reader_s
     ):
         assert words in chinese, words
     english = read(client, supervisor, "/reports/business_registration/", "en")
+    assert headline(english).startswith(("faster approval", "median cycle time up")), headline(english)
     for words in (
-        "faster approval",
         "Cycle time, median",
         "per case",
         "Cycle time (working days)",
