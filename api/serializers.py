@@ -11,6 +11,7 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from engine.casework import send_back_choices
 from workdays.clock import Light
 from worklists.access import application_for, identity_for
 
@@ -84,6 +85,11 @@ class FormFieldSerializer(serializers.Serializer):
     values = FormFieldValueSerializer(many=True, help_text="the choices of an enum field")
 
 
+class StepChoiceSerializer(serializers.Serializer):
+    step = serializers.CharField(source="spec", help_text="the step's id in the BPMN")
+    name = serializers.CharField()
+
+
 class TaskDetailSerializer(TaskSerializer):
     case_status = serializers.CharField(source="case.status")
     completed_at = serializers.DateTimeField(allow_null=True)
@@ -91,6 +97,14 @@ class TaskDetailSerializer(TaskSerializer):
     outcome = serializers.CharField()
     outcomes = serializers.SerializerMethodField(help_text="the outcomes the task offers; complete with one of them")
     form_fields = serializers.SerializerMethodField(help_text="the fields complete's data may carry")
+
+    send_back_to = serializers.SerializerMethodField(
+        help_text="the earlier steps this open task may send the case back to (退回), nearest first"
+    )
+
+    @extend_schema_field(StepChoiceSerializer(many=True))
+    def get_send_back_to(self, item):
+        return StepChoiceSerializer(send_back_choices(item), many=True).data
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_outcomes(self, item) -> list[str]:
@@ -300,6 +314,25 @@ class CompleteRequestSerializer(serializers.Serializer):
         default="",
         help_text="required with outcome 'reject' (不予许可须说明理由)",
     )
+
+
+class SendBackRequestSerializer(serializers.Serializer):
+    """退回: to an earlier step, with the reason."""
+
+    to_step = serializers.CharField(
+        max_length=128,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="one of the task's send_back_to steps; empty: the nearest",
+    )
+    reason = serializers.CharField(max_length=2000, help_text="why, for the department the case goes back to")
+
+
+class WithdrawRequestSerializer(serializers.Serializer):
+    """撤回: a completed task taken back by the clerk who completed it."""
+
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class CorrectionRequestSerializer(serializers.Serializer):

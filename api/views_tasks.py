@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from engine.actions import do_claim_task, do_complete_task, do_reassign_task, do_unclaim_task
+from engine.casework import do_send_back_task, do_withdraw_task
 from engine.decisions import CORRECTION, REJECT
 from processes.names import in_language
 from workdays.lateness import with_light
@@ -201,3 +202,39 @@ class TaskCorrection(APIView):
         data = {"missing_materials": list(body["missing_materials"]), "notice": body["notice"]}
         do_complete_task(item.pk, acting_user=request.user, outcome=CORRECTION, data=data)
         return render_task(item.pk)
+
+
+class TaskSendBack(APIView):
+    @extend_schema(
+        operation_id="tasks_send_back",
+        summary="Send the case back from this task to an earlier step (退回), with the reason",
+        description="The earlier step opens again for its department and the work since is cancelled; inside a "
+        "parallel fan-out only this branch goes back, past the fan-out every branch does. The steps offered are "
+        "the task's send_back_to (GET the task). Only the clerk holding the task sends it back (409 otherwise); "
+        "a missing reason or a step not offered is 400. Answers with the task sent back.",
+        request=s.SendBackRequestSerializer,
+        responses={200: s.TaskDetailSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, pk):
+        item = access_task_by_id(request.user, pk, act=True)
+        body = body_of(s.SendBackRequestSerializer, request)
+        do_send_back_task(item.pk, acting_user=request.user, reason=body["reason"], to_step=body["to_step"])
+        return render_task(item.pk)
+
+
+class TaskWithdraw(APIView):
+    @extend_schema(
+        operation_id="tasks_withdraw",
+        summary="Take back a task I completed (撤回), while no one has acted on what followed",
+        description="What the completion opened is cancelled and the task opens again in my inbox, with the "
+        "working days it had left. 409 once anything happened after it (a later task claimed or completed, a "
+        "message or timer caught, a result issued), or if someone else completed it. Answers with the task "
+        "opened again.",
+        request=s.WithdrawRequestSerializer,
+        responses={200: s.TaskDetailSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, pk):
+        item = access_task_by_id(request.user, pk, act=True)
+        body = body_of(s.WithdrawRequestSerializer, request)
+        reopened = do_withdraw_task(item.pk, acting_user=request.user, reason=body["reason"])
+        return render_task(reopened.pk)

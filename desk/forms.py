@@ -196,3 +196,27 @@ class ReassignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = assignable(department_code)
         self.fields["assignee"].label_from_instance = lambda user: user.get_full_name() or user.username
+
+
+class SendBackForm(forms.Form):
+    """退回: to which earlier step, and why. The steps are those the write path offers now."""
+
+    to_step = forms.ChoiceField(label=_("Send back to"))
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The department the case goes back to reads it on its task."),
+    )
+
+    def __init__(self, *args, choices: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_step"].choices = [(c["spec"], in_language(c["name"])) for c in choices]
+        # The reason is the write path's rule (engine.casework): checked there, shown on the field.
+        self.fields["reason"].required = False
+
+
+class WithdrawForm(forms.Form):
+    """撤回: taking back a completed task, with an optional note of why."""
+
+    reason = forms.CharField(label=_("Why (optional)"), max_length=2000, required=False)

@@ -13,5 +13,7 @@ urlpatterns = [
     path("tasks/<int:pk>/release/", views.task_release, name="task_release"),
     path("tasks/<int:pk>/reassign/", views.task_reassign, name="task_reassign"),
     path("tasks/<int:pk>/complete/", views.task_complete, name="task_complete"),
+    path("tasks/<int:pk>/send-back/", views.task_send_back, name="task_send_back"),
+    path("tasks/<int:pk>/withdraw/", views.task_withdraw, name="task_withdraw"),
     path("materials/<uuid:pk>/", views.material_download, name="material"),
 ]

@@ -19,9 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from engine.actions import do_claim_task, do_complete_task, do_reassign_task, do_unclaim_task
+from engine.casework import can_withdraw, do_send_back_task, do_withdraw_task, send_back_choices
 from engine.decisions import CORRECTION, REJECT, outcome_label
 from engine.errors import EngineError, InvalidInput, TaskConflict
+from engine.models import Event
 from processes.models import ServiceItem
+from processes.names import in_language
 from worklists import access
 from worklists.intake import IntakeForm, do_take_in_application, new_intake_key
 from worklists.materials import human_size, private_storage
@@ -29,7 +32,17 @@ from worklists.models import Material, WorkItem
 
 from . import badges
 from .cases import decisions_of
-from .forms import DecisionForm, ReassignForm, data_of, refusal, seen_token, show_refusal, task_form
+from .forms import (
+    DecisionForm,
+    ReassignForm,
+    SendBackForm,
+    WithdrawForm,
+    data_of,
+    refusal,
+    seen_token,
+    show_refusal,
+    task_form,
+)
 from .lists import LIGHTS, LivePage, Worklist
 
 PAGE_SIZE = 25
@@ -98,7 +111,7 @@ def _row(item: WorkItem) -> dict:
 # 任务 ----------------------------------------------------------------------------------------------
 
 
-def task_context(request, item: WorkItem, *, decision=None, data_form=None, reassign=None) -> dict:
+def task_context(request, item: WorkItem, *, decision=None, data_form=None, reassign=None, send_back=None) -> dict:
     user, case = request.user, item.case
     meta = item.version.user_task(item.task_spec)
     outcomes = meta.get("outcomes") or []
@@ -126,8 +139,31 @@ def task_context(request, item: WorkItem, *, decision=None, data_form=None, reas
         "reassign": reassign or (ReassignForm(department_code=item.department_id) if may_reassign else None),
         "has_reject": REJECT in outcomes,
         "has_correction": CORRECTION in outcomes,
+        "sent_back_here": sent_back_to(item),
     }
+    if may_act and mine and send_back is None:
+        choices = send_back_choices(item)
+        send_back = SendBackForm(choices=choices) if choices else None
+    context["send_back"] = send_back
+    context["may_withdraw"] = item.state == WorkItem.State.COMPLETED and can_withdraw(item, user)
+    context["withdraw"] = WithdrawForm() if context["may_withdraw"] else None
     return context
+
+
+def sent_back_to(item: WorkItem):
+    """The send-back that opened this item, if one did: who, why, from which step."""
+    if item.state != WorkItem.State.OPEN:
+        return None
+    event = (
+        Event.objects.filter(case_id=item.case_id, kind=Event.Kind.TASK_SENT_BACK, data__to=item.task_spec)
+        .select_related("actor")
+        .order_by("-id")
+        .first()
+    )
+    # Written by the step that opened the item, so at (or a moment before) its opening.
+    if event is None or abs((event.at - item.opened_at).total_seconds()) > 5:
+        return None
+    return event
 
 
 @login_required
@@ -157,14 +193,13 @@ def _refuse_stale(request, item, seen: str | None) -> bool:
 def _closed_message(item) -> str:
     who = item.completed_by.username if item.completed_by_id else ""
     when = timezone.localtime(item.completed_at).strftime("%Y-%m-%d %H:%M") if item.completed_at else ""
-    if item.state != WorkItem.State.COMPLETED:
-        return _("This task is no longer open: cancelled. Nothing was changed.")
-    if who:
-        return _("This task is no longer open: completed by %(who)s at %(when)s. Nothing was changed.") % {
-            "who": who,
-            "when": when,
-        }
-    return _("This task is no longer open: completed. Nothing was changed.")
+    if item.state == WorkItem.State.CANCELLED or not (who and when):
+        return _("This task is no longer open: %(state)s. Nothing was changed.") % {"state": item.get_state_display()}
+    return _("This task is no longer open: %(state)s by %(who)s at %(when)s. Nothing was changed.") % {
+        "state": item.get_state_display(),
+        "who": who,
+        "when": when,
+    }
 
 
 def _back_to_task(item) -> str:
@@ -277,6 +312,53 @@ def task_complete(request, pk):
     if access.role_of(request.user) in access.WORKING_ROLES:
         return redirect(reverse("desk:worklist") + "?tab=inbox")
     return redirect("case_detail", item.case.number)  # an administrator has no inbox
+
+
+@login_required
+@require_POST
+def task_send_back(request, pk):
+    """退回: the write path checks the holder, the reason and the step under the case's lock."""
+    item = access.access_task_by_id(request.user, pk, act=True)
+    if _refuse_stale(request, item, request.POST.get("seen")):
+        return redirect(_back_to_task(item))
+    form = SendBackForm(request.POST, choices=send_back_choices(item))
+    if not form.is_valid():
+        context = task_context(request, item, send_back=form)
+        return render(request, "desk/task.html", context, status=400)
+    try:
+        do_send_back_task(
+            item.pk, acting_user=request.user, reason=form.cleaned_data["reason"], to_step=form.cleaned_data["to_step"]
+        )
+    except InvalidInput as error:
+        for field, message in error.errors.items():
+            form.add_error(field if field in form.fields else None, message)
+        context = task_context(request, item, send_back=form)
+        return render(request, "desk/task.html", context, status=400)
+    except EngineError as error:
+        _engine_refused(request, error)
+        return redirect(_back_to_task(item))
+    badges.forget(department_code=item.department_id, users=[request.user])
+    to = dict(form.fields["to_step"].choices)[form.cleaned_data["to_step"]]
+    messages.success(request, _("Case %(case)s sent back to %(step)s.") % {"case": item.case.number, "step": to})
+    return redirect(reverse("desk:worklist") + "?tab=inbox")
+
+
+@login_required
+@require_POST
+def task_withdraw(request, pk):
+    """撤回: a completed task back into the clerk's inbox, if nothing happened after it."""
+    item = access.access_task_by_id(request.user, pk, act=True)
+    form = WithdrawForm(request.POST)
+    form.is_valid()  # an optional note, at most its length: whatever it holds, it is kept or cut
+    try:
+        reopened = do_withdraw_task(item.pk, acting_user=request.user, reason=form.cleaned_data.get("reason", ""))
+    except EngineError as error:
+        _engine_refused(request, error)
+        return redirect(_back_to_task(item))
+    badges.forget(department_code=item.department_id, users=[request.user])
+    messages.success(request, _("Taken back: %(task)s (%(case)s) is in your inbox again.") % {
+        "task": in_language(item.name), "case": item.case.number})  # fmt: skip
+    return redirect(_back_to_task(reopened))
 
 
 # 材料 ----------------------------------------------------------------------------------------------

@@ -92,11 +92,11 @@ def do_start_case(
     return case
 
 
-def _no_such_task(work_item_id: int) -> TaskConflict:
+def no_such_task(work_item_id: int) -> TaskConflict:
     return TaskConflict(_("task %(task)s does not exist") % {"task": work_item_id})
 
 
-def _check_open(item: WorkItem) -> WorkItem:
+def check_open(item: WorkItem) -> WorkItem:
     """Refuse a task that is no longer open, saying how it stands. (A TaskConflict's message ends
     without a full stop: the pages put it inside a sentence of their own.)"""
     if item.state != WorkItem.State.OPEN:
@@ -136,18 +136,18 @@ def open_work_items(case_id: int) -> list[WorkItem]:
 def _lock_open_item(work_item_id: int) -> WorkItem:
     """Lock the item's case row, then read the item: its state is only final under the lock."""
     if not lock_case_row(case_of_item(work_item_id)):
-        raise _no_such_task(work_item_id)
+        raise no_such_task(work_item_id)
     # Its case, and who holds or completed it, are read only when a conflict needs to name them.
-    return _check_open(_read_item(work_item_id))
+    return check_open(_read_item(work_item_id))
 
 
 def _open_item_locked(work_item_id: int, acting_user) -> tuple[WorkItem, Step]:
     step = Step.lock(case_of_item(work_item_id), acting_user, then_read=_ITEMS.by_id(work_item_id))
     if step is None:
-        raise _no_such_task(work_item_id)
+        raise no_such_task(work_item_id)
     item = _ITEMS.instance(step.read_row)
     item.case = step.case
-    return _check_open(item), step
+    return check_open(item), step
 
 
 def do_complete_task(work_item_id: int, *, acting_user=None, outcome: str = "", data: dict | None = None) -> WorkItem:
@@ -173,7 +173,7 @@ def do_complete_task(work_item_id: int, *, acting_user=None, outcome: str = "", 
         item.completed_by = acting_user if getattr(acting_user, "pk", None) else None
         # Completed after its due moment: the breach is this step's fact, whatever the sweep saw.
         late = clocks.close_task_clock(step, item, step.now, ["state", "completed_at", "outcome", "completed_by_id"])
-        step.completed_item = item
+        step.closed_item = item
         # The decision as entered (a rejection's reason, a correction's list of what is missing)
         # goes into the log too: timelines and reports read rows, never workflow state.
         step.log(

@@ -52,16 +52,24 @@ def with_post_check_window(meta: dict, case) -> dict:
 
 
 def days_used_before(case_id: int, task_specs: list[str], also: WorkItem | None = None) -> dict[str, int]:
-    """Working days each task already used in earlier rounds that ended in a correction request.
-    ``also``: the item the step itself completed, whose row may not be written yet."""
+    """Working days each task already used in earlier rounds that ended in a correction request
+    or that its clerk took back (withdrawn: the clerk's own time runs on). ``also``: the item the
+    step itself completed, whose row may not be written yet."""
     calendar = get_calendar()
     used: dict[str, int] = {}
     items = rows.table(WorkItem)
     specs, outcomes = ", ".join(["%s"] * len(task_specs)), ", ".join(["%s"] * len(PAUSING_OUTCOMES))
     earlier = rows.fetch_all(
         f"SELECT task_spec, opened_at, completed_at FROM {items.name} WHERE case_id = %s AND task_spec IN ({specs}) "
-        f"AND state = %s AND outcome IN ({outcomes}) AND id <> %s",
-        [case_id, *task_specs, WorkItem.State.COMPLETED, *PAUSING_OUTCOMES, also.pk if also is not None else 0],
+        f"AND ((state = %s AND outcome IN ({outcomes})) OR state = %s) AND id <> %s",
+        [
+            case_id,
+            *task_specs,
+            WorkItem.State.COMPLETED,
+            *PAUSING_OUTCOMES,
+            WorkItem.State.WITHDRAWN,
+            also.pk if also is not None else 0,
+        ],
     )
     rounds = [items.converted(row, ["task_spec", "opened_at", "completed_at"]) for row in earlier]
     if also is not None and also.task_spec in task_specs and also.outcome in PAUSING_OUTCOMES:

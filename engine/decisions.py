@@ -109,6 +109,18 @@ def check_decision(task: dict, outcome: str, data: dict) -> dict:
     return {**cleaned, **decision}
 
 
+def required_text(value, field: str, message: str) -> str:
+    """A reason the practice requires (a send-back's, a termination's): stripped, or refused."""
+    text = _text(value)
+    if not text:
+        raise InvalidInput(message, errors={field: message})
+    try:
+        check_json_text(text)
+    except ValueError as error:
+        raise InvalidInput(str(error), errors={field: str(error)}) from None
+    return text
+
+
 def _text(value) -> str:
     return value.strip()[:MAX_STRING] if isinstance(value, str) else ""
 

@@ -169,6 +169,8 @@ class Event(models.Model):
         TASK_REASSIGNED = "task_reassigned", pgettext_lazy("event", "task reassigned")
         TASK_COMPLETED = "task_completed", pgettext_lazy("event", "task completed")
         TASK_CANCELLED = "task_cancelled", pgettext_lazy("event", "task cancelled")
+        TASK_SENT_BACK = "task_sent_back", pgettext_lazy("event", "task sent back")
+        TASK_WITHDRAWN = "task_withdrawn", pgettext_lazy("event", "task withdrawn")
         TIMER_FIRED = "timer_fired", pgettext_lazy("event", "timer fired")
         MESSAGE_RECEIVED = "message_received", pgettext_lazy("event", "message received")
         CASE_ENDED = "case_ended", pgettext_lazy("event", "case ended")

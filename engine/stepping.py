@@ -107,7 +107,8 @@ class Step:
         self.actor = actor
         self.now = timezone.now()
         self.events: list[dict] = []  # the event log's rows, {attname: value}
-        self.completed_item: WorkItem | None = None
+        self.closed_item: WorkItem | None = None  # the item a clerk closed: completed, sent back
+        self.claimed_for: dict = {}  # task spec -> the user a task opening in this step goes to
         self.read_row = None  # what Step.lock read under the lock for the caller
         self.new_case = False  # set by do_start_case: its state row does not exist yet
         self.writes = rows.Writes()  # sent together at the end of save()
@@ -240,8 +241,8 @@ class Step:
         the task specs that are open after the step."""
         ready = {t.id: t for t in wt.ready_user_tasks(self.workflow)}
         gone = self.ready_before - set(ready)
-        if self.completed_item is not None:
-            gone.discard(self.completed_item.task_id)
+        if self.closed_item is not None:
+            gone.discard(self.closed_item.task_id)
         if gone:
             # Cancelled by the process (a boundary event, a terminate end): not by a clerk.
             cancelled = WorkItem.objects.filter(task_id__in=gone, state=WorkItem.State.OPEN)
@@ -262,7 +263,7 @@ class Step:
         # A new case has no earlier rounds to ask about.
         earlier = new_tasks and not self.new_case
         used_before = (
-            clocks.days_used_before(self.case.pk, [t.task_spec.bpmn_id for t in new_tasks], also=self.completed_item)
+            clocks.days_used_before(self.case.pk, [t.task_spec.bpmn_id for t in new_tasks], also=self.closed_item)
             if earlier
             else {}
         )
@@ -297,7 +298,10 @@ class Step:
         spec = task.task_spec.bpmn_id
         meta = clocks.with_post_check_window(self.version.user_task(spec), self.case)
         promised, statutory = clocks.task_deadlines(meta, self.now, used_days)
+        holder = self.claimed_for.get(spec)
         return WorkItem(
+            assignee=holder,
+            claimed_at=self.now if holder is not None else None,
             case=self.case,
             version=self.version,
             service_item_id=self.case.service_item_id,

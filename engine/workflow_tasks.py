@@ -131,6 +131,13 @@ def waiting_for_message(workflow, name: str) -> list[tuple]:
     return found
 
 
+def catches_message(spec) -> bool:
+    """Whether a catching event's spec waits for a message (alone or among other events)."""
+    definition = getattr(spec, "event_definition", None)
+    inner = definition.event_definitions if isinstance(definition, MultipleEventDefinition) else [definition]
+    return any(isinstance(d, MessageEventDefinition) for d in inner)
+
+
 def waited_message_names(task) -> tuple[str, ...]:
     """The names of the messages a waiting task would catch (several on an event-based gateway)."""
     return tuple(d.name for d in _definitions(task) if isinstance(d, MessageEventDefinition))

@@ -126,6 +126,15 @@ RULES: dict[str, list[Check]] = {
         Check("GET", "/tasks/{task}/complete/", POST_ONLY),
         Check("POST", "/tasks/{task}/complete/", by_role(LOGIN, 403, "302 /tasks/", 403, 403, 403, 403, "302 /tasks/")),
     ],
+    # 退回 with no step chosen: the form is refused (400); 撤回 of a task still open: sent back to it.
+    "tasks/<int:pk>/send-back/": [
+        Check("GET", "/tasks/{task}/send-back/", POST_ONLY),
+        Check("POST", "/tasks/{task}/send-back/", by_role(LOGIN, 403, 400, 403, 403, 403, 403, 400)),
+    ],
+    "tasks/<int:pk>/withdraw/": [
+        Check("GET", "/tasks/{task}/withdraw/", POST_ONLY),
+        Check("POST", "/tasks/{task}/withdraw/", by_role(LOGIN, 403, "302 /tasks/", 403, 403, 403, 403, "302 /tasks/")),
+    ],
     "materials/<uuid:pk>/": [
         Check("GET", "/materials/{material}/", by_role(LOGIN, 200, 200, 200, 200, 200, 403, 200)),
         Check("GET", "/materials/{fresh_material}/", by_role(LOGIN, 200, 403, 403, 403, 200, 403, 200)),

@@ -49,6 +49,8 @@ class WorkItem(models.Model):
         OPEN = "open", pgettext_lazy("task", "open")
         COMPLETED = "completed", pgettext_lazy("task", "completed")
         CANCELLED = "cancelled", pgettext_lazy("task", "cancelled")
+        SENT_BACK = "sent_back", pgettext_lazy("task", "sent back")  # 退回: to an earlier step
+        WITHDRAWN = "withdrawn", pgettext_lazy("task", "withdrawn")  # 撤回: completed, then taken back
 
     case = models.ForeignKey(
         "engine.Case", on_delete=models.CASCADE, related_name="work_items", verbose_name=pgettext_lazy("field", "case")
@@ -63,7 +65,9 @@ class WorkItem(models.Model):
         on_delete=models.PROTECT,
         verbose_name=pgettext_lazy("field", "service item"),
     )
-    task_id = models.UUIDField(pgettext_lazy("field", "task id"), unique=True)
+    # Not unique: a task sent back to or taken back opens again under the same id (engine.rewind);
+    # only one of its items is open at a time (the constraint below).
+    task_id = models.UUIDField(pgettext_lazy("field", "task id"))
     task_spec = models.CharField(pgettext_lazy("field", "step id"), max_length=128)
     name = models.CharField(pgettext_lazy("field", "name"), max_length=200)
     department = models.ForeignKey(
@@ -132,6 +136,10 @@ class WorkItem(models.Model):
             models.Index(fields=["yellow_at"], name="workitem_turns_yellow", condition=Q(state="open", light="green")),
             # Serves the supervisor's breach trend: tasks closed late, by the due moment they missed.
             models.Index(fields=["due_at"], name="workitem_closed_late", condition=Q(late_working_hours__isnull=False)),
+        ]
+        constraints = [
+            # One open item per task of the process; it also serves the step's lookups by task id.
+            models.UniqueConstraint(fields=["task_id"], condition=Q(state="open"), name="workitem_one_open_per_task"),
         ]
 
     def __str__(self):

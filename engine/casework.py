@@ -1,0 +1,194 @@
+"""Casework moves beyond completing a task: 退回 send a case back to an earlier step, 撤回 take
+back a completed task. Part of the one write path (engine.actions): one transaction, the case row
+locked, the moves logged, nothing half-done when refused. Which steps qualify is engine.rewind's.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from SpiffWorkflow.util.task import TaskState
+
+from processes.names import in_language
+from worklists.models import WorkItem
+
+from . import clocks, rewind, rows
+from .actions import check_open, no_such_task, open_work_items
+from .decisions import required_text
+from .errors import CaseNotRunning, InvalidInput, TaskConflict
+from .models import Case, Event
+from .state import load_workflow
+from .stepping import Step, case_of_item
+
+_ITEMS = rows.table(WorkItem)
+
+
+def _locked(work_item_id: int, acting_user) -> tuple[WorkItem, Step]:
+    step = Step.lock(case_of_item(work_item_id), acting_user, then_read=_ITEMS.by_id(work_item_id))
+    if step is None:
+        raise no_such_task(work_item_id)
+    item = _ITEMS.instance(step.read_row)
+    item.case = step.case
+    if step.case.status != Case.Status.RUNNING:
+        raise CaseNotRunning.of(step.case)
+    return item, step
+
+
+def _holder_only(item: WorkItem, acting_user, doing: str) -> None:
+    """Only the clerk who holds a task moves it: claim it first."""
+    if item.assignee_id is None:
+        raise TaskConflict(
+            _("claim task '%(task)s' before you %(doing)s it") % {"task": in_language(item.name), "doing": doing}
+        )
+    if item.assignee_id != getattr(acting_user, "pk", None):
+        raise TaskConflict(
+            _("task '%(task)s' is claimed by %(who)s; ask them or the department head to release it")
+            % {"task": in_language(item.name), "who": item.assignee}
+        )
+
+
+def _fields(item: WorkItem) -> dict:
+    return {
+        "activity": item.task_spec,
+        "activity_name": item.name,
+        "department": item.department_id,
+        "task_id": item.task_id,
+        "work_item": item.pk,
+    }
+
+
+# 退回 ----------------------------------------------------------------------------------------------
+
+
+def send_back_choices(item: WorkItem) -> list[dict]:
+    """The earlier steps an open task may be sent back to, nearest first: ``spec`` and ``name``.
+    Read without a lock, for the page and the API to offer; the action checks again under it."""
+    if item.state != WorkItem.State.OPEN:
+        return []
+    version, workflow = _read(item)
+    task = _task(workflow, item.task_id)
+    if task is None or task.state != TaskState.READY:
+        return []
+    names = version.elements.get("names", {})
+    return [
+        {"spec": t.spec, "name": names.get(t.spec, t.spec)} for t in rewind.send_back_targets(version, workflow, task)
+    ]
+
+
+def _read(item: WorkItem):
+    """The item's case as it stands, without a lock: (version, workflow)."""
+    case = Case.objects.select_related("version", "instance").get(pk=item.case_id)
+    return case.version, load_workflow(case.version, case.instance.state)
+
+
+def _task(workflow, task_id):
+    try:
+        return workflow.get_task_from_id(task_id)
+    except Exception:  # gone with a cancelled subprocess  # noqa: BLE001
+        return None
+
+
+def do_send_back_task(work_item_id: int, *, acting_user, reason: str, to_step: str = "") -> WorkItem:
+    """退回: the case goes back from this open task to an earlier step that already ran (``to_step``,
+    or the nearest one), which opens again for its department; the work since is cancelled. A
+    send-back needs its reason, which the step sent back to reads on its task."""
+    reason = required_text(reason, "reason", _("A send-back needs its reason."))
+    with transaction.atomic():
+        item, step = _locked(work_item_id, acting_user)
+        check_open(item)
+        _holder_only(item, acting_user, _("send back"))
+        task = step.workflow.get_task_from_id(item.task_id)
+        targets = rewind.send_back_targets(step.version, step.workflow, task)
+        if not targets:
+            raise InvalidInput(
+                _("'%(task)s' has no earlier step to send the case back to.") % {"task": in_language(item.name)},
+                errors={"to_step": _("No earlier step can be redone from here.")},
+            )
+        target = next((t for t in targets if t.spec == to_step), None) if to_step else targets[0]
+        if target is None:
+            names = step.version.elements.get("names", {})
+            offered = ", ".join(in_language(names.get(t.spec, t.spec)) for t in targets)
+            message = _("The case cannot go back from here to '%(step)s'; it can go back to: %(offered)s.") % {
+                "step": to_step,
+                "offered": offered,
+            }
+            raise InvalidInput(message, errors={"to_step": message})
+        target_name = step.version.elements.get("names", {}).get(target.spec, target.spec)
+        # The step sent back to starts from the data it had then, and hears why.
+        data = dict(target.task.parent.data) if target.task.parent is not None else {}
+        data["send_back_reason"] = reason
+        step.workflow.reset_from_task_id(target.task.id, data=data)
+        step.run_engine()
+        item.state, item.completed_at = WorkItem.State.SENT_BACK, step.now
+        item.completed_by = acting_user if getattr(acting_user, "pk", None) else None
+        late = clocks.close_task_clock(step, item, step.now, ["state", "completed_at", "completed_by_id"])
+        step.closed_item = item
+        step.log(
+            Event.Kind.TASK_SENT_BACK,
+            **_fields(item),
+            data={
+                "reason": reason,
+                "to": target.spec,
+                "to_name": target_name,
+                **({"late_working_hours": item.late_working_hours} if late else {}),
+            },
+        )
+        step.save()
+    return item
+
+
+# 撤回 ----------------------------------------------------------------------------------------------
+
+
+def withdrawal_refusal(item: WorkItem, acting_user) -> str | None:
+    """Why ``acting_user`` may not take back the completed ``item`` now, or None if they may."""
+    if item.state != WorkItem.State.COMPLETED:
+        return _("only a completed task can be taken back")
+    if item.completed_by_id != getattr(acting_user, "pk", None):
+        return _("only the clerk who completed it can take it back")
+    if item.case.status != Case.Status.RUNNING:
+        return _("the case is no longer running")
+    return None
+
+
+def can_withdraw(item: WorkItem, acting_user) -> bool:
+    """For the page: is the button worth showing? (The action decides under the lock.)"""
+    if withdrawal_refusal(item, acting_user) is not None:
+        return False
+    version, workflow = _read(item)
+    task = _task(workflow, item.task_id)
+    if task is None:
+        return False
+    open_items = {i.task_id: i for i in open_work_items(item.case_id)}
+    return rewind.withdrawal_blocker(version, workflow, task, open_items) is None
+
+
+def do_withdraw_task(work_item_id: int, *, acting_user, reason: str = "") -> WorkItem:
+    """撤回: the clerk who completed a task takes it back while no one has acted on what followed
+    (nothing claimed or completed since, no message or timer caught, no result issued). What the
+    completion opened is cancelled, and the task opens again in the clerk's own inbox, with the
+    working days it had left. Returns the new open item."""
+    with transaction.atomic():
+        item, step = _locked(work_item_id, acting_user)
+        refusal = withdrawal_refusal(item, acting_user)
+        if refusal is not None:
+            raise TaskConflict(
+                _("task '%(task)s' cannot be taken back: %(why)s") % {"task": in_language(item.name), "why": refusal}
+            )
+        task = step.task_or_none(item.task_id)
+        open_items = {i.task_id: i for i in open_work_items(item.case_id)}
+        if task is None or rewind.withdrawal_blocker(step.version, step.workflow, task, open_items) is not None:
+            raise TaskConflict(
+                _("task '%(task)s' cannot be taken back: work has gone on since it was completed")
+                % {"task": in_language(item.name)}
+            )
+        # Written before the step opens the task again: its clock counts this round (engine.clocks).
+        WorkItem.objects.filter(pk=item.pk).update(state=WorkItem.State.WITHDRAWN)
+        data = dict(task.parent.data) if task.parent is not None else {}
+        step.workflow.reset_from_task_id(task.id, data=data)
+        step.claimed_for[item.task_spec] = acting_user
+        step.run_engine()
+        step.log(Event.Kind.TASK_WITHDRAWN, **_fields(item), data={"reason": (reason or "").strip()[:2000]})
+        step.save()
+    reopened = [i for i in open_work_items(step.case.pk) if i.task_spec == item.task_spec]
+    return reopened[-1] if reopened else item

@@ -1,0 +1,166 @@
+"""退回 and 撤回 through the write path: a case sent back to an earlier step, inside a parallel
+fan-out and past it, and a completed task taken back by its clerk, on business registration."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import translation
+
+from engine.actions import do_claim_task, do_complete_task, do_deliver_message
+from engine.casework import can_withdraw, do_send_back_task, do_withdraw_task, send_back_choices
+from engine.errors import InvalidInput, TaskConflict
+from engine.models import Case, Event
+from tests.conftest import decision
+from worklists.models import WorkItem
+
+from .test_engine__business_registration import DEPARTMENT_REVIEWS, open_tasks, start
+
+REASON = "经营范围表述需重新审查。 The business scope must be reviewed again."
+
+
+def holding(case, spec, user):
+    """The open item of ``spec``, claimed by ``user``."""
+    item = WorkItem.objects.get(case=case, task_spec=spec, state="open")
+    do_claim_task(item.pk, acting_user=user)
+    item.refresh_from_db()
+    return item
+
+
+def work(case, spec, user, outcome="approve"):
+    item = holding(case, spec, user)
+    return do_complete_task(
+        item.pk, acting_user=user, outcome=outcome, data=decision(outcome, item.version.user_task(spec))
+    )
+
+
+@pytest.fixture
+def fanned_out(reference, frontdesk, clerk_market):
+    """A case on v2 in its parallel fan-out: four departments and the bank to go."""
+    case = start(reference)
+    work(case, "intake", frontdesk, "accept")
+    work(case, "market_review", clerk_market)
+    assert open_tasks(case) == sorted(DEPARTMENT_REVIEWS)
+    return case
+
+
+def test_a_department_sends_the_case_back_past_the_fan_out_and_the_join_fires_once(
+    fanned_out, clerk_market, clerk_police, clerk_tax, clerk_hrss, clerk_fund
+):
+    case = fanned_out
+    work(case, "police_review", clerk_police)
+    item = holding(case, "tax_review", clerk_tax)
+    assert [c["spec"] for c in send_back_choices(item)] == ["market_review", "intake"]  # nearest first
+
+    do_send_back_task(item.pk, acting_user=clerk_tax, reason=REASON, to_step="market_review")
+
+    item.refresh_from_db()
+    assert item.state == WorkItem.State.SENT_BACK and item.completed_by == clerk_tax
+    assert open_tasks(case) == ["market_review"]  # every branch went, the bank's wait with them
+    cancelled = WorkItem.objects.filter(case=case, state="cancelled").values_list("task_spec", flat=True)
+    assert sorted(cancelled) == ["fund_review", "hrss_review"]
+    reopened = WorkItem.objects.get(case=case, task_spec="market_review", state="open")
+    assert reopened.department_id == "market" and reopened.due_at is not None
+    sent = Event.objects.get(case=case, kind=Event.Kind.TASK_SENT_BACK)
+    assert sent.actor == clerk_tax and sent.data["reason"] == REASON and sent.data["to"] == "market_review"
+
+    # The flow goes on from there; the join waits for every branch again and fires once.
+    work(case, "market_review", clerk_market)
+    assert open_tasks(case) == sorted(DEPARTMENT_REVIEWS)
+    for spec, clerk in zip(DEPARTMENT_REVIEWS, (clerk_police, clerk_tax, clerk_hrss, clerk_fund), strict=True):
+        work(case, spec, clerk)
+    do_deliver_message(case.number, "bank_account_opened")
+    do_deliver_message(case.number, "service_rated", payload={"rating": 5})
+    case.refresh_from_db()
+    assert case.status == Case.Status.COMPLETED and case.end_activity == "end_issued"
+    assert case.events.filter(kind=Event.Kind.CASE_CONCLUDED).count() == 1
+    issued = case.events.filter(kind=Event.Kind.LICENCE_ISSUED).count()
+    assert issued == len(reference_licences(case))
+
+
+def reference_licences(case):
+    return case.version.elements["effects"]["issue_licences"]["issues"]
+
+
+def test_inside_the_fan_out_a_send_back_leaves_the_other_branches_alone(
+    fanned_out, frontdesk, clerk_police, clerk_tax
+):
+    case = fanned_out
+    work(case, "tax_review", clerk_tax)
+    work(case, "police_review", clerk_police, "correction")
+    correction = holding(case, "police_correction", frontdesk)
+    choices = [c["spec"] for c in send_back_choices(correction)]
+    assert choices[0] == "police_review"  # the previous step, in its own branch
+
+    do_send_back_task(correction.pk, acting_user=frontdesk, reason=REASON)  # to the previous one
+
+    assert open_tasks(case) == ["fund_review", "hrss_review", "police_review"]
+    assert WorkItem.objects.get(case=case, task_spec="tax_review").state == WorkItem.State.COMPLETED
+    assert not WorkItem.objects.filter(case=case, state="cancelled").exists()
+    # The department sent back to reads why.
+    police = WorkItem.objects.get(case=case, task_spec="police_review", state="open")
+    assert police.case.events.filter(kind=Event.Kind.TASK_SENT_BACK, data__to="police_review").exists()
+
+
+def test_a_send_back_needs_its_reason_the_holder_and_an_offered_step(fanned_out, clerk_police, clerk_tax):
+    case = fanned_out
+    item = WorkItem.objects.get(case=case, task_spec="tax_review", state="open")
+    with translation.override("en"), pytest.raises(TaskConflict, match="claim task"):
+        do_send_back_task(item.pk, acting_user=clerk_tax, reason=REASON)
+    item = holding(case, "tax_review", clerk_tax)
+    with pytest.raises(InvalidInput) as refused:
+        do_send_back_task(item.pk, acting_user=clerk_tax, reason="  ")
+    assert "reason" in refused.value.errors
+    with pytest.raises(TaskConflict):
+        do_send_back_task(item.pk, acting_user=clerk_police, reason=REASON)
+    with pytest.raises(InvalidInput) as refused:
+        do_send_back_task(item.pk, acting_user=clerk_tax, reason=REASON, to_step="police_review")
+    assert "to_step" in refused.value.errors
+    # Nothing moved.
+    assert open_tasks(case) == sorted(DEPARTMENT_REVIEWS)
+    assert not Event.objects.filter(case=case, kind=Event.Kind.TASK_SENT_BACK).exists()
+
+
+def test_a_second_send_back_of_the_same_task_is_a_conflict(fanned_out, clerk_tax):
+    item = holding(fanned_out, "tax_review", clerk_tax)
+    do_send_back_task(item.pk, acting_user=clerk_tax, reason=REASON)
+    with translation.override("en"), pytest.raises(TaskConflict, match="no longer open: sent back by clerk_tax"):
+        do_send_back_task(item.pk, acting_user=clerk_tax, reason=REASON)
+    assert Event.objects.filter(case=fanned_out, kind=Event.Kind.TASK_SENT_BACK).count() == 1
+
+
+def test_the_clerk_takes_back_a_completed_task_while_no_one_acted_on_it(reference, frontdesk, clerk_market):
+    case = start(reference)
+    work(case, "intake", frontdesk, "accept")
+    done = work(case, "market_review", clerk_market)
+    assert can_withdraw(done, clerk_market) and not can_withdraw(done, frontdesk)
+
+    reopened = do_withdraw_task(done.pk, acting_user=clerk_market, reason="填错了 Entered in error")
+
+    done.refresh_from_db()
+    assert done.state == WorkItem.State.WITHDRAWN
+    assert open_tasks(case) == ["market_review"]
+    assert reopened.task_spec == "market_review" and reopened.assignee == clerk_market  # in the clerk's inbox
+    assert sorted(WorkItem.objects.filter(case=case, state="cancelled").values_list("task_spec", flat=True)) == sorted(
+        DEPARTMENT_REVIEWS
+    )
+    assert Event.objects.filter(case=case, kind=Event.Kind.TASK_WITHDRAWN, actor=clerk_market).count() == 1
+    # Worked again, the case goes on as before.
+    do_complete_task(reopened.pk, acting_user=clerk_market, outcome="approve", data={})
+    assert open_tasks(case) == sorted(DEPARTMENT_REVIEWS)
+
+
+def test_a_completed_task_cannot_be_taken_back_once_the_next_department_claimed(
+    reference, frontdesk, clerk_market, clerk_police
+):
+    case = start(reference)
+    work(case, "intake", frontdesk, "accept")
+    done = work(case, "market_review", clerk_market)
+    holding(case, "police_review", clerk_police)
+    assert not can_withdraw(done, clerk_market)
+    with translation.override("en"), pytest.raises(TaskConflict, match="work has gone on"):
+        do_withdraw_task(done.pk, acting_user=clerk_market)
+    with translation.override("en"), pytest.raises(TaskConflict, match="only the clerk"):
+        do_withdraw_task(done.pk, acting_user=clerk_police)
+    assert open_tasks(case) == sorted(DEPARTMENT_REVIEWS)
+    done.refresh_from_db()
+    assert done.state == WorkItem.State.COMPLETED

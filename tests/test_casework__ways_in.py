@@ -1,0 +1,107 @@
+"""退回 and 撤回 through the REST API and through the task page: the same rules (engine.casework)
+whichever way in, the gate's 403s, the write path's 400s and 409s, and what each clerk sees."""
+
+from __future__ import annotations
+
+from django.utils import translation
+
+from engine.actions import do_complete_task
+from engine.models import Event
+from worklists.models import WorkItem
+
+from .test_api__cases import client_for
+from .test_casework__send_back import REASON, fanned_out, holding, work  # noqa: F401 - fixture
+from .test_engine__business_registration import DEPARTMENT_REVIEWS, open_tasks, start
+
+
+def test_the_api_offers_the_steps_refuses_what_is_missing_and_sends_back(fanned_out, clerk_tax, clerk_police):
+    item = holding(fanned_out, "tax_review", clerk_tax)
+    api = client_for(clerk_tax)
+    shown = api.get(f"/api/v1/tasks/{item.pk}/").json()
+    assert [c["step"] for c in shown["send_back_to"]] == ["market_review", "intake"]
+    assert shown["send_back_to"][0]["name"].startswith("营业执照审查")
+
+    url = f"/api/v1/tasks/{item.pk}/send-back/"
+    assert api.post(url, {}, format="json").status_code == 400  # no reason
+    blank = api.post(url, {"reason": "   "}, format="json")
+    assert blank.status_code == 400 and "reason" in blank.json()["errors"]
+    wrong = api.post(url, {"reason": REASON, "to_step": "police_review"}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert wrong.status_code == 400
+    assert "it can go back to: Business licence review, Intake" in wrong.json()["errors"]["to_step"]
+    assert client_for(clerk_police).post(url, {"reason": REASON}, format="json").status_code == 403
+    assert open_tasks(fanned_out) == sorted(DEPARTMENT_REVIEWS)  # nothing moved
+
+    sent = api.post(url, {"reason": REASON, "to_step": "market_review"}, format="json")
+    assert sent.status_code == 200, sent.json()
+    assert sent.json()["state"] == "sent_back" and sent.json()["send_back_to"] == []
+    assert open_tasks(fanned_out) == ["market_review"]
+    again = api.post(url, {"reason": REASON}, format="json")
+    assert again.status_code == 409
+
+
+def test_the_api_takes_a_task_back_once_and_then_says_it_is_open(reference, frontdesk, clerk_market):
+    case = start(reference)
+    work(case, "intake", frontdesk, "accept")
+    done = work(case, "market_review", clerk_market)
+    api = client_for(clerk_market)
+    back = api.post(f"/api/v1/tasks/{done.pk}/withdraw/", {"reason": "填错了"}, format="json")
+    assert back.status_code == 200, back.json()
+    body = back.json()
+    assert body["task_spec"] == "market_review" and body["state"] == "open" and body["assignee"] == "clerk_market"
+    assert body["id"] != done.pk
+    again = api.post(f"/api/v1/tasks/{done.pk}/withdraw/", {}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert again.status_code == 409
+    assert "only a completed task can be taken back" in again.json()["detail"]
+    assert client_for(frontdesk).post(f"/api/v1/tasks/{done.pk}/withdraw/", {}, format="json").status_code == 403
+
+
+def test_the_task_page_sends_back_and_the_step_sent_back_to_reads_why(client, fanned_out, clerk_tax, clerk_market):
+    item = holding(fanned_out, "tax_review", clerk_tax)
+    client.force_login(clerk_tax)
+    page = client.get(f"/tasks/{item.pk}/").content.decode()
+    assert "data-send-back" in page and 'value="market_review"' in page and 'value="intake"' in page
+
+    refused = client.post(f"/tasks/{item.pk}/send-back/", {"to_step": "market_review", "reason": ""})
+    assert refused.status_code == 400
+    assert 'data-field="reason"' in refused.content.decode() and "has-error" in refused.content.decode()
+    assert open_tasks(fanned_out) == sorted(DEPARTMENT_REVIEWS)
+
+    done = client.post(f"/tasks/{item.pk}/send-back/", {"to_step": "market_review", "reason": REASON})
+    assert done.status_code == 302
+    assert open_tasks(fanned_out) == ["market_review"]
+
+    reopened = holding(fanned_out, "market_review", clerk_market)
+    client.force_login(clerk_market)
+    page = client.get(f"/tasks/{reopened.pk}/").content.decode()
+    assert "data-sent-back-note" in page and REASON in page and "clerk_tax" in page
+    # A double submit of the same form: a clear message, nothing moved.
+    client.force_login(clerk_tax)
+    client.cookies["django_language"] = "en"
+    twice = client.post(f"/tasks/{item.pk}/send-back/", {"to_step": "market_review", "reason": REASON}, follow=True)
+    assert "This task is no longer open: sent back by clerk_tax at " in twice.content.decode()
+    assert Event.objects.filter(case=fanned_out, kind=Event.Kind.TASK_SENT_BACK).count() == 1
+
+
+def test_the_task_page_offers_take_back_until_someone_acts(client, reference, frontdesk, clerk_market, clerk_police):
+    case = start(reference)
+    work(case, "intake", frontdesk, "accept")
+    done = work(case, "market_review", clerk_market)
+    client.force_login(clerk_market)
+    with translation.override("en"):
+        page = client.get(f"/tasks/{done.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "data-withdraw" in page
+    answer = client.post(f"/tasks/{done.pk}/withdraw/", {"reason": ""})
+    reopened = WorkItem.objects.get(case=case, task_spec="market_review", state="open")
+    assert answer.status_code == 302 and answer["Location"] == f"/tasks/{reopened.pk}/"
+    assert reopened.assignee == clerk_market
+
+    # Worked again; this time the police claim before the clerk thinks again: no button, and a
+    # forced post is refused with the reason.
+    do_complete_task(reopened.pk, acting_user=clerk_market, outcome="approve", data={})
+    holding(case, "police_review", clerk_police)
+    second = WorkItem.objects.filter(case=case, task_spec="market_review", state="completed").latest("id")
+    assert "data-withdraw" not in client.get(f"/tasks/{second.pk}/").content.decode()
+    client.cookies["django_language"] = "en"
+    refused = client.post(f"/tasks/{second.pk}/withdraw/", {}, follow=True)
+    assert "work has gone on since it was completed" in refused.content.decode()
+    assert open_tasks(case) == sorted(DEPARTMENT_REVIEWS)
