@@ -15,7 +15,7 @@ from functools import partial
 
 import pytest
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from engine.actions import do_claim_task, do_complete_task, do_deliver_message, do_fire_timer, do_start_case
 from engine.errors import TaskConflict
@@ -51,12 +51,14 @@ class Outcome:
         return f"<ok {self.value!r}>" if self.ok else f"<{type(self.error).__name__}: {self.error}>"
 
 
-def race(*actions) -> list[Outcome]:
-    """Run each action in its own thread (own connection, own transaction), all released at once."""
+def race(*actions, language: str = "en") -> list[Outcome]:
+    """Run each action in its own thread (own connection, own transaction), all released at once.
+    The racers ask in ``language`` (a thread starts in the site's): the tests read their refusals."""
     barrier = threading.Barrier(len(actions))
     outcomes = [Outcome() for _ in actions]
 
     def run(action, outcome):
+        translation.activate(language)
         try:
             connection.ensure_connection()  # connect first, so the barrier releases only the SQL
             barrier.wait(timeout=RACE_TIMEOUT)
