@@ -12,12 +12,12 @@ from functools import partial
 
 import pytest
 
+from engine import workflow_tasks as wt
 from engine.actions import do_claim_task, do_complete_task, do_deliver_message
 from engine.casework import do_send_back_task, do_withdraw_task
 from engine.errors import InvalidInput, TaskConflict
 from engine.models import Case, Event
 from engine.stepping import Step
-from engine import workflow_tasks as wt
 from tests.conftest import needs_postgres
 from worklists.models import WorkItem
 
@@ -104,12 +104,19 @@ def test_five_branches_one_sent_back_past_the_fan_out_while_the_others_complete(
         for spec, item in items.items():
             do_claim_task(item.pk, acting_user=clerks[spec])
         moves = [
-            partial(do_send_back_task, items["tax_review"].pk, acting_user=clerks["tax_review"], reason=REASON,
-                    to_step="market_review"),  # fmt: skip
+            partial(
+                do_send_back_task,
+                items["tax_review"].pk,
+                acting_user=clerks["tax_review"],
+                reason=REASON,
+                to_step="market_review",
+            ),  # fmt: skip
             partial(do_deliver_message, case.number, "bank_account_opened"),
         ]
         for spec in ("police_review", "hrss_review", "fund_review"):
-            moves.append(partial(do_complete_task, items[spec].pk, acting_user=clerks[spec], outcome="approve", data={}))
+            moves.append(
+                partial(do_complete_task, items[spec].pk, acting_user=clerks[spec], outcome="approve", data={})
+            )
         outcomes = race(*moves)
         sent_back, bank = outcomes[0], outcomes[1]
         # A move after the send-back finds its task gone (TaskConflict) or, for the bank, no wait

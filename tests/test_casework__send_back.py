@@ -6,41 +6,19 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from engine.actions import do_claim_task, do_complete_task, do_deliver_message
+from engine.actions import do_complete_task, do_deliver_message
 from engine.casework import can_withdraw, do_send_back_task, do_withdraw_task, send_back_choices
 from engine.errors import InvalidInput, TaskConflict
 from engine.models import Case, Event
-from tests.conftest import decision
 from worklists.models import WorkItem
 
+from .casework import REASON, fan_out, holding, work
 from .test_engine__business_registration import DEPARTMENT_REVIEWS, open_tasks, start
-
-REASON = "经营范围表述需重新审查。 The business scope must be reviewed again."
-
-
-def holding(case, spec, user):
-    """The open item of ``spec``, claimed by ``user``."""
-    item = WorkItem.objects.get(case=case, task_spec=spec, state="open")
-    do_claim_task(item.pk, acting_user=user)
-    item.refresh_from_db()
-    return item
-
-
-def work(case, spec, user, outcome="approve"):
-    item = holding(case, spec, user)
-    return do_complete_task(
-        item.pk, acting_user=user, outcome=outcome, data=decision(outcome, item.version.user_task(spec))
-    )
 
 
 @pytest.fixture
 def fanned_out(reference, frontdesk, clerk_market):
-    """A case on v2 in its parallel fan-out: four departments and the bank to go."""
-    case = start(reference)
-    work(case, "intake", frontdesk, "accept")
-    work(case, "market_review", clerk_market)
-    assert open_tasks(case) == sorted(DEPARTMENT_REVIEWS)
-    return case
+    return fan_out(reference, frontdesk, clerk_market)
 
 
 def test_a_department_sends_the_case_back_past_the_fan_out_and_the_join_fires_once(
@@ -81,9 +59,7 @@ def reference_licences(case):
     return case.version.elements["effects"]["issue_licences"]["issues"]
 
 
-def test_inside_the_fan_out_a_send_back_leaves_the_other_branches_alone(
-    fanned_out, frontdesk, clerk_police, clerk_tax
-):
+def test_inside_the_fan_out_a_send_back_leaves_the_other_branches_alone(fanned_out, frontdesk, clerk_police, clerk_tax):
     case = fanned_out
     work(case, "tax_review", clerk_tax)
     work(case, "police_review", clerk_police, "correction")

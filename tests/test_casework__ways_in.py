@@ -3,15 +3,21 @@ whichever way in, the gate's 403s, the write path's 400s and 409s, and what each
 
 from __future__ import annotations
 
+import pytest
 from django.utils import translation
 
 from engine.actions import do_complete_task
 from engine.models import Event
 from worklists.models import WorkItem
 
+from .casework import REASON, fan_out, holding, work
 from .test_api__cases import client_for
-from .test_casework__send_back import REASON, fanned_out, holding, work  # noqa: F401 - fixture
 from .test_engine__business_registration import DEPARTMENT_REVIEWS, open_tasks, start
+
+
+@pytest.fixture
+def fanned_out(reference, frontdesk, clerk_market):
+    return fan_out(reference, frontdesk, clerk_market)
 
 
 def test_the_api_offers_the_steps_refuses_what_is_missing_and_sends_back(fanned_out, clerk_tax, clerk_police):
