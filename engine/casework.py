@@ -34,12 +34,10 @@ def _locked(work_item_id: int, acting_user) -> tuple[WorkItem, Step]:
     return item, step
 
 
-def _holder_only(item: WorkItem, acting_user, doing: str) -> None:
-    """Only the clerk who holds a task moves it: claim it first."""
+def _holder_only(item: WorkItem, acting_user) -> None:
+    """Only the clerk who holds a task sends it back: claim it first."""
     if item.assignee_id is None:
-        raise TaskConflict(
-            _("claim task '%(task)s' before you %(doing)s it") % {"task": in_language(item.name), "doing": doing}
-        )
+        raise TaskConflict(_("claim task '%(task)s' before you send it back") % {"task": in_language(item.name)})
     if item.assignee_id != getattr(acting_user, "pk", None):
         raise TaskConflict(
             _("task '%(task)s' is claimed by %(who)s; ask them or the department head to release it")
@@ -96,7 +94,7 @@ def do_send_back_task(work_item_id: int, *, acting_user, reason: str, to_step: s
     with transaction.atomic():
         item, step = _locked(work_item_id, acting_user)
         check_open(item)
-        _holder_only(item, acting_user, _("send back"))
+        _holder_only(item, acting_user)
         task = step.workflow.get_task_from_id(item.task_id)
         targets = rewind.send_back_targets(step.version, step.workflow, task)
         if not targets:

@@ -179,6 +179,28 @@ def department_problems(process: etree._Element) -> list[Problem]:
                 )
             )
         problems += limit_problems(task, described)
+    problems += send_back_problems(process)
+    return problems
+
+
+def send_back_problems(process: etree._Element) -> list[Problem]:
+    """``send_back_to`` (退回) names user tasks of the same process, or is ``none``."""
+    user_tasks = {task.get("id") for task in bpmn(process, ".//bpmn:userTask")}
+    problems = []
+    for task in bpmn(process, ".//bpmn:userTask"):
+        text = extension_properties(task).get("send_back_to", "").strip()
+        if not text or text.lower() == "none":
+            continue
+        unknown = [part.strip() for part in text.split(",") if part.strip() and part.strip() not in user_tasks]
+        if unknown:
+            message = _("%(steps)s: not a user task of this process; name user tasks, separated by commas, or none")
+            problems.append(
+                Problem(
+                    task.sourceline,
+                    _of_property("send_back_to", task.get("id"), message % {"steps": ", ".join(unknown)}),
+                    task.get("id"),
+                )
+            )
     return problems
 
 

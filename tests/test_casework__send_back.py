@@ -3,13 +3,18 @@ fan-out and past it, and a completed task taken back by its clerk, on business r
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.utils import translation
 
 from engine.actions import do_complete_task, do_deliver_message
 from engine.casework import can_withdraw, do_send_back_task, do_withdraw_task, send_back_choices
 from engine.errors import InvalidInput, TaskConflict
 from engine.models import Case, Event
+from processes.actions import do_deploy_version
+from processes.bpmn_file import BpmnFileError
 from worklists.models import WorkItem
 
 from .casework import REASON, fan_out, holding, work
@@ -140,3 +145,42 @@ def test_a_completed_task_cannot_be_taken_back_once_the_next_department_claimed(
     assert open_tasks(case) == sorted(DEPARTMENT_REVIEWS)
     done.refresh_from_db()
     assert done.state == WorkItem.State.COMPLETED
+
+
+def with_send_back(tax: str, police: str = "") -> bytes:
+    """The reference v2 with ``send_back_to`` set on the tax (and police) review."""
+    text = (Path(settings.BASE_DIR) / "bpmn" / "business_registration.bpmn").read_text(encoding="utf-8")
+    for task, value in (("tax_review", tax), ("police_review", police)):
+        if not value:
+            continue
+        anchor = f'<bpmn:userTask id="{task}"'
+        at = text.index("<camunda:properties>", text.index(anchor)) + len("<camunda:properties>")
+        text = text[:at] + f'\n          <camunda:property name="send_back_to" value="{value}" />' + text[at:]
+    return text.encode()
+
+
+def test_the_designer_limits_where_a_step_may_send_back_to(reference, frontdesk, clerk_market, clerk_police, clerk_tax):
+    version = do_deploy_version(with_send_back("intake", police="none"), "business_registration.bpmn").version
+    case = start({**reference, "parallel": version})
+    work(case, "intake", frontdesk, "accept")
+    work(case, "market_review", clerk_market)
+    tax = holding(case, "tax_review", clerk_tax)
+    assert [c["spec"] for c in send_back_choices(tax)] == ["intake"]
+    with pytest.raises(InvalidInput):
+        do_send_back_task(tax.pk, acting_user=clerk_tax, reason=REASON, to_step="market_review")
+    police = holding(case, "police_review", clerk_police)
+    assert send_back_choices(police) == []
+    with pytest.raises(InvalidInput):
+        do_send_back_task(police.pk, acting_user=clerk_police, reason=REASON)
+    do_send_back_task(tax.pk, acting_user=clerk_tax, reason=REASON, to_step="intake")
+    assert open_tasks(case) == ["intake"]
+
+
+def test_lint_names_a_send_back_step_that_is_not_a_user_task(reference):
+    with translation.override("en"), pytest.raises(BpmnFileError) as refused:
+        do_deploy_version(with_send_back("intake, gw_commit, nowhere"), "business_registration.bpmn")
+    messages = [problem.message for problem in refused.value.problems]
+    assert (
+        "send_back_to of tax_review: gw_commit, nowhere: not a user task of this process; name user tasks, "
+        "separated by commas, or none" in messages
+    ), messages

@@ -1,7 +1,8 @@
 // Binglian's group in the properties panel: what processes/elements.py reads from a BPMN file.
 //   lane              -> department (property "department"; else the lane id without "lane_")
-//   user task         -> promised / statutory limit in working days, outcomes, post-check of a
-//                        commitment (告知承诺制), special step, form fields (camunda:formData)
+//   user task         -> promised / statutory limit in working days, outcomes, where it may send
+//                        back to (退回), post-check of a commitment (告知承诺制), special step,
+//                        form fields (camunda:formData)
 //   any task          -> its results: licences it issues or revokes, whether the case concludes
 //   flow from an exclusive or inclusive gateway -> its condition
 // Every edit is a command: undo works, and live validation sees it.
@@ -110,6 +111,32 @@ function OutcomesEntry({ element, id }) {
     setValue: (value, error) => error || write('outcomes', value.split(',').map((o) => o.trim()).filter(Boolean).join(',')),
     validate: (value) => (value || '').split(',').map((o) => o.trim()).filter(Boolean).every((o) => OUTCOME.test(o))
       ? null : translate('Each outcome is letters, digits and underscores.'),
+    debounce: useService('debounceInput')
+  });
+}
+
+// 退回: where a clerk may send the case back to from this step (engine/rewind.py).
+function SendBackEntry({ element, id }) {
+  const translate = useService('translate');
+  const registry = useService('elementRegistry');
+  const write = usePropertyWriter(element);
+  const bo = getBusinessObject(element);
+  const validate = (value) => {
+    const text = (value || '').trim();
+    if (!text || text.toLowerCase() === 'none') {
+      return null;
+    }
+    const userTasks = new Set(registry.filter((e) => is(e, 'bpmn:UserTask')).map((e) => e.businessObject.id));
+    const unknown = text.split(',').map((s) => s.trim()).filter((s) => s && !userTasks.has(s));
+    return unknown.length ? translate('Not a user task of this diagram: {ids}', { ids: unknown.join(', ') }) : null;
+  };
+  return h(TextFieldEntry, {
+    element, id,
+    label: translate('May send back to'),
+    description: translate('User task ids, separated by commas. Empty: any earlier step; none: no send-back.'),
+    getValue: () => ext.readProperty(bo, 'send_back_to'),
+    setValue: (value, error) => error || write('send_back_to', value.split(',').map((s) => s.trim()).filter(Boolean).join(',')),
+    validate,
     debounce: useService('debounceInput')
   });
 }
@@ -281,6 +308,7 @@ function groupsFor(element, injector) {
       entries: [
         ...Object.entries(LIMITS).map(([ property, { id } ]) => ({ id, component: LimitEntry, property, isEdited: isTextFieldEntryEdited })),
         { id: 'binglian-outcomes', component: OutcomesEntry, isEdited: isTextFieldEntryEdited },
+        { id: 'binglian-send-back', component: SendBackEntry, isEdited: isTextFieldEntryEdited },
         { id: 'binglian-post-check', component: FlagEntry, property: 'post_check', isEdited: isCheckboxEntryEdited,
           label: 'Post-check of a commitment',
           description: 'Due within the service item\'s post-check window.' },
