@@ -25,6 +25,10 @@ TASK_TRANSITIONS = {
     K.TASK_REASSIGNED: "reassign",
     K.TASK_COMPLETED: "complete",
     K.TASK_CANCELLED: "ate_abort",
+    # 退回: the task ends unfinished, by its clerk's hand; 撤回: a completion taken back (its task
+    # is scheduled again). XES has no word for undoing a completion; "withdraw" is the nearest.
+    K.TASK_SENT_BACK: "ate_abort",
+    K.TASK_WITHDRAWN: "withdraw",
 }
 LIFECYCLES = ("all", "complete")
 

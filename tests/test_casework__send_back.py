@@ -3,6 +3,7 @@ fan-out and past it, and a completed task taken back by its clerk, on business r
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from processes.bpmn_file import BpmnFileError
 from worklists.models import WorkItem
 
 from .casework import REASON, fan_out, holding, work
+from .eventlog_cases import export
 from .test_engine__business_registration import DEPARTMENT_REVIEWS, open_tasks, start
 
 
@@ -184,3 +186,19 @@ def test_lint_names_a_send_back_step_that_is_not_a_user_task(reference):
         "send_back_to of tax_review: gw_commit, nowhere: not a user task of this process; name user tasks, "
         "separated by commas, or none" in messages
     ), messages
+
+
+def test_the_event_log_export_carries_each_move_as_a_lifecycle_transition(
+    fanned_out, reference, frontdesk, clerk_market, clerk_tax, tmp_path
+):
+    tax = holding(fanned_out, "tax_review", clerk_tax)
+    do_send_back_task(tax.pk, acting_user=clerk_tax, reason=REASON, to_step="market_review")
+    done = work(fanned_out, "market_review", clerk_market)
+    do_withdraw_task(done.pk, acting_user=clerk_market)
+    with open(export(tmp_path / "log.csv", "csv"), newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    by_item = {}
+    for row in rows:
+        by_item.setdefault(row["concept:instance"], []).append(row["lifecycle:transition"])
+    assert by_item[str(tax.pk)] == ["schedule", "start", "ate_abort"]
+    assert by_item[str(done.pk)] == ["schedule", "start", "complete", "withdraw"]

@@ -220,7 +220,9 @@ def test_the_modeler_speaks_chinese_by_default_and_english_once_chosen(live_serv
         assert chinese["palette"] == "创建任务" and chinese["status"] == "校验通过"
         assert chinese["type"] == "用户任务"
         assert {"常规", "并联：时限与办理", "并联：办结与证照", "表单字段"} <= set(chinese["groups"])
-        assert {"名称", "编号", "承诺时限（工作日）", "法定时限（工作日）", "办理结果", "可退回至"} <= set(chinese["labels"])
+        assert {"名称", "编号", "承诺时限（工作日）", "法定时限（工作日）", "办理结果", "可退回至"} <= set(
+            chinese["labels"]
+        )
         # Nothing the modeler asks to translate is missing from the dictionary (zh_hans.js).
         assert page.evaluate(WALK_THE_MENUS) == []
 

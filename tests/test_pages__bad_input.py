@@ -172,7 +172,9 @@ def test_a_stale_form_after_another_clerk_completed_the_task_changes_nothing(cli
 
     assert any("未作任何更改" in m for m in messages_of(claim)), messages_of(claim)
     said = messages_of(complete)
-    assert any("此任务已不在办理中" in m and "clerk_tax_2" in m and "已办" in m and "未作任何更改" in m for m in said), said
+    assert any(
+        "此任务已不在办理中" in m and "clerk_tax_2" in m and "已办" in m and "未作任何更改" in m for m in said
+    ), said
     assert any("clerk_tax_2" in m for m in said), said
     assert task_snapshot(tax_item) == before
     assert WorkItem.objects.get(pk=tax_item.pk).outcome == "approve"
