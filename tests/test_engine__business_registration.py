@@ -146,7 +146,7 @@ def test_a_task_claimed_by_one_clerk_cannot_be_completed_by_another(reference, c
     do_claim_task(item.pk, acting_user=clerk_market)
     with pytest.raises(TaskConflict, match="任务「营业执照审查」已由 clerk_market 签收"):
         do_claim_task(item.pk, acting_user=head_market)
-    with pytest.raises(TaskConflict, match="已由 clerk_market 签收，请联系其本人或部门负责人退回"):
+    with pytest.raises(TaskConflict, match="已由 clerk_market 签收，请联系其本人或部门负责人放回"):
         do_complete_task(item.pk, acting_user=head_market, outcome="approve")
     with (
         translation.override("en"),
