@@ -180,6 +180,9 @@ class CaseSerializer(serializers.Serializer):
         help_text="false while the applicant corrects material or a special step runs"
     )
     clock_used_working_days = serializers.IntegerField()
+    suspended_at = serializers.DateTimeField(
+        allow_null=True, help_text="since when the case is suspended (中止); null while it runs"
+    )
     open_tasks = serializers.SerializerMethodField()
     decisions = serializers.SerializerMethodField()
     materials = serializers.SerializerMethodField()
@@ -333,6 +336,24 @@ class WithdrawRequestSerializer(serializers.Serializer):
     """撤回: a completed task taken back by the clerk who completed it."""
 
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class CaseMoveRequestSerializer(serializers.Serializer):
+    """中止 or 终止: the reason is required (the write path says so if it is blank)."""
+
+    reason = serializers.CharField(max_length=2000, allow_blank=True, help_text="why, for the case's record")
+
+
+class TerminateRequestSerializer(CaseMoveRequestSerializer):
+    applicant_withdrew = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="the applicant withdrew the application (撤回申请): the result is withdrawn",
+    )
+
+
+class ResumeRequestSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class CorrectionRequestSerializer(serializers.Serializer):

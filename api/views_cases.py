@@ -15,10 +15,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from engine.actions import do_deliver_message
+from engine.case_moves import do_resume_case, do_suspend_case, do_terminate_case
 from engine.formdata import check_json_text
 from engine.models import Case
 from processes.models import ServiceItem
-from worklists.access import access_case_by_number, access_intake, access_message_delivery
+from worklists.access import access_case_by_number, access_case_move, access_intake, access_message_delivery
 from worklists.intake import IntakeForm, do_take_in_application
 
 from . import serializers as s
@@ -127,3 +128,58 @@ class CaseMessages(APIView):
         return Response(
             {"case": case.number, "message": message, "status": case.status, "end_activity": case.end_activity}
         )
+
+
+class CaseSuspend(APIView):
+    @extend_schema(
+        operation_id="cases_suspend",
+        summary="Suspend a case (中止), with the reason",
+        description="The front desk, the head of a department with work in the case, administrators. While "
+        "suspended the case clock and its tasks' clocks stand, tasks cannot be completed or sent back (409), "
+        "messages are refused (409) and timers wait. 409 if it is already suspended or no longer running.",
+        request=s.CaseMoveRequestSerializer,
+        responses={200: s.CaseSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, number):
+        case = access_case_move(request.user, number)
+        body = s.CaseMoveRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        do_suspend_case(case.number, acting_user=request.user, reason=body.validated_data["reason"])
+        return render_case(request, access_case_by_number(request.user, number))
+
+
+class CaseResume(APIView):
+    @extend_schema(
+        operation_id="cases_resume",
+        summary="Resume a suspended case (恢复): each clock goes on with the time it had left",
+        request=s.ResumeRequestSerializer,
+        responses={200: s.CaseSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, number):
+        case = access_case_move(request.user, number)
+        body = s.ResumeRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        do_resume_case(case.number, acting_user=request.user, note=body.validated_data["note"])
+        return render_case(request, access_case_by_number(request.user, number))
+
+
+class CaseTerminate(APIView):
+    @extend_schema(
+        operation_id="cases_terminate",
+        summary="Terminate a case (终止), or record that the applicant withdrew it (撤回申请)",
+        description="Every open task and timer is cancelled; the case ends with the result terminated (or "
+        "withdrawn) and no licence. The reason is required. 409 if the case is no longer running.",
+        request=s.TerminateRequestSerializer,
+        responses={200: s.CaseSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, number):
+        case = access_case_move(request.user, number)
+        body = s.TerminateRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        do_terminate_case(
+            case.number,
+            acting_user=request.user,
+            reason=body.validated_data["reason"],
+            applicant_withdrew=body.validated_data["applicant_withdrew"],
+        )
+        return render_case(request, access_case_by_number(request.user, number))

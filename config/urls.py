@@ -13,6 +13,9 @@ urlpatterns = [
     path("", cases.home, name="home"),
     path("cases/", cases.case_list, name="case_list"),
     path("cases/<str:number>/", cases.case_detail, name="case_detail"),
+    path("cases/<str:number>/suspend/", cases.case_suspend, name="case_suspend"),
+    path("cases/<str:number>/resume/", cases.case_resume, name="case_resume"),
+    path("cases/<str:number>/terminate/", cases.case_terminate, name="case_terminate"),
     path("", include("desk.urls")),  # intake/, work/, tasks/<id>/..., materials/<uuid>/
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the menu's language switch
     path("login/", auth_views.LoginView.as_view(), name="login"),

@@ -15,8 +15,11 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from engine.case_moves import do_resume_case, do_suspend_case, do_terminate_case
 from engine.decisions import DECISION_FIELDS, outcome_label
+from engine.errors import EngineError, InvalidInput
 from engine.models import Case, Event, WaitingTimer
 from processes.names import in_language
 from worklists import access
@@ -116,7 +119,7 @@ def diagram_state(case: Case, items: list[WorkItem], events: list[Event]) -> dic
 
 
 @login_required
-def case_detail(request, number):
+def case_detail(request, number, move_errors=None):
     case = access.access_case_by_number(request.user, number)
     events = list(case.events.select_related("actor").order_by("id"))
     items = list(
@@ -141,5 +144,67 @@ def case_detail(request, number):
         "licences": list(case.licences.order_by("id")),
         "diagram": diagram_state(case, items, events),
         "end_name": case.version.elements.get("names", {}).get(case.end_activity, case.end_activity),
+        "may_move": case.status == Case.Status.RUNNING and access.can_move_case(request.user, case),
+        "suspension": _last(events, Event.Kind.CASE_SUSPENDED) if case.suspended_at else None,
+        "termination": _last(events, Event.Kind.CASE_TERMINATED),
+        "move_errors": move_errors or {},
     }
-    return render(request, "desk/case_detail.html", context)
+    return render(request, "desk/case_detail.html", context, status=400 if move_errors else 200)
+
+
+def _last(events: list[Event], kind: str) -> Event | None:
+    return next((e for e in reversed(events) if e.kind == kind), None)
+
+
+# 中止 / 恢复 / 终止: the same rules as the API's (engine.case_moves), asked of the same gate.
+
+
+def _case_move(request, number: str, move, done: str):
+    case = access.access_case_move(request.user, number)
+    try:
+        move(case)
+    except InvalidInput as error:
+        return case_detail(request, number, move_errors={"form": request.POST.get("form", ""), **error.errors})
+    except EngineError as error:
+        messages.error(request, _("Could not be done: %(error)s Nothing was changed.") % {"error": error})
+    else:
+        messages.success(request, done % {"case": case.number})
+    return redirect("case_detail", case.number)
+
+
+@login_required
+@require_POST
+def case_suspend(request, number):
+    return _case_move(
+        request,
+        number,
+        lambda case: do_suspend_case(case.number, acting_user=request.user, reason=request.POST.get("reason", "")),
+        _("Case %(case)s is suspended: its clocks stand until it resumes."),
+    )
+
+
+@login_required
+@require_POST
+def case_resume(request, number):
+    return _case_move(
+        request,
+        number,
+        lambda case: do_resume_case(case.number, acting_user=request.user, note=request.POST.get("note", "")),
+        _("Case %(case)s resumed: each clock goes on with the time it had left."),
+    )
+
+
+@login_required
+@require_POST
+def case_terminate(request, number):
+    return _case_move(
+        request,
+        number,
+        lambda case: do_terminate_case(
+            case.number,
+            acting_user=request.user,
+            reason=request.POST.get("reason", ""),
+            applicant_withdrew=request.POST.get("applicant_withdrew") == "on",
+        ),
+        _("Case %(case)s is terminated: every open task was cancelled."),
+    )

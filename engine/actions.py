@@ -154,6 +154,7 @@ def do_complete_task(work_item_id: int, *, acting_user=None, outcome: str = "", 
     """Complete a user task with its form data; the outcome is stored as ``<task id>_outcome``."""
     with transaction.atomic():
         item, step = _open_item_locked(work_item_id, acting_user)
+        step.refuse_if_suspended()
         if item.assignee_id and getattr(acting_user, "pk", None) and item.assignee_id != acting_user.pk:
             raise TaskConflict(
                 _("task '%(task)s' is claimed by %(who)s; ask them or the department head to release it")
@@ -308,6 +309,7 @@ def do_deliver_message(case_number: str, message_name: str, *, payload: dict | N
             raise MessageNotExpected(_("There is no case %(case)s.") % {"case": case_number})
         if step.case.status != Case.Status.RUNNING:
             raise CaseNotRunning.of(step.case)
+        step.refuse_if_suspended()
         caught = wt.deliver_message(step.workflow, message_name, payload or {})
         if caught is None:
             raise MessageNotExpected(
@@ -351,6 +353,8 @@ def do_fire_timer(timer_id: int, *, now: dt.datetime | None = None, skip_locked:
         timer = _TIMERS.instance(step.read_row)
         if timer.fired_at or timer.cancelled_at or timer.due_at > now:
             return False
+        if step.case.suspended_at is not None:  # timers wait while the case is suspended
+            return False
         task = step.task_or_none(timer.task_id)
         if task is None or task.state != TaskState.WAITING:
             timer.cancelled_at = now
@@ -366,7 +370,8 @@ def do_fire_timer(timer_id: int, *, now: dt.datetime | None = None, skip_locked:
 def due_timer_ids(*, now: dt.datetime | None = None, limit: int = 500) -> list[int]:
     """Pending timers due by ``now``, oldest first (the timer_pending_due partial index)."""
     now = now or timezone.now()
-    rows = WaitingTimer.objects.filter(fired_at=None, cancelled_at=None, due_at__lte=now).order_by("due_at")
+    rows = WaitingTimer.objects.filter(fired_at=None, cancelled_at=None, due_at__lte=now, case__suspended_at=None)
+    rows = rows.order_by("due_at")
     return list(rows.values_list("pk", flat=True)[:limit])
 
 

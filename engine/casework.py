@@ -94,6 +94,7 @@ def do_send_back_task(work_item_id: int, *, acting_user, reason: str, to_step: s
     with transaction.atomic():
         item, step = _locked(work_item_id, acting_user)
         check_open(item)
+        step.refuse_if_suspended()
         _holder_only(item, acting_user)
         task = step.workflow.get_task_from_id(item.task_id)
         targets = rewind.send_back_targets(step.version, step.workflow, task)
@@ -168,6 +169,7 @@ def do_withdraw_task(work_item_id: int, *, acting_user, reason: str = "") -> Wor
     working days it had left. Returns the new open item."""
     with transaction.atomic():
         item, step = _locked(work_item_id, acting_user)
+        step.refuse_if_suspended()
         refusal = withdrawal_refusal(item, acting_user)
         if refusal is not None:
             raise TaskConflict(

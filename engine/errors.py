@@ -15,6 +15,14 @@ class TaskConflict(EngineError):
     """The task is no longer open (completed, cancelled, claimed by someone else)."""
 
 
+class CaseSuspended(TaskConflict):
+    """The case is suspended (中止): nothing moves it on until it resumes."""
+
+    @classmethod
+    def of(cls, case) -> "CaseSuspended":
+        return cls(_("case %(case)s is suspended; resume it first") % {"case": case.number})
+
+
 class CaseNotRunning(EngineError):
     @classmethod
     def of(cls, case) -> "CaseNotRunning":

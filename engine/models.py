@@ -18,7 +18,7 @@ class Case(models.Model):
     class Status(models.TextChoices):
         RUNNING = "running", _("running")
         COMPLETED = "completed", pgettext_lazy("case", "completed")
-        CANCELLED = "cancelled", pgettext_lazy("case", "cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("case", "cancelled")  # 终止: ended by a clerk, not the process
         FAILED = "failed", _("failed")
 
     Result = Result  # how the case ended: processes.results
@@ -68,6 +68,9 @@ class Case(models.Model):
     # steps that stopped it (a correction) or concluded the case late. See workdays.lateness.
     breached_at = models.DateTimeField(null=True, blank=True)
     late_working_hours = models.FloatField(null=True, blank=True)
+    # 中止 (行政许可法 art. 45): since when the case is suspended, pending a court decision, a
+    # hearing, a test. Its tasks cannot be completed, its clocks stand, its timers wait.
+    suspended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -171,6 +174,9 @@ class Event(models.Model):
         TASK_CANCELLED = "task_cancelled", pgettext_lazy("event", "task cancelled")
         TASK_SENT_BACK = "task_sent_back", pgettext_lazy("event", "task sent back")
         TASK_WITHDRAWN = "task_withdrawn", pgettext_lazy("event", "task withdrawn")
+        CASE_SUSPENDED = "case_suspended", pgettext_lazy("event", "case suspended")
+        CASE_RESUMED = "case_resumed", pgettext_lazy("event", "case resumed")
+        CASE_TERMINATED = "case_terminated", pgettext_lazy("event", "case terminated")
         TIMER_FIRED = "timer_fired", pgettext_lazy("event", "timer fired")
         MESSAGE_RECEIVED = "message_received", pgettext_lazy("event", "message received")
         CASE_ENDED = "case_ended", pgettext_lazy("event", "case ended")

@@ -19,7 +19,7 @@ from worklists.models import WorkItem
 
 from . import clocks, effects, events, rows, workflow_cache
 from . import workflow_tasks as wt
-from .errors import EngineInconsistency, StepFailed
+from .errors import CaseSuspended, EngineInconsistency, StepFailed
 from .models import Case, Event, InstanceState, WaitingTimer
 from .state import dump_workflow, load_workflow
 
@@ -96,6 +96,7 @@ CASE_CLOCK_FIELDS = [
     "result",
     "breached_at",
     "late_working_hours",
+    "suspended_at",
 ]
 
 
@@ -109,6 +110,7 @@ class Step:
         self.events: list[dict] = []  # the event log's rows, {attname: value}
         self.closed_item: WorkItem | None = None  # the item a clerk closed: completed, sent back
         self.claimed_for: dict = {}  # task spec -> the user a task opening in this step goes to
+        self.terminated_with: str | None = None  # 终止: the result a clerk ended the case with
         self.read_row = None  # what Step.lock read under the lock for the caller
         self.new_case = False  # set by do_start_case: its state row does not exist yet
         self.writes = rows.Writes()  # sent together at the end of save()
@@ -173,6 +175,12 @@ class Step:
         step.read_row = read[0] if read else None
         return step
 
+    def refuse_if_suspended(self) -> None:
+        """The moves that take a case on (complete, send back, take back, a message) wait while it
+        is suspended (中止, engine.case_moves)."""
+        if self.case.suspended_at is not None:
+            raise CaseSuspended.of(self.case)
+
     def log(self, kind: str, **fields) -> None:
         """An event of this step: written with its other writes, in the order logged."""
         self.events.append(
@@ -201,9 +209,11 @@ class Step:
             )
         if ended and self.case.status == Case.Status.RUNNING:
             self.case.end_activity = wt.reached_end(self.workflow)
+            result = self.terminated_with or result_of(self.version.elements, self.case.end_activity)
             if self.case.concluded_at is None:  # ended without issuing anything (rejected): concluded now
-                effects.conclude(self, result=result_of(self.version.elements, self.case.end_activity))
-            self.case.status = Case.Status.COMPLETED
+                effects.conclude(self, result=result)
+            self.case.status = Case.Status.CANCELLED if self.terminated_with else Case.Status.COMPLETED
+            self.case.suspended_at = None
             self.case.ended_at = timezone.now()
             self.log(
                 Event.Kind.CASE_ENDED,
@@ -211,7 +221,10 @@ class Step:
                 activity_name=self.version.elements["names"].get(self.case.end_activity, ""),
             )
         elif self.case.status == Case.Status.RUNNING and self.case.concluded_at is None:
-            stopped = any(clocks.stops_case_clock(self.version.user_task(spec)) for spec in ready_specs)
+            # The clock stands while the case is suspended, or while a task that stops it is open.
+            stopped = self.case.suspended_at is not None or any(
+                clocks.stops_case_clock(self.version.user_task(spec)) for spec in ready_specs
+            )
             change = clocks.update_case_clock(self, stopped=stopped, now=self.now)
             if change:
                 self.log(

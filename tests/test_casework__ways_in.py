@@ -111,3 +111,60 @@ def test_the_task_page_offers_take_back_until_someone_acts(client, reference, fr
     refused = client.post(f"/tasks/{second.pk}/withdraw/", {}, follow=True)
     assert "work has gone on since it was completed" in refused.content.decode()
     assert open_tasks(case) == sorted(DEPARTMENT_REVIEWS)
+
+
+def test_the_api_suspends_resumes_and_terminates_and_the_gate_decides_who(
+    fanned_out, clerk_tax, head_market, supervisor, frontdesk
+):
+    number = fanned_out.number
+    head = client_for(head_market)
+    for who in (clerk_tax, supervisor):
+        assert (
+            client_for(who).post(f"/api/v1/cases/{number}/suspend/", {"reason": "x"}, format="json").status_code == 403
+        )
+    assert client_for(None).post(f"/api/v1/cases/{number}/suspend/", {"reason": "x"}, format="json").status_code in (
+        401,
+        403,
+    )
+    blank = head.post(f"/api/v1/cases/{number}/suspend/", {"reason": " "}, format="json")
+    assert blank.status_code == 400 and "reason" in blank.json()["errors"]
+    suspended = head.post(f"/api/v1/cases/{number}/suspend/", {"reason": "听证 Hearing"}, format="json")
+    assert suspended.status_code == 200 and suspended.json()["suspended_at"] and suspended.json()["light"] == "paused"
+    assert head.post(f"/api/v1/cases/{number}/suspend/", {"reason": "again"}, format="json").status_code == 409
+    tax = holding(fanned_out, "tax_review", clerk_tax)
+    refused = client_for(clerk_tax).post(f"/api/v1/tasks/{tax.pk}/complete/", {"outcome": "approve"}, format="json")
+    assert refused.status_code == 409
+    resumed = head.post(f"/api/v1/cases/{number}/resume/", {}, format="json")
+    assert resumed.status_code == 200 and resumed.json()["suspended_at"] is None
+    ended = client_for(frontdesk).post(
+        f"/api/v1/cases/{number}/terminate/", {"reason": "申请人撤回", "applicant_withdrew": True}, format="json"
+    )
+    assert ended.status_code == 200
+    assert ended.json()["status"] == "cancelled" and ended.json()["result"] == "withdrawn"
+    assert ended.json()["open_tasks"] == []
+    assert head.post(f"/api/v1/cases/{number}/terminate/", {"reason": "x"}, format="json").status_code == 409
+
+
+def test_the_case_page_suspends_shows_why_and_terminates(client, fanned_out, head_market, clerk_tax):
+    number = fanned_out.number
+    client.force_login(head_market)
+    page = client.get(f"/cases/{number}/").content.decode()
+    assert "data-suspend" in page and "data-terminate" in page
+    refused = client.post(f"/cases/{number}/suspend/", {"form": "suspend", "reason": ""})
+    assert refused.status_code == 400 and "errorlist" in refused.content.decode()
+    assert (
+        client.post(f"/cases/{number}/suspend/", {"form": "suspend", "reason": "检验检测 Testing"}).status_code == 302
+    )
+    page = client.get(f"/cases/{number}/").content.decode()
+    assert "data-suspended" in page and "检验检测 Testing" in page and "data-resume" in page
+    # The clerk's task page says so, and offers no completion.
+    tax = holding(fanned_out, "tax_review", clerk_tax)
+    client.force_login(clerk_tax)
+    task_page = client.get(f"/tasks/{tax.pk}/").content.decode()
+    assert "data-suspended" in task_page and "data-complete" not in task_page
+    assert "data-case-moves" not in client.get(f"/cases/{number}/").content.decode()  # a clerk does not move cases
+    client.force_login(head_market)
+    done = client.post(f"/cases/{number}/terminate/", {"form": "terminate", "reason": "法院裁定 Court order"})
+    assert done.status_code == 302
+    page = client.get(f"/cases/{number}/").content.decode()
+    assert "data-terminated" in page and "法院裁定 Court order" in page and "data-case-moves" not in page

@@ -49,6 +49,8 @@ def late_working_hours(due_at: dt.datetime, moment: dt.datetime, calendar: WorkC
 
 def task_light(item, now: dt.datetime) -> str:
     """An open task's light now; a closed task's light when it was closed."""
+    if item.state == OPEN and item.light == Light.PAUSED:  # its case is suspended (中止): the clock stands
+        return Light.PAUSED
     moment = now if item.state == OPEN or item.completed_at is None else item.completed_at
     return light_at(moment, item.due_at, item.yellow_at)
 
@@ -82,7 +84,8 @@ def _case_clock_running(case) -> bool:
 def open_late_tasks(now: dt.datetime) -> Q:
     """Open tasks past their due moment. Written as two arms so that each is served by a partial
     index: the ones the sweep has not turned red yet (``workitem_turns_red``) and the red ones
-    (``sla_workitem_red_open``); a task with a due moment is always green, yellow or red."""
+    (``sla_workitem_red_open``); a task with a due moment is always green, yellow or red, or
+    paused while its case is suspended (not late then: its clock stands)."""
     return Q(state=OPEN) & (
         Q(light__in=[Light.GREEN, Light.YELLOW], due_at__lt=now) | Q(light=Light.RED, due_at__lt=now)
     )
@@ -103,7 +106,11 @@ def task_light_sql(now: dt.datetime) -> dm.Case:
     moment = dm.Case(
         When(state=OPEN, then=Value(now)), default=Coalesce("completed_at", Value(now)), output_field=dm.DateTimeField()
     )
-    return _light_sql(moment)
+    return dm.Case(
+        When(state=OPEN, light=Light.PAUSED, then=Value(Light.PAUSED)),
+        default=_light_sql(moment),
+        output_field=dm.CharField(),
+    )
 
 
 def _light_sql(moment, due: str = "due_at", yellow: str = "yellow_at") -> dm.Case:

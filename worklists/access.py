@@ -241,6 +241,31 @@ def access_case_by_number(user, number: str):
     return case
 
 
+# --- moves on a whole case: 中止, 恢复, 终止 (engine.case_moves) ---------------------------------
+
+
+def can_move_case(user, case) -> bool:
+    """Suspend, resume or terminate a case: the head of a department with work in it (the
+    department deciding waits for a court, a hearing, a test), the front desk (where the applicant
+    withdraws the application), administrators. Clerks and supervisors do not."""
+    role = role_of(user)
+    if role in (R.ADMIN, R.FRONT_DESK):
+        return True
+    return role == R.HEAD and WorkItem.objects.filter(case=case, department_id=department_of(user)).exists()
+
+
+def access_case_move(user, number: str):
+    case = access_case_by_number(user, number)
+    if not can_move_case(user, case):
+        raise PermissionDenied(
+            _(
+                "Only the front desk, the head of a department with work in the case and administrators may suspend, "
+                "resume or terminate it."
+            )  # fmt: skip
+        )
+    return case
+
+
 def application_for(user, case) -> dict:
     """The application fields (entered once at the window) that the user's department needs."""
     application = dict(case.application or {})
