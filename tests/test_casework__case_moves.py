@@ -19,7 +19,7 @@ from engine.models import Case, Event, WaitingTimer
 from worklists.models import WorkItem
 
 from .casework import REASON, fan_out, holding, work
-from .test_engine__business_registration import DEPARTMENT_REVIEWS, open_tasks, start
+from .test_engine__business_registration import DEPARTMENT_REVIEWS, open_tasks
 
 # The answer depends on the date: make test runs these again as of hard dates (tests/as_of.py).
 pytestmark = pytest.mark.dates
@@ -68,7 +68,9 @@ def test_a_suspension_across_a_weekend_moves_each_deadline_by_the_day_a_clerk_co
     assert Event.objects.get(case=case, kind=Event.Kind.CASE_SUSPENDED).data["reason"] == PENDING
 
 
-def test_a_suspended_case_cannot_be_moved_on_until_it_resumes(reference, frontdesk, clerk_market, clerk_tax, head_market):
+def test_a_suspended_case_cannot_be_moved_on_until_it_resumes(
+    reference, frontdesk, clerk_market, clerk_tax, head_market
+):
     case = fan_out(reference, frontdesk, clerk_market)
     tax = holding(case, "tax_review", clerk_tax)
     do_suspend_case(case.number, acting_user=head_market, reason=PENDING)
