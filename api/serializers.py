@@ -69,6 +69,7 @@ class TaskSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField(allow_null=True, help_text="the promised limit (承诺时限)")
     statutory_due_at = serializers.DateTimeField(allow_null=True, help_text="the statutory limit (法定时限)")
     limit_working_days = serializers.IntegerField(allow_null=True)
+    urges = serializers.IntegerField(help_text="how often the task was urged (催办)")
 
 
 class FormFieldValueSerializer(serializers.Serializer):
@@ -336,6 +337,10 @@ class WithdrawRequestSerializer(serializers.Serializer):
     """撤回: a completed task taken back by the clerk who completed it."""
 
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class UrgeRequestSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class CaseMoveRequestSerializer(serializers.Serializer):

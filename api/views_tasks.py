@@ -18,8 +18,9 @@ from engine.actions import do_claim_task, do_complete_task, do_reassign_task, do
 from engine.casework import do_send_back_task, do_withdraw_task
 from engine.decisions import CORRECTION, REJECT
 from processes.names import in_language
+from sla.urging import do_urge_task
 from workdays.lateness import with_light
-from worklists.access import access_queue_by_department, access_reassign, access_task_by_id
+from worklists.access import access_queue_by_department, access_reassign, access_task_by_id, access_urge
 from worklists.models import WorkItem
 from worklists.people import assignable
 
@@ -238,3 +239,21 @@ class TaskWithdraw(APIView):
         body = body_of(s.WithdrawRequestSerializer, request)
         reopened = do_withdraw_task(item.pk, acting_user=request.user, reason=body["reason"])
         return render_task(reopened.pk)
+
+
+class TaskUrge(APIView):
+    @extend_schema(
+        operation_id="tasks_urge",
+        summary="Urge an open task (催办): counted on the task, the holder and the department head told",
+        description="Supervisors and administrators urge any task, a department head their department's. The "
+        "count (urges) shows on the task, the red list and the dashboard, and escalation notices mention it. "
+        "409 when the task is no longer open.",
+        request=s.UrgeRequestSerializer,
+        responses={200: s.TaskDetailSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, pk):
+        item = access_task_by_id(request.user, pk)
+        access_urge(request.user, item)
+        body = body_of(s.UrgeRequestSerializer, request)
+        do_urge_task(item.pk, acting_user=request.user, note=body["note"])
+        return render_task(item.pk)

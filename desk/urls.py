@@ -15,5 +15,6 @@ urlpatterns = [
     path("tasks/<int:pk>/complete/", views.task_complete, name="task_complete"),
     path("tasks/<int:pk>/send-back/", views.task_send_back, name="task_send_back"),
     path("tasks/<int:pk>/withdraw/", views.task_withdraw, name="task_withdraw"),
+    path("tasks/<int:pk>/urge/", views.task_urge, name="task_urge"),
     path("materials/<uuid:pk>/", views.material_download, name="material"),
 ]

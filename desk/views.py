@@ -25,6 +25,7 @@ from engine.errors import EngineError, InvalidInput, TaskConflict
 from engine.models import Event
 from processes.models import ServiceItem
 from processes.names import in_language
+from sla.urging import do_urge_task
 from worklists import access
 from worklists.intake import IntakeForm, do_take_in_application, new_intake_key
 from worklists.materials import human_size, private_storage
@@ -145,6 +146,7 @@ def task_context(request, item: WorkItem, *, decision=None, data_form=None, reas
         choices = send_back_choices(item)
         send_back = SendBackForm(choices=choices) if choices else None
     context["send_back"] = send_back
+    context["may_urge"] = access.can_urge(user, item)
     context["may_withdraw"] = item.state == WorkItem.State.COMPLETED and can_withdraw(item, user)
     context["withdraw"] = WithdrawForm() if context["may_withdraw"] else None
     return context
@@ -359,6 +361,22 @@ def task_withdraw(request, pk):
     messages.success(request, _("Taken back: %(task)s (%(case)s) is in your inbox again.") % {
         "task": in_language(item.name), "case": item.case.number})  # fmt: skip
     return redirect(_back_to_task(reopened))
+
+
+@login_required
+@require_POST
+def task_urge(request, pk):
+    """催办: counted on the task, logged, and the holder and the department's heads told."""
+    item = access.access_task_by_id(request.user, pk)
+    access.access_urge(request.user, item)
+    try:
+        urged = do_urge_task(item.pk, acting_user=request.user, note=request.POST.get("note", ""))
+    except EngineError as error:
+        _engine_refused(request, error)
+    else:
+        messages.success(request, _("Urged (%(urges)s×): the holder and the department head are told.") % {
+            "urges": urged.urges})  # fmt: skip
+    return redirect(_back_to_task(item))
 
 
 # 材料 ----------------------------------------------------------------------------------------------

@@ -133,7 +133,7 @@ def open_work_items(case_id: int) -> list[WorkItem]:
     return [_ITEMS.instance(row) for row in rows.fetch_all(sql, [case_id, WorkItem.State.OPEN])]
 
 
-def _lock_open_item(work_item_id: int) -> WorkItem:
+def lock_open_item(work_item_id: int) -> WorkItem:
     """Lock the item's case row, then read the item: its state is only final under the lock."""
     if not lock_case_row(case_of_item(work_item_id)):
         raise no_such_task(work_item_id)
@@ -210,7 +210,7 @@ def do_claim_task(work_item_id: int, *, acting_user) -> WorkItem:
             return claimed
         # Not claimable: the same steps as below find out why, and say it.
     with transaction.atomic():
-        item = _lock_open_item(work_item_id)
+        item = lock_open_item(work_item_id)
         if item.assignee_id:
             raise TaskConflict(
                 _("task '%(task)s' is already claimed by %(who)s")
@@ -218,7 +218,7 @@ def do_claim_task(work_item_id: int, *, acting_user) -> WorkItem:
             )
         item.assignee, item.claimed_at = acting_user, timezone.now()
         item.save(update_fields=["assignee", "claimed_at"])
-        _log_item_event(item, Event.Kind.TASK_CLAIMED, acting_user)
+        log_item_event(item, Event.Kind.TASK_CLAIMED, acting_user)
     return item
 
 
@@ -261,7 +261,7 @@ def _claim_in_one_statement(work_item_id: int, acting_user) -> WorkItem | None:
 def do_unclaim_task(work_item_id: int, *, acting_user) -> WorkItem:
     """Put a claimed task back into the department queue (by the clerk who holds it)."""
     with transaction.atomic():
-        item = _lock_open_item(work_item_id)
+        item = lock_open_item(work_item_id)
         if item.assignee_id is None:
             raise TaskConflict(_("task '%(task)s' is not claimed") % {"task": in_language(item.name)})
         if item.assignee_id != acting_user.pk:
@@ -271,7 +271,7 @@ def do_unclaim_task(work_item_id: int, *, acting_user) -> WorkItem:
             )
         item.assignee, item.claimed_at = None, None
         item.save(update_fields=["assignee", "claimed_at"])
-        _log_item_event(item, Event.Kind.TASK_UNCLAIMED, acting_user)
+        log_item_event(item, Event.Kind.TASK_UNCLAIMED, acting_user)
     return item
 
 
@@ -279,14 +279,14 @@ def do_reassign_task(work_item_id: int, *, acting_user, assignee) -> WorkItem:
     """A department head hands a task to a clerk of the department (the gate checks who may hand
     it; here, under the lock, who may be given it: worklists.people.assignable)."""
     with transaction.atomic():
-        item = _lock_open_item(work_item_id)
+        item = lock_open_item(work_item_id)
         if not assignable(item.department_id).filter(pk=assignee.pk).exists():
             message = _("%(who)s is not active staff of the task's department.") % {"who": assignee}
             raise InvalidInput(message, errors={"assignee": message})
         previous = item.assignee
         item.assignee, item.claimed_at = assignee, timezone.now()
         item.save(update_fields=["assignee", "claimed_at"])
-        _log_item_event(
+        log_item_event(
             item,
             Event.Kind.TASK_REASSIGNED,
             acting_user,
@@ -295,7 +295,7 @@ def do_reassign_task(work_item_id: int, *, acting_user, assignee) -> WorkItem:
     return item
 
 
-def _log_item_event(item: WorkItem, kind: str, actor, data: dict | None = None) -> None:
+def log_item_event(item: WorkItem, kind: str, actor, data: dict | None = None) -> None:
     events.write([events.row(kind, case_id=item.case_id, version_id=item.version_id, actor=actor, activity=item.task_spec,
                              activity_name=item.name, department=item.department_id, task_id=item.task_id,
                              work_item=item.pk, data=data or {})])  # fmt: skip

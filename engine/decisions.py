@@ -71,14 +71,14 @@ def check_decision(task: dict, outcome: str, data: dict) -> dict:
     decision = {key: data[key] for key in own if key in data}
     form = {key: value for key, value in data.items() if key not in own}
     if outcome == REJECT:
-        decision["reject_reason"] = _text(decision.get("reject_reason"))
+        decision["reject_reason"] = plain_text(decision.get("reject_reason"))
         if not decision["reject_reason"]:
             errors["reject_reason"] = _("A rejection needs its reason.")
     if outcome == CORRECTION:
         missing = decision.get("missing_materials")
-        missing = [_text(entry) for entry in missing] if isinstance(missing, list) else []
+        missing = [plain_text(entry) for entry in missing] if isinstance(missing, list) else []
         decision["missing_materials"] = [entry for entry in missing if entry]
-        decision["notice"] = _text(decision.get("notice"))
+        decision["notice"] = plain_text(decision.get("notice"))
         if not decision["missing_materials"]:
             errors["missing_materials"] = _("List everything that is missing, all at once.")
         if not decision["notice"]:
@@ -111,7 +111,7 @@ def check_decision(task: dict, outcome: str, data: dict) -> dict:
 
 def required_text(value, field: str, message: str) -> str:
     """A reason the practice requires (a send-back's, a termination's): stripped, or refused."""
-    text = _text(value)
+    text = plain_text(value)
     if not text:
         raise InvalidInput(message, errors={field: message})
     try:
@@ -121,7 +121,7 @@ def required_text(value, field: str, message: str) -> str:
     return text
 
 
-def _text(value) -> str:
+def plain_text(value) -> str:
     return value.strip()[:MAX_STRING] if isinstance(value, str) else ""
 
 

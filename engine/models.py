@@ -174,6 +174,7 @@ class Event(models.Model):
         TASK_CANCELLED = "task_cancelled", pgettext_lazy("event", "task cancelled")
         TASK_SENT_BACK = "task_sent_back", pgettext_lazy("event", "task sent back")
         TASK_WITHDRAWN = "task_withdrawn", pgettext_lazy("event", "task withdrawn")
+        TASK_URGED = "task_urged", pgettext_lazy("event", "task urged")
         CASE_SUSPENDED = "case_suspended", pgettext_lazy("event", "case suspended")
         CASE_RESUMED = "case_resumed", pgettext_lazy("event", "case resumed")
         CASE_TERMINATED = "case_terminated", pgettext_lazy("event", "case terminated")

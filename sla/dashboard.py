@@ -197,6 +197,7 @@ class RedRow:
     due_at: dt.datetime
     overdue_hours: float
     escalation_level: int = 0
+    urges: int = 0  # 催办 of the task (a case row: none)
 
     @property
     def sort_key(self) -> tuple:
@@ -254,6 +255,7 @@ def red_rows(
             t.due_at,
             t.overdue_working_hours,
             t.escalation_level,
+            t.urges,
         )
         for t in listed.tasks
     ] + [

@@ -290,4 +290,5 @@ def escalation_data(item: WorkItem, level: int, overdue_hours: float, calendar: 
         "department_en": department.name_en,
         "due": item.due_at.astimezone(calendar.zone).strftime("%Y-%m-%d %H:%M"),
         "overdue_hours": overdue_hours,
+        "urges": item.urges,  # 催办: how often it was urged before it went up
     }

@@ -17,6 +17,7 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         ESCALATION = "escalation", _("escalation")
         RESULT_FLAGGED = "result_flagged", _("result to review")
+        URGE = "urge", _("urge")
 
     class Channel(models.TextChoices):
         IN_APP = "in_app", _("in the app")

@@ -47,6 +47,7 @@ class RedTask:
     escalation_level: int = 0
     escalated_at: dt.datetime | None = None  # when the highest level was reached
     link: str = ""  # the case page, e.g. /cases/BL-2026-000001/
+    urges: int = 0  # 催办: how often it was urged
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ def red_list(
             escalation_level=t.escalation_level,
             escalated_at=t.escalated_at,
             link=_link(t.case.number),
+            urges=t.urges,
         )
         for t in tasks
     ]

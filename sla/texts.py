@@ -62,6 +62,9 @@ def escalation_notice(data: dict) -> tuple[str, str]:
         )
         % words
     )
+    urges = data.get("urges") or 0
+    if urges:
+        body += " " + ngettext("It was urged %(n)s time.", "It was urged %(n)s times.", urges) % {"n": urges}
     return title, body
 
 

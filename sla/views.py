@@ -137,6 +137,7 @@ RED_HEADER = [
     gettext_lazy("Overdue working hours"),
     gettext_lazy("Overdue (working time)"),
     gettext_lazy("Escalation level"),
+    gettext_lazy("Urged"),
 ]
 
 
@@ -158,6 +159,7 @@ def red_list_csv(request):
                 f"{row.overdue_hours:g}",
                 row.overdue,
                 row.escalation_level,
+                row.urges,
             ]
 
     return _csv_response("sla-red-list", [str(label) for label in RED_HEADER], rows())

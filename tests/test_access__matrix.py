@@ -154,6 +154,12 @@ RULES: dict[str, list[Check]] = {
         Check("GET", "/tasks/{task}/withdraw/", POST_ONLY),
         Check("POST", "/tasks/{task}/withdraw/", by_role(LOGIN, 403, "302 /tasks/", 403, 403, 403, 403, "302 /tasks/")),
     ],
+    # 催办: supervisors, administrators and the task's own department head ({task} is the tax
+    # department's; the market head may not): the urge is counted and the page shown again.
+    "tasks/<int:pk>/urge/": [
+        Check("GET", "/tasks/{task}/urge/", POST_ONLY),
+        Check("POST", "/tasks/{task}/urge/", by_role(LOGIN, 403, 403, 403, 403, "302 /tasks/", 403, "302 /tasks/")),
+    ],
     "materials/<uuid:pk>/": [
         Check("GET", "/materials/{material}/", by_role(LOGIN, 200, 200, 200, 200, 200, 403, 200)),
         Check("GET", "/materials/{fresh_material}/", by_role(LOGIN, 200, 403, 403, 403, 200, 403, 200)),

@@ -420,8 +420,9 @@ def test_the_csv_files_are_in_the_language_of_whoever_downloads_them(client, sit
         "Overdue working hours",
         "Overdue (working time)",
         "Escalation level",
+        "Urged",
     ]
-    same = [1, 3, 6, 7, 9]  # case number, department code, due, overdue hours, escalation level
+    same = [1, 3, 6, 7, 9, 10]  # case number, department code, due, overdue hours, escalation level, urges
     assert [[row[i] for i in same] for row in rows[1:]] == [[row[i] for i in same] for row in chinese[1:]]
     assert {row[0] for row in rows[1:]} == {"task", "case"}
     for row in rows[1:]:

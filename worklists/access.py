@@ -184,6 +184,23 @@ def access_reassign(user, item: WorkItem, assignee=None) -> None:
         )
 
 
+def _may_urge(user, item: WorkItem) -> bool:
+    role = role_of(user)
+    return role in (R.SUPERVISOR, R.ADMIN) or (role == R.HEAD and department_of(user) == item.department_id)
+
+
+def can_urge(user, item: WorkItem) -> bool:
+    """催办: supervisors (电子监察) and administrators any open task, a department head their own
+    department's. Urging changes no decision; it counts and notifies (sla.urging)."""
+    return item.state == WorkItem.State.OPEN and _may_urge(user, item)
+
+
+def access_urge(user, item: WorkItem) -> None:
+    """Whether the task is still open is the write path's to say (409)."""
+    if not _may_urge(user, item):
+        raise PermissionDenied(_("Only supervisors, administrators and the department's head may urge a task."))
+
+
 # --- messages from other systems ------------------------------------------------------------
 
 # A message (the bank opened the account, the applicant rated the service) moves a case on behalf

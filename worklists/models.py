@@ -88,6 +88,9 @@ class WorkItem(models.Model):
     )
     state = models.CharField(pgettext_lazy("field", "state"), max_length=16, choices=State.choices, default=State.OPEN)
     opened_at = models.DateTimeField(pgettext_lazy("field", "opened at"), default=timezone.now)
+    # 催办: how often a supervisor or the department head urged the task, and when last (sla.urging).
+    urges = models.PositiveIntegerField(pgettext_lazy("field", "urges"), default=0, db_default=0)
+    last_urged_at = models.DateTimeField(pgettext_lazy("field", "last urged at"), null=True, blank=True)
     claimed_at = models.DateTimeField(pgettext_lazy("field", "claimed at"), null=True, blank=True)
     due_at = models.DateTimeField(pgettext_lazy("field", "promised limit"), null=True, blank=True)  # 承诺时限
     statutory_due_at = models.DateTimeField(
