@@ -343,6 +343,33 @@ class UrgeRequestSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
+class ExtensionSerializer(serializers.Serializer):
+    """延期: a request to extend the case's limits and its decision."""
+
+    id = serializers.IntegerField()
+    case = serializers.CharField(source="case.number")
+    working_days = serializers.IntegerField()
+    reason = serializers.CharField()
+    state = serializers.CharField(help_text="requested, approved or refused")
+    requested_by = serializers.CharField(source="requested_by.username")
+    requested_at = serializers.DateTimeField()
+    approver_department = serializers.CharField(help_text="the department whose head decides")
+    decided_by = serializers.CharField(source="decided_by.username", default=None, allow_null=True)
+    decided_at = serializers.DateTimeField(allow_null=True)
+    decision_note = serializers.CharField()
+    notice = serializers.CharField(help_text="the notice to the applicant, once approved (延期通知)")
+    statutory_due_at = serializers.DateTimeField(source="case.statutory_due_at", allow_null=True)
+
+
+class ExtensionRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, allow_blank=True, help_text="why the case needs more time")
+
+
+class ExtensionDecisionSerializer(serializers.Serializer):
+    approve = serializers.BooleanField(help_text="true approves, false refuses")
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
 class CaseMoveRequestSerializer(serializers.Serializer):
     """中止 or 终止: the reason is required (the write path says so if it is blank)."""
 

@@ -19,7 +19,16 @@ from engine.case_moves import do_resume_case, do_suspend_case, do_terminate_case
 from engine.formdata import check_json_text
 from engine.models import Case
 from processes.models import ServiceItem
-from worklists.access import access_case_by_number, access_case_move, access_intake, access_message_delivery
+from sla.extension_models import Extension
+from sla.extensions import do_decide_extension, do_request_extension
+from worklists.access import (
+    access_case_by_number,
+    access_case_move,
+    access_extension_decision,
+    access_extension_request,
+    access_intake,
+    access_message_delivery,
+)
 from worklists.intake import IntakeForm, do_take_in_application
 
 from . import serializers as s
@@ -183,3 +192,62 @@ class CaseTerminate(APIView):
             applicant_withdrew=body.validated_data["applicant_withdrew"],
         )
         return render_case(request, access_case_by_number(request.user, number))
+
+
+class CaseExtensions(APIView):
+    @extend_schema(
+        operation_id="cases_extensions",
+        summary="The case's extension requests (延期) and their decisions",
+        responses={200: s.ExtensionSerializer(many=True), **errors(401, 403, 404)},
+    )
+    def get(self, request, number):
+        case = access_case_by_number(request.user, number)
+        rows = case.extensions.select_related("case", "requested_by", "decided_by").order_by("id")
+        return Response(s.ExtensionSerializer(rows, many=True).data)
+
+    @extend_schema(
+        operation_id="cases_extension_request",
+        summary="Ask to extend the case's limits (延期, 行政许可法 art. 42), with the reason",
+        description="A clerk or head of a department with open work in the case. The extension is the service "
+        "item's (extension_working_days, 10 by default); the head of the item's extension_approver department "
+        "(else the asking department's) decides. 409 when one already waits or the case is not running; 400 "
+        "without a reason or once the statutory limit has run out.",
+        request=s.ExtensionRequestSerializer,
+        responses={201: s.ExtensionSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, number):
+        case = access_case_by_number(request.user, number)
+        department = access_extension_request(request.user, case)
+        body = s.ExtensionRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        extension = do_request_extension(
+            case.number, acting_user=request.user, reason=body.validated_data["reason"], department=department
+        )
+        return Response(s.ExtensionSerializer(extension).data, status=status.HTTP_201_CREATED)
+
+
+class ExtensionDecision(APIView):
+    @extend_schema(
+        operation_id="extensions_decide",
+        summary="Approve or refuse an extension (the deciding department's head)",
+        description="Approved: the case's promised and statutory limits grow by the extension, its deadlines and "
+        "light follow, and the notice to the applicant is recorded. 409 once decided.",
+        request=s.ExtensionDecisionSerializer,
+        responses={200: s.ExtensionSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, pk):
+        extension = Extension.objects.select_related("case").filter(pk=pk).first()
+        if extension is None:
+            raise Http404(_("There is no extension %(id)s.") % {"id": pk})
+        access_case_by_number(request.user, extension.case.number)
+        access_extension_decision(request.user, extension)
+        body = s.ExtensionDecisionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        decided = do_decide_extension(
+            extension.pk,
+            acting_user=request.user,
+            approve=body.validated_data["approve"],
+            note=body.validated_data["note"],
+        )
+        decided.case.refresh_from_db()
+        return Response(s.ExtensionSerializer(decided).data)

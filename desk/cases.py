@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,6 +23,8 @@ from engine.decisions import DECISION_FIELDS, outcome_label
 from engine.errors import EngineError, InvalidInput
 from engine.models import Case, Event, WaitingTimer
 from processes.names import in_language
+from sla.extension_models import Extension
+from sla.extensions import do_decide_extension, do_request_extension
 from worklists import access
 from worklists.models import Department, WorkItem
 
@@ -148,6 +151,17 @@ def case_detail(request, number, move_errors=None):
         "suspension": _last(events, Event.Kind.CASE_SUSPENDED) if case.suspended_at else None,
         "termination": _last(events, Event.Kind.CASE_TERMINATED),
         "move_errors": move_errors or {},
+        "extensions": [
+            {
+                "row": e,
+                "may_decide": e.state == Extension.State.REQUESTED and access.can_decide_extension(request.user, e),
+            }
+            for e in case.extensions.select_related("requested_by", "decided_by").order_by("id")
+        ],
+        "may_ask_extension": case.status == Case.Status.RUNNING
+        and case.concluded_at is None
+        and not case.extensions.filter(state=Extension.State.REQUESTED).exists()
+        and access.can_request_extension(request.user, case),
     }
     return render(request, "desk/case_detail.html", context, status=400 if move_errors else 200)
 
@@ -208,3 +222,46 @@ def case_terminate(request, number):
         ),
         _("Case %(case)s is terminated: every open task was cancelled."),
     )
+
+
+# 延期: asked by a department with open work in the case, decided by the head the item names.
+
+
+@login_required
+@require_POST
+def case_extension_request(request, number):
+    case = access.access_case_by_number(request.user, number)
+    department = access.access_extension_request(request.user, case)
+    try:
+        do_request_extension(
+            case.number, acting_user=request.user, reason=request.POST.get("reason", ""), department=department
+        )
+    except InvalidInput as error:
+        if error.errors:
+            return case_detail(request, number, move_errors={"form": "extension", **error.errors})
+        messages.error(request, _("Could not be done: %(error)s Nothing was changed.") % {"error": error})
+    except EngineError as error:
+        messages.error(request, _("Could not be done: %(error)s Nothing was changed.") % {"error": error})
+    else:
+        messages.success(request, _("Extension asked for case %(case)s: the deciding head is told.") % {"case": number})
+    return redirect("case_detail", case.number)
+
+
+@login_required
+@require_POST
+def extension_decide(request, pk):
+    try:
+        extension = Extension.objects.select_related("case").get(pk=pk)
+    except Extension.DoesNotExist:
+        raise Http404(_("There is no extension %(id)s.") % {"id": pk}) from None
+    access.access_case_by_number(request.user, extension.case.number)
+    access.access_extension_decision(request.user, extension)
+    approve = request.POST.get("decision") == "approve"
+    try:
+        do_decide_extension(extension.pk, acting_user=request.user, approve=approve, note=request.POST.get("note", ""))
+    except EngineError as error:
+        messages.error(request, _("Could not be done: %(error)s Nothing was changed.") % {"error": error})
+    else:
+        done = _("Extension approved: the case's limits moved.") if approve else _("Extension refused.")
+        messages.success(request, done)
+    return redirect("case_detail", extension.case.number)

@@ -91,10 +91,22 @@ def task_deadlines(meta: dict, now: dt.datetime, used_days: int = 0) -> tuple[De
 
 
 def case_limits(case) -> tuple[Limit, Limit]:
+    """The service item's limits, longer by the extensions approved (延期, sla.extensions)."""
     item = case.service_item
     if item is None:
         return Limit(), Limit()
-    return Limit(working_days=item.promised_limit_working_days), Limit(working_days=item.statutory_limit_working_days)
+    extra = case.extended_working_days or 0
+    return (
+        Limit(working_days=item.promised_limit_working_days + extra),
+        Limit(working_days=item.statutory_limit_working_days + extra),
+    )
+
+
+def extend_case_clock(case, now: dt.datetime) -> None:
+    """After an extension: the deadlines again from the longer limits, if the clock runs (a stopped
+    clock gets them when it resumes)."""
+    if case.clock_running_since is not None and case.concluded_at is None:
+        _set_case_deadlines(case, now)
 
 
 def start_case_clock(case, now: dt.datetime) -> None:

@@ -71,6 +71,8 @@ class Case(models.Model):
     # 中止 (行政许可法 art. 45): since when the case is suspended, pending a court decision, a
     # hearing, a test. Its tasks cannot be completed, its clocks stand, its timers wait.
     suspended_at = models.DateTimeField(null=True, blank=True)
+    # 延期 (art. 42): working days approved extensions added to the case's limits (sla.extensions).
+    extended_working_days = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta:
         indexes = [
@@ -178,6 +180,9 @@ class Event(models.Model):
         CASE_SUSPENDED = "case_suspended", pgettext_lazy("event", "case suspended")
         CASE_RESUMED = "case_resumed", pgettext_lazy("event", "case resumed")
         CASE_TERMINATED = "case_terminated", pgettext_lazy("event", "case terminated")
+        EXTENSION_REQUESTED = "extension_requested", pgettext_lazy("event", "extension requested")
+        EXTENSION_APPROVED = "extension_approved", pgettext_lazy("event", "extension approved")
+        EXTENSION_REFUSED = "extension_refused", pgettext_lazy("event", "extension refused")
         TIMER_FIRED = "timer_fired", pgettext_lazy("event", "timer fired")
         MESSAGE_RECEIVED = "message_received", pgettext_lazy("event", "message received")
         CASE_ENDED = "case_ended", pgettext_lazy("event", "case ended")

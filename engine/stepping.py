@@ -97,6 +97,7 @@ CASE_CLOCK_FIELDS = [
     "breached_at",
     "late_working_hours",
     "suspended_at",
+    "extended_working_days",
 ]
 
 

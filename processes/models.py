@@ -103,6 +103,25 @@ class ServiceItem(models.Model):
         blank=True,
         help_text=_("The deadline of the post-check task, in working days from when it opens."),
     )
+    # 延期 (行政许可法 art. 42): how many working days an approved extension adds, and whose head
+    # decides it (a department code; blank: the head of the department that asks).
+    extension_working_days = models.PositiveIntegerField(
+        _("extension (working days)"),
+        default=10,
+        db_default=10,
+        help_text=_(
+            "What an approved extension adds to the case's limits: 10 working days by law, 15 for joint handling."
+        ),
+    )
+    extension_approver = models.CharField(
+        _("extension decided by"),
+        max_length=64,
+        blank=True,
+        db_default="",
+        help_text=_(
+            "The code of the department whose head decides extensions; blank: the head of the department asking."
+        ),
+    )
     materials = models.JSONField(
         _("materials"), default=list, blank=True, help_text=_("The materials an application brings, as a JSON list.")
     )

@@ -8,4 +8,4 @@ class SlaConfig(AppConfig):
 
     def ready(self):
         # The wording of an urge (催办) notice, said again in each reader's language (sla.texts).
-        from . import urging  # noqa: F401 - registers its notice
+        from . import extensions, urging  # noqa: F401 - each registers its notice

@@ -18,6 +18,7 @@ class Notification(models.Model):
         ESCALATION = "escalation", _("escalation")
         RESULT_FLAGGED = "result_flagged", _("result to review")
         URGE = "urge", _("urge")
+        EXTENSION = "extension", _("extension")
 
     class Channel(models.TextChoices):
         IN_APP = "in_app", _("in the app")

@@ -110,6 +110,16 @@ RULES: dict[str, list[Check]] = {
         Check("GET", "/cases/{case}/terminate/", POST_ONLY),
         Check("POST", "/cases/{fresh}/terminate/", by_role(LOGIN, 400, 403, 403, 403, 403, 403, 400)),
     ],
+    # 延期: asked by a clerk or head of a department with open work ({case}: tax and police have),
+    # an empty reason is refused (400); deciding needs a known extension (none here: 404).
+    "cases/<str:number>/extensions/": [
+        Check("GET", "/cases/{case}/extensions/", POST_ONLY),
+        Check("POST", "/cases/{case}/extensions/", by_role(LOGIN, 403, 400, 400, 403, 403, 403, 403)),
+    ],
+    "extensions/<int:pk>/decide/": [
+        Check("GET", "/extensions/999999/decide/", POST_ONLY),
+        Check("POST", "/extensions/999999/decide/", by_role(LOGIN, 404, 404, 404, 404, 404, 404, 404)),
+    ],
     "intake/": [
         Check("GET", "/intake/", by_role(LOGIN, 200, 403, 403, 403, 403, 403, 200)),
         Check("POST", "/intake/", by_role(LOGIN, 400, 403, 403, 403, 403, 403, 400)),  # an empty form: refused

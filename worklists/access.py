@@ -283,6 +283,37 @@ def access_case_move(user, number: str):
     return case
 
 
+# --- 延期 (sla.extensions) ----------------------------------------------------------------------
+
+
+def can_request_extension(user, case) -> bool:
+    """A clerk or head of a department with open work in the case asks."""
+    return (
+        role_of(user) in (R.CLERK, R.HEAD)
+        and WorkItem.objects.filter(case=case, department_id=department_of(user), state=WorkItem.State.OPEN).exists()
+    )
+
+
+def access_extension_request(user, case) -> str:
+    """The asking department's code."""
+    if not can_request_extension(user, case):
+        raise PermissionDenied(
+            _("Only a clerk or head of a department with open work in the case may ask for an extension.")
+        )
+    return department_of(user)
+
+
+def can_decide_extension(user, extension) -> bool:
+    """The head of the department the request names decides; administrators may too."""
+    role = role_of(user)
+    return role == R.ADMIN or (role == R.HEAD and department_of(user) == extension.approver_department)
+
+
+def access_extension_decision(user, extension) -> None:
+    if not can_decide_extension(user, extension):
+        raise PermissionDenied(_("Only the head of the deciding department may decide this extension."))
+
+
 def application_for(user, case) -> dict:
     """The application fields (entered once at the window) that the user's department needs."""
     application = dict(case.application or {})
