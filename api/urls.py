@@ -46,6 +46,7 @@ v1 = [
     path("tasks/<int:pk>/send-back/", tasks.TaskSendBack.as_view(), name="task_send_back"),
     path("tasks/<int:pk>/withdraw/", tasks.TaskWithdraw.as_view(), name="task_withdraw"),
     path("tasks/<int:pk>/urge/", tasks.TaskUrge.as_view(), name="task_urge"),
+    path("tasks/<int:pk>/refuse/", tasks.TaskRefuse.as_view(), name="task_refuse"),
     path("versions/", versions.VersionDeploy.as_view(), name="versions"),
     path("processes/<slug:key>/versions/", migration.ProcessVersions.as_view(), name="process_versions"),
     path("processes/<slug:key>/diff/", migration.ProcessDiff.as_view(), name="process_diff"),

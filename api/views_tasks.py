@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from engine.actions import do_claim_task, do_complete_task, do_reassign_task, do_unclaim_task
+from engine.case_moves import do_refuse_application
 from engine.casework import do_send_back_task, do_withdraw_task
 from engine.decisions import CORRECTION, REJECT
 from processes.names import in_language
@@ -256,4 +257,21 @@ class TaskUrge(APIView):
         access_urge(request.user, item)
         body = body_of(s.UrgeRequestSerializer, request)
         do_urge_task(item.pk, acting_user=request.user, note=body["note"])
+        return render_task(item.pk)
+
+
+class TaskRefuse(APIView):
+    @extend_schema(
+        operation_id="tasks_refuse_application",
+        summary="Refuse the application at acceptance (不予受理), with the reason",
+        description="Only on the task where the case is accepted (no step of the case done before it), by the "
+        "clerk holding it. The case ends with the result not_accepted; the decision's text for the applicant is "
+        "recorded. 409 if the case was accepted already (terminate it instead) or the task is not yours.",
+        request=s.CaseMoveRequestSerializer,
+        responses={200: s.TaskDetailSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, pk):
+        item = access_task_by_id(request.user, pk, act=True)
+        body = body_of(s.CaseMoveRequestSerializer, request)
+        do_refuse_application(item.pk, acting_user=request.user, reason=body["reason"])
         return render_task(item.pk)

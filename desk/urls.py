@@ -16,5 +16,6 @@ urlpatterns = [
     path("tasks/<int:pk>/send-back/", views.task_send_back, name="task_send_back"),
     path("tasks/<int:pk>/withdraw/", views.task_withdraw, name="task_withdraw"),
     path("tasks/<int:pk>/urge/", views.task_urge, name="task_urge"),
+    path("tasks/<int:pk>/refuse/", views.task_refuse, name="task_refuse"),
     path("materials/<uuid:pk>/", views.material_download, name="material"),
 ]

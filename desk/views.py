@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from engine.actions import do_claim_task, do_complete_task, do_reassign_task, do_unclaim_task
+from engine.case_moves import can_refuse_application, do_refuse_application
 from engine.casework import can_withdraw, do_send_back_task, do_withdraw_task, send_back_choices
 from engine.decisions import CORRECTION, REJECT, outcome_label
 from engine.errors import EngineError, InvalidInput, TaskConflict
@@ -147,6 +148,7 @@ def task_context(request, item: WorkItem, *, decision=None, data_form=None, reas
         send_back = SendBackForm(choices=choices) if choices else None
     context["send_back"] = send_back
     context["may_urge"] = access.can_urge(user, item)
+    context["may_refuse"] = may_act and mine and not case.suspended_at and can_refuse_application(item)
     context["may_withdraw"] = item.state == WorkItem.State.COMPLETED and can_withdraw(item, user)
     context["withdraw"] = WithdrawForm() if context["may_withdraw"] else None
     return context
@@ -377,6 +379,29 @@ def task_urge(request, pk):
         messages.success(request, _("Urged (%(urges)s×): the holder and the department head are told.") % {
             "urges": urged.urges})  # fmt: skip
     return redirect(_back_to_task(item))
+
+
+@login_required
+@require_POST
+def task_refuse(request, pk):
+    """不予受理: at acceptance, with the reason; the case ends, not accepted."""
+    item = access.access_task_by_id(request.user, pk, act=True)
+    if _refuse_stale(request, item, request.POST.get("seen")):
+        return redirect(_back_to_task(item))
+    try:
+        do_refuse_application(item.pk, acting_user=request.user, reason=request.POST.get("reason", ""))
+    except InvalidInput as error:
+        context = task_context(request, item)
+        context["refuse_error"] = error.errors.get("reason") or str(error)
+        return render(request, "desk/task.html", context, status=400)
+    except EngineError as error:
+        _engine_refused(request, error)
+        return redirect(_back_to_task(item))
+    badges.forget(department_code=item.department_id, users=[request.user])
+    messages.success(
+        request, _("Case %(case)s is not accepted; the decision is recorded.") % {"case": item.case.number}
+    )
+    return redirect("case_detail", item.case.number)
 
 
 # 材料 ----------------------------------------------------------------------------------------------

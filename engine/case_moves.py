@@ -11,23 +11,32 @@ timers by the time it lasted.
 终止: the applicant withdraws the application (撤回申请), or the case ends for a stated reason.
 Every open task and timer is cancelled; the case ends as terminated (or withdrawn), with no
 licence.
+
+不予受理: at acceptance (the case's first step, before any step of it was done), the clerk holding
+the task refuses the application with its reason; the case ends with the result not accepted, and
+the decision's text (不予受理决定书) is recorded in the site's language for the applicant.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
+from SpiffWorkflow.util.task import TaskState
 
 from processes.results import Result
 from workdays.calendar_store import get_calendar
 from workdays.clock import Light, Limit, deadline, light_at, used_working_days, yellow_moment
 from worklists.models import WorkItem
 
-from . import rows
-from .decisions import required_text
+from . import clocks, rewind, rows
+from .actions import check_open
+from .casework import read_workflow, task_in
+from .decisions import NOT_ACCEPTED, required_text
 from .errors import CaseNotRunning, TaskConflict
 from .models import Case, Event, WaitingTimer
-from .stepping import Step, case_numbered
+from .stepping import Step, case_numbered, case_of_item
 
 _ITEMS = rows.table(WorkItem)
 
@@ -116,5 +125,65 @@ def do_terminate_case(number: str, *, acting_user, reason: str, applicant_withdr
         step.log(Event.Kind.CASE_TERMINATED, data={"reason": reason, "applicant_withdrew": bool(applicant_withdrew)})
         step.workflow.cancel()
         step.terminated_with = Result.WITHDRAWN if applicant_withdrew else Result.TERMINATED
+        step.save()
+    return step.case
+
+
+# 不予受理 --------------------------------------------------------------------------------------------
+
+
+def at_acceptance(workflow, task) -> bool:
+    """Whether ``task`` is where the case is accepted: no step of the case was done before it."""
+    return not any(a.task_spec.manual and a.state == TaskState.COMPLETED for a in rewind.ancestors(workflow, task))
+
+
+def can_refuse_application(item: WorkItem) -> bool:
+    """For the page: is the task open at acceptance? (The action decides under the lock.)"""
+    if item.state != WorkItem.State.OPEN:
+        return False
+    _version, workflow = read_workflow(item)
+    task = task_in(workflow, item.task_id)
+    return task is not None and task.state == TaskState.READY and at_acceptance(workflow, task)
+
+
+def do_refuse_application(work_item_id: int, *, acting_user, reason: str) -> Case:
+    """不予受理 from the open task at acceptance, by the clerk holding it, with the reason."""
+    reason = required_text(reason, "reason", _("A refusal to accept needs its reason."))
+    with transaction.atomic():
+        step = Step.lock(case_of_item(work_item_id), acting_user, then_read=_ITEMS.by_id(work_item_id))
+        if step is None:
+            raise TaskConflict(_("task %(task)s does not exist") % {"task": work_item_id})
+        item = _ITEMS.instance(step.read_row)
+        item.case = step.case
+        check_open(item)
+        step.refuse_if_suspended()
+        if item.assignee_id != getattr(acting_user, "pk", None):
+            raise TaskConflict(_("claim the task first: only the clerk holding it refuses the application"))
+        task = step.workflow.get_task_from_id(item.task_id)
+        if not at_acceptance(step.workflow, task):
+            raise TaskConflict(
+                _("case %(case)s was accepted already; terminate it instead") % {"case": step.case.number}
+            )
+        with translation.override(settings.LANGUAGE_CODE):
+            notice = _("Your application (case %(case)s) is not accepted. Reason: %(reason)s") % {
+                "case": step.case.number,
+                "reason": reason,
+            }
+        item.state, item.completed_at, item.outcome = WorkItem.State.COMPLETED, step.now, NOT_ACCEPTED
+        item.completed_by = acting_user
+        clocks.close_task_clock(step, item, step.now, ["state", "completed_at", "outcome", "completed_by_id"])
+        step.closed_item = item
+        step.log(
+            Event.Kind.CASE_NOT_ACCEPTED,
+            activity=item.task_spec,
+            activity_name=item.name,
+            department=item.department_id,
+            task_id=item.task_id,
+            work_item=item.pk,
+            outcome=NOT_ACCEPTED,
+            data={"reason": reason, "notice": notice},
+        )
+        step.workflow.cancel()
+        step.terminated_with = Result.NOT_ACCEPTED
         step.save()
     return step.case

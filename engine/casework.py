@@ -63,8 +63,8 @@ def send_back_choices(item: WorkItem) -> list[dict]:
     Read without a lock, for the page and the API to offer; the action checks again under it."""
     if item.state != WorkItem.State.OPEN:
         return []
-    version, workflow = _read(item)
-    task = _task(workflow, item.task_id)
+    version, workflow = read_workflow(item)
+    task = task_in(workflow, item.task_id)
     if task is None or task.state != TaskState.READY:
         return []
     names = version.elements.get("names", {})
@@ -73,13 +73,13 @@ def send_back_choices(item: WorkItem) -> list[dict]:
     ]
 
 
-def _read(item: WorkItem):
+def read_workflow(item: WorkItem):
     """The item's case as it stands, without a lock: (version, workflow)."""
     case = Case.objects.select_related("version", "instance").get(pk=item.case_id)
     return case.version, load_workflow(case.version, case.instance.state)
 
 
-def _task(workflow, task_id):
+def task_in(workflow, task_id):
     try:
         return workflow.get_task_from_id(task_id)
     except Exception:  # gone with a cancelled subprocess  # noqa: BLE001
@@ -154,8 +154,8 @@ def can_withdraw(item: WorkItem, acting_user) -> bool:
     """For the page: is the button worth showing? (The action decides under the lock.)"""
     if withdrawal_refusal(item, acting_user) is not None:
         return False
-    version, workflow = _read(item)
-    task = _task(workflow, item.task_id)
+    version, workflow = read_workflow(item)
+    task = task_in(workflow, item.task_id)
     if task is None:
         return False
     open_items = {i.task_id: i for i in open_work_items(item.case_id)}

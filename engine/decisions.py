@@ -25,6 +25,7 @@ from .formdata import MAX_STRING, FormDataError, check_form_data, check_json_tex
 
 REJECT = "reject"
 CORRECTION = "correction"
+NOT_ACCEPTED = "not_accepted"
 # Outcomes that let the case go on as applied for (the driver chooses them; the reports count them).
 PASSING = ("approve", "accept", "pass", "resubmitted")
 # The data a decision carries beside the form, by outcome.
@@ -40,6 +41,7 @@ OUTCOME_LABELS = {
     "resubmitted": pgettext_lazy("outcome", "Material resubmitted"),
     "pass": pgettext_lazy("outcome", "Check passed"),
     "fail": pgettext_lazy("outcome", "Check failed"),
+    NOT_ACCEPTED: pgettext_lazy("outcome", "Not accepted"),  # 不予受理, engine.case_moves
 }
 
 

@@ -180,6 +180,7 @@ class Event(models.Model):
         CASE_SUSPENDED = "case_suspended", pgettext_lazy("event", "case suspended")
         CASE_RESUMED = "case_resumed", pgettext_lazy("event", "case resumed")
         CASE_TERMINATED = "case_terminated", pgettext_lazy("event", "case terminated")
+        CASE_NOT_ACCEPTED = "case_not_accepted", pgettext_lazy("event", "application not accepted")
         EXTENSION_REQUESTED = "extension_requested", pgettext_lazy("event", "extension requested")
         EXTENSION_APPROVED = "extension_approved", pgettext_lazy("event", "extension approved")
         EXTENSION_REFUSED = "extension_refused", pgettext_lazy("event", "extension refused")

@@ -57,7 +57,7 @@ def _concurrent(spec, direction: str) -> bool:
     return isinstance(spec, (ParallelGateway, InclusiveGateway)) and len(getattr(spec, direction)) > 1
 
 
-def _ancestors(workflow, task):
+def ancestors(workflow, task):
     """The tasks above ``task``, nearest first, out of subprocesses into their callers."""
     current = task
     while current is not None:
@@ -90,7 +90,7 @@ def send_back_targets(version, workflow, task) -> list[Target]:
     results = set(version.elements.get("effects", {}))
     found: dict[str, Target] = {}
     merged = 0  # how many joins we are behind: their branches' steps are not offered
-    for above in _ancestors(workflow, task):
+    for above in ancestors(workflow, task):
         spec = above.task_spec
         if _concurrent(spec, "inputs"):
             merged += 1

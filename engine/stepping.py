@@ -111,7 +111,7 @@ class Step:
         self.events: list[dict] = []  # the event log's rows, {attname: value}
         self.closed_item: WorkItem | None = None  # the item a clerk closed: completed, sent back
         self.claimed_for: dict = {}  # task spec -> the user a task opening in this step goes to
-        self.terminated_with: str | None = None  # 终止: the result a clerk ended the case with
+        self.terminated_with: str | None = None  # 终止, 不予受理: the result a clerk ended the case with
         self.read_row = None  # what Step.lock read under the lock for the caller
         self.new_case = False  # set by do_start_case: its state row does not exist yet
         self.writes = rows.Writes()  # sent together at the end of save()
@@ -213,7 +213,9 @@ class Step:
             result = self.terminated_with or result_of(self.version.elements, self.case.end_activity)
             if self.case.concluded_at is None:  # ended without issuing anything (rejected): concluded now
                 effects.conclude(self, result=result)
-            self.case.status = Case.Status.CANCELLED if self.terminated_with else Case.Status.COMPLETED
+            # Ended by a clerk: terminated or withdrawn is a cancellation; not accepted is a decision.
+            cancelled = self.terminated_with in (Case.Result.TERMINATED, Case.Result.WITHDRAWN)
+            self.case.status = Case.Status.CANCELLED if cancelled else Case.Status.COMPLETED
             self.case.suspended_at = None
             self.case.ended_at = timezone.now()
             self.log(

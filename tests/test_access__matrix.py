@@ -170,6 +170,11 @@ RULES: dict[str, list[Check]] = {
         Check("GET", "/tasks/{task}/urge/", POST_ONLY),
         Check("POST", "/tasks/{task}/urge/", by_role(LOGIN, 403, 403, 403, 403, "302 /tasks/", 403, "302 /tasks/")),
     ],
+    # 不予受理 with no reason: the task's department is told so on the page (400).
+    "tasks/<int:pk>/refuse/": [
+        Check("GET", "/tasks/{task}/refuse/", POST_ONLY),
+        Check("POST", "/tasks/{task}/refuse/", by_role(LOGIN, 403, 400, 403, 403, 403, 403, 400)),
+    ],
     "materials/<uuid:pk>/": [
         Check("GET", "/materials/{material}/", by_role(LOGIN, 200, 200, 200, 200, 200, 403, 200)),
         Check("GET", "/materials/{fresh_material}/", by_role(LOGIN, 200, 403, 403, 403, 200, 403, 200)),

@@ -9,22 +9,25 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 from django.utils import translation
 
 from engine.actions import do_complete_task, do_deliver_message, do_fire_due_timers
-from engine.case_moves import do_resume_case, do_suspend_case, do_terminate_case
+from engine.case_moves import do_refuse_application, do_resume_case, do_suspend_case, do_terminate_case
 from engine.casework import do_send_back_task
 from engine.errors import CaseNotRunning, CaseSuspended, InvalidInput, TaskConflict
 from engine.models import Case, Event, WaitingTimer
 from worklists.models import WorkItem
 
 from .casework import REASON, fan_out, holding, work
-from .test_engine__business_registration import DEPARTMENT_REVIEWS, open_tasks
+from .test_api__cases import client_for
+from .test_engine__business_registration import DEPARTMENT_REVIEWS, open_tasks, start
 
 # The answer depends on the date: make test runs these again as of hard dates (tests/as_of.py).
 pytestmark = pytest.mark.dates
 
 BEIJING = ZoneInfo("Asia/Shanghai")
+User = get_user_model()
 PENDING = "等待法院裁定 Pending a court decision"
 
 
@@ -148,3 +151,40 @@ def test_a_suspended_case_can_be_terminated(reference, frontdesk, clerk_market, 
     case.refresh_from_db()
     assert case.status == Case.Status.CANCELLED and case.result == Case.Result.TERMINATED
     assert case.suspended_at is None and not WorkItem.objects.filter(case=case, state="open").exists()
+
+
+def test_refused_at_intake_the_case_ends_not_accepted_with_its_decision(reference, frontdesk, clerk_market):
+    case = start(reference)
+    intake = holding(case, "intake", frontdesk)
+    with pytest.raises(InvalidInput):
+        do_refuse_application(intake.pk, acting_user=frontdesk, reason="")
+    do_refuse_application(intake.pk, acting_user=frontdesk, reason="不属于本机关职权范围 Not this office's competence")
+    case.refresh_from_db()
+    assert case.status == Case.Status.COMPLETED and case.result == Case.Result.NOT_ACCEPTED
+    intake.refresh_from_db()
+    assert intake.state == WorkItem.State.COMPLETED and intake.outcome == "not_accepted"
+    refused = Event.objects.get(case=case, kind=Event.Kind.CASE_NOT_ACCEPTED)
+    assert refused.data["notice"].startswith(f"您的申请（办件 {case.number}）不予受理")
+    assert open_tasks(case) == [] and not case.licences.exists()
+
+    # Once accepted, the case is not refused: it is terminated instead.
+    other = fan_out(reference, frontdesk, clerk_market)
+    tax = holding(other, "tax_review", User.objects.get(username="clerk_tax"))
+    with translation.override("en"), pytest.raises(TaskConflict, match="accepted already"):
+        do_refuse_application(tax.pk, acting_user=tax.assignee, reason="x")
+
+
+def test_the_intake_page_offers_the_refusal_and_the_api_does_it(client, reference, frontdesk, clerk_market):
+    case = start(reference)
+    intake = holding(case, "intake", frontdesk)
+    client.force_login(frontdesk)
+    assert "data-refuse" in client.get(f"/tasks/{intake.pk}/").content.decode()
+    assert client.post(f"/tasks/{intake.pk}/refuse/", {"reason": ""}).status_code == 400
+    answer = client_for(frontdesk).post(
+        f"/api/v1/tasks/{intake.pk}/refuse/", {"reason": "材料不全且拒绝补正"}, format="json"
+    )
+    assert answer.status_code == 200 and answer.json()["outcome"] == "not_accepted"
+    assert answer.json()["case_status"] == "completed"
+    other = fan_out(reference, frontdesk, clerk_market)
+    review = WorkItem.objects.filter(case=other, task_spec="market_review").latest("id")
+    assert "data-refuse" not in client.get(f"/tasks/{review.pk}/").content.decode()
