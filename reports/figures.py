@@ -20,7 +20,11 @@ What the figures mean (docs/metrics.md, "Reports"):
   make none. E-licences are collected online: no trip. Fully online (全程网办): no trip at all;
 - materials: those the service item asks for, plus those asked for again in corrections;
 - on time: a case whose clock never ran past its promised due time (workdays.lateness: a case that went
-  over before a correction stopped its clock stays late); a department task completed by its own.
+  over before a correction stopped its clock stays late); a department task completed by its own;
+- casework, per case and per department, from the event log: send-backs (退回, the department that
+  sent back), tasks taken back (撤回), urges (催办, on the department's tasks), extensions approved
+  (延期, asked by the department), suspensions (中止) and the working days they took, and the shares
+  of cases not accepted (不予受理) and terminated or withdrawn (终止, 撤回申请).
 """
 
 from __future__ import annotations
@@ -120,6 +124,84 @@ class CaseSet:
         out["task_on_time_share"] = share(
             task_lights["green"] + task_lights["yellow"], sum(task_lights[x] for x in LIGHTS)
         )
+        out.update(self.casework(counts["n"], departments))
+        return out
+
+    # Casework ---------------------------------------------------------------------------------
+
+    CASEWORK = {
+        Event.Kind.TASK_SENT_BACK: "send_backs",
+        Event.Kind.TASK_WITHDRAWN: "withdrawals",
+        Event.Kind.TASK_URGED: "urges",
+        Event.Kind.EXTENSION_APPROVED: "extensions",
+        Event.Kind.CASE_SUSPENDED: "suspensions",
+    }
+
+    def casework(self, cases: int, departments: list[dict]) -> dict:
+        """Counts per case, and per department into ``departments`` (an extension counts for the
+        department that asked for it): three queries, the counts grouped in SQL."""
+        counted = Event.objects.filter(case__in=self.cases, kind__in=list(self.CASEWORK))
+        by_department, totals = defaultdict(Counter), Counter()
+        for department, kind, n in (
+            counted.values_list("department", "kind").annotate(n=Count("id")).values_list("department", "kind", "n")
+        ):
+            totals[kind] += n
+            by_department[department][self.CASEWORK[kind]] += n
+        by_department = {
+            code: Counter({k: v for k, v in c.items() if k != "extensions"}) for code, c in by_department.items()
+        }
+        by_department = defaultdict(Counter, by_department)
+        out = {f"{name}_per_case": share(totals[kind], cases) for kind, name in self.CASEWORK.items()}
+        # The facts kept in the rows' data (rare rows): the working days a suspension took, and
+        # which department asked for each extension approved.
+        suspended, asked_by, approved = 0, {}, []
+        for kind, department, data in Event.objects.filter(
+            case__in=self.cases,
+            kind__in=[Event.Kind.CASE_RESUMED, Event.Kind.EXTENSION_REQUESTED, Event.Kind.EXTENSION_APPROVED],
+        ).values_list("kind", "department", "data"):
+            data = data or {}
+            if kind == Event.Kind.CASE_RESUMED:
+                suspended += data.get("working_days", 0)
+            elif kind == Event.Kind.EXTENSION_REQUESTED:
+                asked_by[data.get("extension")] = department
+            else:
+                approved.append(data.get("extension"))
+        for extension in approved:
+            by_department[asked_by.get(extension, "")]["extensions"] += 1
+        out["suspended_working_days_per_case"] = share(suspended, cases)
+        ended = dict(
+            self.cases.filter(result__in=[Case.Result.NOT_ACCEPTED, Case.Result.TERMINATED, Case.Result.WITHDRAWN])
+            .values_list("result")
+            .annotate(n=Count("id"))
+            .values_list("result", "n")
+        )
+        out["not_accepted_share"] = share(ended.get(Case.Result.NOT_ACCEPTED, 0), cases)
+        out["terminated_share"] = share(
+            ended.get(Case.Result.TERMINATED, 0) + ended.get(Case.Result.WITHDRAWN, 0), cases
+        )
+        # A department that made a move but completed nothing (its task was sent back) has a row too.
+        listed = {row["code"] for row in departments}
+        names = {
+            d.code: d for d in Department.objects.filter(code__in=[c for c in by_department if c and c not in listed])
+        }
+        for code in sorted(names):
+            departments.append(
+                {
+                    "code": code,
+                    "name": names[code].name,
+                    "name_en": names[code].name_en,
+                    "tasks": 0,
+                    "wait_hours_median": None,
+                    "wait_hours_mean": None,
+                    "work_hours_median": None,
+                    "work_hours_mean": None,
+                    "hours_per_case": None,
+                    "lights": dict.fromkeys(LIGHTS, 0),
+                    "on_time_share": None,
+                }
+            )
+        for row in departments:
+            row["casework"] = {name: by_department[row["code"]][name] for name in ("send_backs", "urges", "extensions")}
         return out
 
     # Cases ------------------------------------------------------------------------------------

@@ -65,6 +65,15 @@ FIGURES: dict[str, Figure] = {
         Figure("notify_commit_share", pgettext_lazy("figure", "Notify-and-commit"), "share", False),
         Figure("case_on_time_share", pgettext_lazy("figure", "Cases concluded on time"), "share", False),
         Figure("task_on_time_share", pgettext_lazy("figure", "Tasks done on time"), "share", False),
+        # Casework (退回, 撤回, 催办, 延期, 中止, 终止, 不予受理): how often cases needed a clerk's move.
+        Figure("send_backs_per_case", pgettext_lazy("figure", "Send-backs"), "per_case", True),
+        Figure("withdrawals_per_case", pgettext_lazy("figure", "Tasks taken back"), "per_case", True),
+        Figure("urges_per_case", pgettext_lazy("figure", "Urges"), "per_case", True),
+        Figure("extensions_per_case", pgettext_lazy("figure", "Extensions approved"), "per_case", True),
+        Figure("suspensions_per_case", pgettext_lazy("figure", "Suspensions"), "per_case", True),
+        Figure("suspended_working_days_per_case", pgettext_lazy("figure", "Suspended time"), "working_days", True),
+        Figure("not_accepted_share", pgettext_lazy("figure", "Not accepted"), "share", True),
+        Figure("terminated_share", pgettext_lazy("figure", "Terminated or withdrawn"), "share", True),
     ]
 }
 

@@ -37,6 +37,14 @@ TABLE = [
     "notify_commit_share",
     "case_on_time_share",
     "task_on_time_share",
+    "send_backs_per_case",
+    "withdrawals_per_case",
+    "urges_per_case",
+    "extensions_per_case",
+    "suspensions_per_case",
+    "suspended_working_days_per_case",
+    "not_accepted_share",
+    "terminated_share",
 ]
 
 

@@ -134,3 +134,41 @@ def test_the_case_page_asks_and_decides(client, reference, frontdesk, clerk_mark
     assert client.post(f"/extensions/{extension.pk}/decide/", {"decision": "approve"}).status_code == 302
     page = client.get(f"/cases/{case.number}/").content.decode()
     assert 'data-extension="approved"' in page and "data-extension-notice" in page
+
+
+def test_the_report_counts_each_move_per_case_per_department_and_per_version(
+    client, reference, frontdesk, clerk_market, clerk_tax, head_market, supervisor
+):
+    from engine.case_moves import do_resume_case, do_suspend_case
+    from engine.casework import do_send_back_task
+    from reports.figures import version_figures
+    from sla.urging import do_urge_task
+
+    from .casework import REASON, holding
+
+    case = fan_out(reference, frontdesk, clerk_market)
+    tax = holding(case, "tax_review", clerk_tax)
+    do_urge_task(tax.pk, acting_user=supervisor)
+    do_urge_task(tax.pk, acting_user=supervisor)
+    asked = do_request_extension(case.number, acting_user=clerk_tax, reason=WHY, department="tax")
+    do_decide_extension(asked.pk, acting_user=head_market, approve=True)
+    do_suspend_case(case.number, acting_user=head_market, reason="听证")
+    do_resume_case(case.number, acting_user=head_market)
+    do_send_back_task(tax.pk, acting_user=clerk_tax, reason=REASON, to_step="market_review")
+    fan_out(reference, frontdesk, clerk_market)  # a second case, with none of it
+
+    figures = version_figures(reference["parallel"])
+    assert figures["cases"] == 2
+    assert figures["send_backs_per_case"] == 0.5 and figures["urges_per_case"] == 1.0
+    assert figures["extensions_per_case"] == 0.5 and figures["suspensions_per_case"] == 0.5
+    assert figures["withdrawals_per_case"] == 0 and figures["not_accepted_share"] == 0
+    # The tax review was sent back, not completed: the department has a row for its moves all the same.
+    tax_row = next(row for row in figures["departments"] if row["code"] == "tax")
+    assert tax_row["tasks"] == 0
+    market_row = next(row for row in figures["departments"] if row["code"] == "market")
+    assert market_row["casework"] == {"send_backs": 0, "urges": 0, "extensions": 0}
+    assert tax_row["casework"] == {"send_backs": 1, "urges": 2, "extensions": 1}
+
+    client.force_login(supervisor)
+    page = client.get("/reports/business_registration/").content.decode()
+    assert 'data-casework-department="tax"' in page and "data-casework" in page
