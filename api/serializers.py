@@ -370,6 +370,31 @@ class ExtensionDecisionSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
+class CopySerializer(serializers.Serializer):
+    """抄送: a case copied to someone for information."""
+
+    id = serializers.IntegerField()
+    case = serializers.CharField(source="case.number")
+    recipient = serializers.CharField(source="recipient.username")
+    copied_by = serializers.CharField(source="copied_by.username")
+    note = serializers.CharField()
+    copied_at = serializers.DateTimeField()
+    read_at = serializers.DateTimeField(allow_null=True, help_text="null while unread; opening the case reads it")
+
+
+class CopyRequestSerializer(serializers.Serializer):
+    people = serializers.ListField(
+        child=serializers.CharField(max_length=150), required=False, default=list, help_text="usernames"
+    )
+    departments = serializers.ListField(
+        child=serializers.CharField(max_length=64),
+        required=False,
+        default=list,
+        help_text="department codes: all their active staff",
+    )
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
 class CaseMoveRequestSerializer(serializers.Serializer):
     """中止 or 终止: the reason is required (the write path says so if it is blank)."""
 

@@ -5,6 +5,8 @@ Thin views: parse → access → action → render.
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
+from django.db.models import F
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -16,6 +18,7 @@ from rest_framework.views import APIView
 
 from engine.actions import do_deliver_message
 from engine.case_moves import do_resume_case, do_suspend_case, do_terminate_case
+from engine.casework import do_copy_case
 from engine.formdata import check_json_text
 from engine.models import Case
 from processes.models import ServiceItem
@@ -24,12 +27,14 @@ from sla.extensions import do_decide_extension, do_request_extension
 from worklists.access import (
     access_case_by_number,
     access_case_move,
+    access_copy,
     access_extension_decision,
     access_extension_request,
     access_intake,
     access_message_delivery,
 )
 from worklists.intake import IntakeForm, do_take_in_application
+from worklists.models import Copy, Department
 
 from . import serializers as s
 
@@ -251,3 +256,45 @@ class ExtensionDecision(APIView):
         )
         decided.case.refresh_from_db()
         return Response(s.ExtensionSerializer(decided).data)
+
+
+class CaseCopies(APIView):
+    @extend_schema(
+        operation_id="cases_copy",
+        summary="Copy the case for information (抄送) to people and departments",
+        description="Staff who may see the case. Each recipient may then read it and finds it in copies/mine/, "
+        "unread. 400 naming nobody (or an unknown username or department).",
+        request=s.CopyRequestSerializer,
+        responses={201: s.CopySerializer(many=True), **errors(400, 401, 403, 404)},
+    )
+    def post(self, request, number):
+        case = access_case_by_number(request.user, number)
+        access_copy(request.user, case)
+        body = s.CopyRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        names, codes = body.validated_data["people"], body.validated_data["departments"]
+        people = list(get_user_model().objects.filter(username__in=names, is_active=True))
+        unknown = sorted(set(names) - {u.username for u in people})
+        if unknown:
+            raise ValidationError({"people": [_("No such active user: %(names)s") % {"names": ", ".join(unknown)}]})
+        missing = sorted(set(codes) - set(Department.objects.filter(code__in=codes).values_list("code", flat=True)))
+        if missing:
+            raise ValidationError({"departments": [_("No such department: %(codes)s") % {"codes": ", ".join(missing)}]})
+        copies = do_copy_case(
+            case.number, acting_user=request.user, people=people, departments=codes, note=body.validated_data["note"]
+        )
+        return Response(s.CopySerializer(copies, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class MyCopies(generics.ListAPIView):
+    """Cases copied to me, unread first, newest first."""
+
+    serializer_class = s.CopySerializer
+
+    def get_queryset(self):
+        rows = Copy.objects.filter(recipient=self.request.user).select_related("case", "recipient", "copied_by")
+        return rows.order_by(F("read_at").asc(nulls_first=True), "-copied_at", "-id")
+
+    @extend_schema(operation_id="copies_mine", responses={200: s.CopySerializer(many=True), **errors(401)})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)

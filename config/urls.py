@@ -18,6 +18,9 @@ urlpatterns = [
     path("cases/<str:number>/terminate/", cases.case_terminate, name="case_terminate"),
     path("cases/<str:number>/extensions/", cases.case_extension_request, name="case_extension_request"),
     path("extensions/<int:pk>/decide/", cases.extension_decide, name="extension_decide"),
+    path("cases/<str:number>/copy/", cases.case_copy, name="case_copy"),
+    path("copies/", cases.copies, name="copies"),
+    path("copies/read/", cases.copies_read, name="copies_read"),
     path("", include("desk.urls")),  # intake/, work/, tasks/<id>/..., materials/<uuid>/
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the menu's language switch
     path("login/", auth_views.LoginView.as_view(), name="login"),

@@ -19,7 +19,7 @@ from django.utils.functional import SimpleLazyObject
 
 from sla.notification_views import unread_count
 from worklists import access
-from worklists.models import WorkItem
+from worklists.models import Copy, WorkItem
 
 PREFIX = "desk:count"
 
@@ -53,9 +53,19 @@ def inbox_count(user) -> int:
     return cached_count(inbox_key(user.pk), lambda: WorkItem.objects.inbox(user).count())
 
 
+def copies_key(user_id: int) -> str:
+    return f"{PREFIX}:copies:{user_id}"
+
+
+def copies_count(user) -> int:
+    """抄送: unread copies (the copy_inbox index)."""
+    return cached_count(copies_key(user.pk), lambda: Copy.objects.filter(recipient=user, read_at=None).count())
+
+
 def forget(*, department_code: str | None = None, users=()) -> None:
     """Drop the unfiltered counts an action changed (filtered ones expire on their own)."""
     keys = [inbox_key(user.pk) for user in users if getattr(user, "pk", None)]
+    keys += [copies_key(user.pk) for user in users if getattr(user, "pk", None)]
     if department_code:
         keys.append(queue_key(department_code))
     cache.delete_many(keys)
@@ -67,7 +77,11 @@ def badges_for(user) -> dict:
     if access.role_of(user) not in access.WORKING_ROLES:
         return {}
     department = access.department_of(user)
-    return {"queue": queue_count(department) if department else 0, "inbox": inbox_count(user)}
+    return {
+        "queue": queue_count(department) if department else 0,
+        "inbox": inbox_count(user),
+        "copies": copies_count(user),
+    }
 
 
 def notifications_key(user_id: int) -> str:

@@ -10,15 +10,18 @@ from __future__ import annotations
 import re
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, F
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from engine.case_moves import do_resume_case, do_suspend_case, do_terminate_case
+from engine.casework import do_copy_case
 from engine.decisions import DECISION_FIELDS, outcome_label
 from engine.errors import EngineError, InvalidInput
 from engine.models import Case, Event, WaitingTimer
@@ -26,7 +29,9 @@ from processes.names import in_language
 from sla.extension_models import Extension
 from sla.extensions import do_decide_extension, do_request_extension
 from worklists import access
-from worklists.models import Department, WorkItem
+from worklists.models import Copy, Department, StaffMember, WorkItem
+
+from . import badges
 
 R = access.R
 CASE_NUMBER = re.compile(r"[A-Z0-9_-]{1,32}")
@@ -124,6 +129,9 @@ def diagram_state(case: Case, items: list[WorkItem], events: list[Event]) -> dic
 @login_required
 def case_detail(request, number, move_errors=None):
     case = access.access_case_by_number(request.user, number)
+    # Opening a case copied to me (抄送) reads it.
+    if Copy.objects.filter(case=case, recipient=request.user, read_at=None).update(read_at=timezone.now()):
+        badges.forget(users=[request.user])
     events = list(case.events.select_related("actor").order_by("id"))
     items = list(
         WorkItem.objects.filter(case=case).select_related("department", "assignee", "completed_by").order_by("id")
@@ -158,6 +166,19 @@ def case_detail(request, number, move_errors=None):
             }
             for e in case.extensions.select_related("requested_by", "decided_by").order_by("id")
         ],
+        "may_copy": access.can_copy(request.user, case),
+        "copy_departments": Department.objects.exclude(code="bank").order_by("code")
+        if access.can_copy(request.user, case)
+        else [],
+        "copy_people": (
+            StaffMember.objects.filter(user__is_active=True, department__isnull=False)
+            .exclude(user=request.user)
+            .select_related("user", "department")
+            .order_by("department_id", "user__username")
+            if access.can_copy(request.user, case)
+            else []
+        ),
+        "copies": list(case.copies.select_related("recipient", "copied_by").order_by("id")),
         "may_ask_extension": case.status == Case.Status.RUNNING
         and case.concluded_at is None
         and not case.extensions.filter(state=Extension.State.REQUESTED).exists()
@@ -265,3 +286,51 @@ def extension_decide(request, pk):
         done = _("Extension approved: the case's limits moved.") if approve else _("Extension refused.")
         messages.success(request, done)
     return redirect("case_detail", extension.case.number)
+
+
+# 抄送: copied for information; the copies page lists what was copied to me.
+
+
+@login_required
+@require_POST
+def case_copy(request, number):
+    case = access.access_case_by_number(request.user, number)
+    access.access_copy(request.user, case)
+    people = list(get_user_model().objects.filter(pk__in=request.POST.getlist("people"), is_active=True))
+    departments = [
+        code for code in request.POST.getlist("departments") if Department.objects.filter(code=code).exists()
+    ]
+    try:
+        copies = do_copy_case(
+            case.number,
+            acting_user=request.user,
+            people=people,
+            departments=departments,
+            note=request.POST.get("note", ""),
+        )
+    except InvalidInput as error:
+        return case_detail(request, number, move_errors={"form": "copy", **error.errors})
+    except EngineError as error:
+        messages.error(request, _("Could not be done: %(error)s Nothing was changed.") % {"error": error})
+    else:
+        badges.forget(users=[c.recipient for c in copies])
+        messages.success(request, _("Copied to %(n)s people.") % {"n": len(copies)})
+    return redirect("case_detail", case.number)
+
+
+@login_required
+def copies(request):
+    """What was copied to me, unread first, newest first."""
+    rows = Copy.objects.filter(recipient=request.user).select_related("case", "copied_by", "case__service_item")
+    rows = rows.order_by(F("read_at").asc(nulls_first=True), "-copied_at", "-id")
+    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    unread = Copy.objects.filter(recipient=request.user, read_at=None).count()
+    return render(request, "desk/copies.html", {"page": page, "unread": unread})
+
+
+@login_required
+@require_POST
+def copies_read(request):
+    Copy.objects.filter(recipient=request.user, read_at=None).update(read_at=timezone.now())
+    badges.forget(users=[request.user])
+    return redirect("copies")

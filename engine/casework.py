@@ -10,15 +10,16 @@ from django.utils.translation import gettext as _
 from SpiffWorkflow.util.task import TaskState
 
 from processes.names import in_language
-from worklists.models import WorkItem
+from worklists.models import Copy, WorkItem
+from worklists.people import assignable
 
-from . import clocks, rewind, rows
+from . import clocks, events, rewind, rows
 from .actions import check_open, no_such_task, open_work_items
-from .decisions import required_text
+from .decisions import plain_text, required_text
 from .errors import CaseNotRunning, InvalidInput, TaskConflict
 from .models import Case, Event
 from .state import load_workflow
-from .stepping import Step, case_of_item
+from .stepping import Step, case_numbered, case_of_item, lock_case_row
 
 _ITEMS = rows.table(WorkItem)
 
@@ -192,3 +193,49 @@ def do_withdraw_task(work_item_id: int, *, acting_user, reason: str = "") -> Wor
         step.save()
     reopened = [i for i in open_work_items(step.case.pk) if i.task_spec == item.task_spec]
     return reopened[-1] if reopened else item
+
+
+# 抄送 ----------------------------------------------------------------------------------------------
+
+
+def do_copy_case(number: str, *, acting_user, people=(), departments=(), note: str = "", work_item=None) -> list:
+    """抄送: the case copied for information to people, and to the active staff of departments.
+    Each recipient may then read the case and finds it under "copied to me", unread; a second copy
+    to the same person adds nothing. Returns the new copies."""
+    note = plain_text(note)
+    with transaction.atomic():
+        if not lock_case_row(case_numbered(number)):
+            raise CaseNotRunning(_("There is no case %(case)s.") % {"case": number})
+        case = Case.objects.get(number=number)
+        recipients = {user.pk: user for user in people}
+        for code in departments:
+            recipients.update({user.pk: user for user in assignable(code)})
+        recipients.pop(getattr(acting_user, "pk", None), None)
+        if not recipients:
+            message = _("Name at least one person or department to copy the case to.")
+            raise InvalidInput(message, errors={"people": message})
+        already = set(
+            Copy.objects.filter(case=case, recipient_id__in=list(recipients)).values_list("recipient_id", flat=True)
+        )
+        copies = Copy.objects.bulk_create(
+            Copy(case=case, recipient=user, copied_by=acting_user, work_item=work_item, note=note)
+            for pk, user in recipients.items()
+            if pk not in already
+        )
+        events.write(
+            [
+                events.row(
+                    Event.Kind.CASE_COPIED,
+                    case_id=case.pk,
+                    version_id=case.version_id,
+                    actor=acting_user,
+                    work_item=getattr(work_item, "pk", None),
+                    data={
+                        "to": sorted(c.recipient.get_username() for c in copies),
+                        "departments": sorted(departments),
+                        "note": note,
+                    },
+                )
+            ]
+        )
+    return copies

@@ -177,6 +177,7 @@ class Event(models.Model):
         TASK_SENT_BACK = "task_sent_back", pgettext_lazy("event", "task sent back")
         TASK_WITHDRAWN = "task_withdrawn", pgettext_lazy("event", "task withdrawn")
         TASK_URGED = "task_urged", pgettext_lazy("event", "task urged")
+        CASE_COPIED = "case_copied", pgettext_lazy("event", "case copied")
         CASE_SUSPENDED = "case_suspended", pgettext_lazy("event", "case suspended")
         CASE_RESUMED = "case_resumed", pgettext_lazy("event", "case resumed")
         CASE_TERMINATED = "case_terminated", pgettext_lazy("event", "case terminated")

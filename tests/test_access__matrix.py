@@ -120,6 +120,17 @@ RULES: dict[str, list[Check]] = {
         Check("GET", "/extensions/999999/decide/", POST_ONLY),
         Check("POST", "/extensions/999999/decide/", by_role(LOGIN, 404, 404, 404, 404, 404, 404, 404)),
     ],
+    # 抄送: staff who may see the case copy it; naming nobody is refused (400). Everyone reads
+    # their own copies.
+    "cases/<str:number>/copy/": [
+        Check("GET", "/cases/{case}/copy/", POST_ONLY),
+        Check("POST", "/cases/{case}/copy/", by_role(LOGIN, 400, 400, 400, 400, 400, 403, 400)),
+    ],
+    "copies/": [Check("GET", "/copies/", logged_in(200))],
+    "copies/read/": [
+        Check("GET", "/copies/read/", POST_ONLY),
+        Check("POST", "/copies/read/", logged_in("302 /copies/")),
+    ],
     "intake/": [
         Check("GET", "/intake/", by_role(LOGIN, 200, 403, 403, 403, 403, 403, 200)),
         Check("POST", "/intake/", by_role(LOGIN, 400, 403, 403, 403, 403, 403, 400)),  # an empty form: refused

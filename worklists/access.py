@@ -27,7 +27,7 @@ from engine.models import Case
 from processes.models import ProcessDefinition, ProcessVersion
 from processes.names import in_language
 
-from .models import Department, StaffMember, WorkItem
+from .models import Copy, Department, StaffMember, WorkItem
 from .people import WORKING_ROLES, assignable
 
 R = StaffMember.Role
@@ -228,11 +228,15 @@ def access_message_delivery(user) -> None:
 
 
 def can_see_case(user, case) -> bool:
+    """Staff whose department has work in the case, and anyone it was copied to (抄送)."""
     role = role_of(user)
     if role in (R.SUPERVISOR, R.ADMIN, R.FRONT_DESK):
         return True
     if role in (R.CLERK, R.HEAD):
-        return WorkItem.objects.filter(case=case, department_id=department_of(user)).exists()
+        return (
+            WorkItem.objects.filter(case=case, department_id=department_of(user)).exists()
+            or Copy.objects.filter(case=case, recipient=user).exists()
+        )
     return False
 
 
@@ -244,6 +248,7 @@ def cases_visible_to(user):
     if role in (R.CLERK, R.HEAD):
         return Case.objects.filter(
             Exists(WorkItem.objects.filter(case=OuterRef("pk"), department_id=department_of(user)))
+            | Exists(Copy.objects.filter(case=OuterRef("pk"), recipient=user))
         )
     raise PermissionDenied(_("Your role does not see case data."))
 
@@ -312,6 +317,19 @@ def can_decide_extension(user, extension) -> bool:
 def access_extension_decision(user, extension) -> None:
     if not can_decide_extension(user, extension):
         raise PermissionDenied(_("Only the head of the deciding department may decide this extension."))
+
+
+# --- 抄送 -----------------------------------------------------------------------------------------
+
+
+def can_copy(user, case) -> bool:
+    """Whoever works the case or watches it copies it for information: staff who may see it."""
+    return role_of(user) in (R.FRONT_DESK, R.CLERK, R.HEAD, R.SUPERVISOR, R.ADMIN) and can_see_case(user, case)
+
+
+def access_copy(user, case) -> None:
+    if not can_copy(user, case):
+        raise PermissionDenied(_("Only staff who may see the case may copy it."))
 
 
 def application_for(user, case) -> dict:

@@ -219,3 +219,42 @@ class StaffMember(models.Model):
 
     def __str__(self):
         return f"{self.user} ({self.get_role_display()})"
+
+
+class Copy(models.Model):
+    """抄送: a case copied to a person for information. They may read the case (worklists.access)
+    and find it under "copied to me", unread until they open it; nothing of the case waits on them."""
+
+    case = models.ForeignKey(
+        "engine.Case", on_delete=models.CASCADE, related_name="copies", verbose_name=pgettext_lazy("field", "case")
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="copies",
+        verbose_name=pgettext_lazy("field", "recipient"),
+    )
+    copied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="copies_sent",
+        verbose_name=pgettext_lazy("field", "copied by"),
+    )
+    work_item = models.ForeignKey(
+        WorkItem, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=pgettext_lazy("field", "task")
+    )
+    note = models.TextField(pgettext_lazy("field", "note"), blank=True)
+    copied_at = models.DateTimeField(pgettext_lazy("field", "copied at"), default=timezone.now)
+    read_at = models.DateTimeField(pgettext_lazy("field", "read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "copy")
+        verbose_name_plural = pgettext_lazy("model", "copies")
+        indexes = [
+            # Serves "copied to me": a user's copies, unread first, newest first.
+            models.Index(fields=["recipient", "read_at", "-copied_at"], name="copy_inbox"),
+        ]
+        constraints = [models.UniqueConstraint(fields=["case", "recipient"], name="copy_once_per_person")]
+
+    def __str__(self):
+        return f"{self.case_id} → {self.recipient_id}"
