@@ -142,7 +142,13 @@ class WorkItem(models.Model):
         ]
         constraints = [
             # One open item per task of the process; it also serves the step's lookups by task id.
-            models.UniqueConstraint(fields=["task_id"], condition=Q(state="open"), name="workitem_one_open_per_task"),
+            # Its predicate names task_id (never null) so that only a query by task id can use it:
+            # the sweeps' and lists' queries of open rows keep their own, smaller partial indexes.
+            models.UniqueConstraint(
+                fields=["task_id"],
+                condition=Q(state="open", task_id__isnull=False),
+                name="workitem_one_open_per_task",
+            ),
         ]
 
     def __str__(self):
