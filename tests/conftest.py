@@ -18,7 +18,7 @@ BPMN_DIR = Path(__file__).resolve().parent.parent / "bpmn"
 CI = os.getenv("CI", "").lower() == "true"
 
 # --as-of MOMENT: run the tests as of another date (tests/as_of.py).
-pytest_plugins = ["tests.as_of"]
+pytest_plugins = ["tests.as_of", "tests.database_pass"]
 
 
 @pytest.fixture(autouse=True)
