@@ -70,6 +70,14 @@ class TaskSerializer(serializers.Serializer):
     statutory_due_at = serializers.DateTimeField(allow_null=True, help_text="the statutory limit (法定时限)")
     limit_working_days = serializers.IntegerField(allow_null=True)
     urges = serializers.IntegerField(help_text="how often the task was urged (催办)")
+    delegate = serializers.CharField(
+        source="delegate.username", default=None, allow_null=True, help_text="who the work is delegated to (委派)"
+    )
+    transfer_to = serializers.CharField(
+        source="transfer_to_id",
+        allow_null=True,
+        help_text="the department it is offered to (转办), waiting for its head",
+    )
 
 
 class FormFieldValueSerializer(serializers.Serializer):
@@ -337,6 +345,28 @@ class WithdrawRequestSerializer(serializers.Serializer):
     """撤回: a completed task taken back by the clerk who completed it."""
 
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class TransferRequestSerializer(serializers.Serializer):
+    to_user = serializers.CharField(
+        max_length=150, required=False, allow_blank=True, default="", help_text="a colleague's username"
+    )
+    to_department = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, default="", help_text="or another department's code"
+    )
+    reason = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, default="", help_text="required for another department"
+    )
+
+
+class TransferDecisionSerializer(serializers.Serializer):
+    accept = serializers.BooleanField()
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class DelegateRequestSerializer(serializers.Serializer):
+    to_user = serializers.CharField(max_length=150, help_text="the username of who does the work")
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class UrgeRequestSerializer(serializers.Serializer):

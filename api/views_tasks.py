@@ -6,6 +6,7 @@ path decides whether the task can still be acted on (409 when it no longer can).
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -18,10 +19,17 @@ from engine.actions import do_claim_task, do_complete_task, do_reassign_task, do
 from engine.case_moves import do_refuse_application
 from engine.casework import do_send_back_task, do_withdraw_task
 from engine.decisions import CORRECTION, REJECT
+from engine.handover import do_decide_transfer, do_delegate_task, do_return_delegation, do_transfer_task
 from processes.names import in_language
 from sla.urging import do_urge_task
 from workdays.lateness import with_light
-from worklists.access import access_queue_by_department, access_reassign, access_task_by_id, access_urge
+from worklists.access import (
+    access_queue_by_department,
+    access_reassign,
+    access_task_by_id,
+    access_transfer_decision,
+    access_urge,
+)
 from worklists.models import WorkItem
 from worklists.people import assignable
 
@@ -274,4 +282,80 @@ class TaskRefuse(APIView):
         item = access_task_by_id(request.user, pk, act=True)
         body = body_of(s.CaseMoveRequestSerializer, request)
         do_refuse_application(item.pk, acting_user=request.user, reason=body["reason"])
+        return render_task(item.pk)
+
+
+def _active_user(username: str, field: str):
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise ValidationError({field: [_("No such active user: %(names)s") % {"names": username}]})
+    return user
+
+
+class TaskTransfer(APIView):
+    @extend_schema(
+        operation_id="tasks_transfer",
+        summary="Transfer a task I hold (转办): to a colleague, or offered to another department",
+        description="To a colleague of the department (to_user): they hold it at once. To another department "
+        "(to_department, with the reason): it waits for that department head's decision (transfer/decision/). "
+        "409 unless you hold the task (and it is not delegated).",
+        request=s.TransferRequestSerializer,
+        responses={200: s.TaskDetailSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, pk):
+        item = access_task_by_id(request.user, pk, act=True)
+        body = body_of(s.TransferRequestSerializer, request)
+        to_user = _active_user(body["to_user"], "to_user") if body["to_user"] else None
+        do_transfer_task(
+            item.pk,
+            acting_user=request.user,
+            to_user=to_user,
+            to_department=body["to_department"],
+            reason=body["reason"],
+        )
+        return render_task(item.pk)
+
+
+class TaskTransferDecision(APIView):
+    @extend_schema(
+        operation_id="tasks_transfer_decide",
+        summary="Accept or refuse a task offered to my department (the department head)",
+        request=s.TransferDecisionSerializer,
+        responses={200: s.TaskDetailSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, pk):
+        item = access_task_by_id(request.user, pk)
+        access_transfer_decision(request.user, item)
+        body = body_of(s.TransferDecisionSerializer, request)
+        do_decide_transfer(item.pk, acting_user=request.user, accept=body["accept"], note=body["note"])
+        return render_task(item.pk)
+
+
+class TaskDelegate(APIView):
+    @extend_schema(
+        operation_id="tasks_delegate",
+        summary="Delegate the work of a task I hold (委派): it comes back to me to complete",
+        request=s.DelegateRequestSerializer,
+        responses={200: s.TaskDetailSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, pk):
+        item = access_task_by_id(request.user, pk, act=True)
+        body = body_of(s.DelegateRequestSerializer, request)
+        do_delegate_task(
+            item.pk, acting_user=request.user, to_user=_active_user(body["to_user"], "to_user"), note=body["note"]
+        )
+        return render_task(item.pk)
+
+
+class TaskDelegationReturn(APIView):
+    @extend_schema(
+        operation_id="tasks_delegation_return",
+        summary="Return delegated work (the delegate), or recall it (the holder)",
+        request=s.UrgeRequestSerializer,
+        responses={200: s.TaskDetailSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, pk):
+        item = access_task_by_id(request.user, pk)
+        body = body_of(s.UrgeRequestSerializer, request)
+        do_return_delegation(item.pk, acting_user=request.user, note=body["note"])
         return render_task(item.pk)

@@ -28,6 +28,8 @@ TABS = {
     "inbox": (_("My inbox"), _("tasks I claimed")),
     "open": (_("All open"), _("every open task of the department")),
     "archive": (_("Done"), _("tasks I completed")),
+    "delegated": (_("Delegated to me"), _("work someone holding a task asked me to do")),
+    "transfers": (_("Transfers in"), _("tasks other departments offer to this department")),
 }
 READER_TABS = ("queue", "open")  # supervisors look, they do not work tasks
 
@@ -108,6 +110,12 @@ class Worklist:
             "open": lambda: WorkItem.objects.queue(code),
             "inbox": lambda: WorkItem.objects.inbox(self.user),
             "archive": lambda: WorkItem.objects.archive(self.user),
+            "delegated": lambda: WorkItem.objects.filter(state=WorkItem.State.OPEN, delegate=self.user).order_by(
+                "due_at", "id"
+            ),
+            "transfers": lambda: WorkItem.objects.filter(state=WorkItem.State.OPEN, transfer_to=code).order_by(
+                "due_at", "id"
+            ),
         }[self.tab]()
         if self.service_item:
             rows = rows.filter(service_item=self.service_item)

@@ -17,5 +17,9 @@ urlpatterns = [
     path("tasks/<int:pk>/withdraw/", views.task_withdraw, name="task_withdraw"),
     path("tasks/<int:pk>/urge/", views.task_urge, name="task_urge"),
     path("tasks/<int:pk>/refuse/", views.task_refuse, name="task_refuse"),
+    path("tasks/<int:pk>/transfer/", views.task_transfer, name="task_transfer"),
+    path("tasks/<int:pk>/transfer/decide/", views.task_transfer_decide, name="task_transfer_decide"),
+    path("tasks/<int:pk>/delegate/", views.task_delegate, name="task_delegate"),
+    path("tasks/<int:pk>/delegate/return/", views.task_delegation_return, name="task_delegation_return"),
     path("materials/<uuid:pk>/", views.material_download, name="material"),
 ]

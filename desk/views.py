@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -23,6 +24,7 @@ from engine.case_moves import can_refuse_application, do_refuse_application
 from engine.casework import can_withdraw, do_send_back_task, do_withdraw_task, send_back_choices
 from engine.decisions import CORRECTION, REJECT, outcome_label
 from engine.errors import EngineError, InvalidInput, TaskConflict
+from engine.handover import do_decide_transfer, do_delegate_task, do_return_delegation, do_transfer_task
 from engine.models import Event
 from processes.models import ServiceItem
 from processes.names import in_language
@@ -30,7 +32,8 @@ from sla.urging import do_urge_task
 from worklists import access
 from worklists.intake import IntakeForm, do_take_in_application, new_intake_key
 from worklists.materials import human_size, private_storage
-from worklists.models import Material, WorkItem
+from worklists.models import Department, Material, StaffMember, WorkItem
+from worklists.people import assignable
 
 from . import badges
 from .cases import decisions_of
@@ -148,6 +151,29 @@ def task_context(request, item: WorkItem, *, decision=None, data_form=None, reas
         send_back = SendBackForm(choices=choices) if choices else None
     context["send_back"] = send_back
     context["may_urge"] = access.can_urge(user, item)
+    handing = may_act and mine and not item.delegate_id and item.state == WorkItem.State.OPEN
+    context["may_hand_over"] = handing
+    if handing:
+        context["colleagues"] = [u for u in assignable(item.department_id) if u.pk != user.pk]
+        context["other_departments"] = Department.objects.exclude(code__in=[item.department_id, "bank"]).order_by(
+            "code"
+        )
+        context["delegates"] = (
+            StaffMember.objects.filter(user__is_active=True, department__isnull=False)
+            .exclude(user=user)
+            .select_related("user", "department")
+            .order_by("department_id", "user__username")
+        )
+    context["may_return_delegation"] = (
+        item.state == WorkItem.State.OPEN
+        and item.delegate_id
+        and user.pk
+        in (
+            item.delegate_id,
+            item.assignee_id,
+        )
+    )
+    context["may_decide_transfer"] = item.state == WorkItem.State.OPEN and access.can_decide_transfer(user, item)
     context["may_refuse"] = may_act and mine and not case.suspended_at and can_refuse_application(item)
     context["may_withdraw"] = item.state == WorkItem.State.COMPLETED and can_withdraw(item, user)
     context["withdraw"] = WithdrawForm() if context["may_withdraw"] else None
@@ -402,6 +428,96 @@ def task_refuse(request, pk):
         request, _("Case %(case)s is not accepted; the decision is recorded.") % {"case": item.case.number}
     )
     return redirect("case_detail", item.case.number)
+
+
+def _hand_over(request, pk, move, done: str, *, act: bool = True):
+    """One of the hand-over moves (engine.handover) from the task page; refusals as messages."""
+    item = access.access_task_by_id(request.user, pk, act=act)
+    try:
+        moved = move(item)
+    except EngineError as error:
+        _engine_refused(request, error)
+        return redirect(_back_to_task(item))
+    badges.forget(department_code=item.department_id, users=[request.user])
+    messages.success(request, done)
+    return redirect(_back_to_task(moved))
+
+
+def _user_or_none(pk):
+    try:
+        return get_user_model().objects.get(pk=int(pk), is_active=True)
+    except (ValueError, TypeError, get_user_model().DoesNotExist):
+        return None
+
+
+@login_required
+@require_POST
+def task_transfer(request, pk):
+    """转办: to a colleague, or offered to another department with the reason."""
+    to_user = _user_or_none(request.POST.get("to_user"))
+    to_department = request.POST.get("to_department", "")
+
+    def move(item):
+        if to_user is None and not to_department and request.POST.get("to_user"):
+            raise InvalidInput(_("No such colleague."))
+        return do_transfer_task(
+            item.pk,
+            acting_user=request.user,
+            to_user=to_user,
+            to_department=to_department,
+            reason=request.POST.get("reason", ""),
+        )
+
+    done = (
+        _("Handed to %(who)s.") % {"who": to_user}
+        if to_user
+        else _("Offered to the other department; its head decides.")
+    )
+    return _hand_over(request, pk, move, done)
+
+
+@login_required
+@require_POST
+def task_transfer_decide(request, pk):
+    item = access.access_task_by_id(request.user, pk)
+    access.access_transfer_decision(request.user, item)
+    accept = request.POST.get("decision") == "accept"
+    return _hand_over(
+        request,
+        pk,
+        lambda item: do_decide_transfer(
+            item.pk, acting_user=request.user, accept=accept, note=request.POST.get("note", "")
+        ),
+        _("Transfer accepted: the task is in your department's queue.") if accept else _("Transfer refused."),
+        act=False,
+    )
+
+
+@login_required
+@require_POST
+def task_delegate(request, pk):
+    """委派: someone else does the work; it comes back to you."""
+    to_user = _user_or_none(request.POST.get("to_user"))
+
+    def move(item):
+        if to_user is None:
+            raise InvalidInput(_("Choose whom to delegate to."))
+        return do_delegate_task(item.pk, acting_user=request.user, to_user=to_user, note=request.POST.get("note", ""))
+
+    return _hand_over(request, pk, move, _("Delegated to %(who)s.") % {"who": to_user})
+
+
+@login_required
+@require_POST
+def task_delegation_return(request, pk):
+    """The delegate returns the work; the holder recalls it."""
+    return _hand_over(
+        request,
+        pk,
+        lambda item: do_return_delegation(item.pk, acting_user=request.user, note=request.POST.get("note", "")),
+        _("The task is back with the clerk holding it."),
+        act=False,
+    )
 
 
 # 材料 ----------------------------------------------------------------------------------------------

@@ -155,6 +155,11 @@ def do_complete_task(work_item_id: int, *, acting_user=None, outcome: str = "", 
     with transaction.atomic():
         item, step = _open_item_locked(work_item_id, acting_user)
         step.refuse_if_suspended()
+        if item.delegate_id:  # 委派: it comes back to the holder first (engine.handover)
+            raise TaskConflict(
+                _("task '%(task)s' is delegated to %(who)s; it can be completed once it comes back")
+                % {"task": in_language(item.name), "who": item.delegate}
+            )
         if item.assignee_id and getattr(acting_user, "pk", None) and item.assignee_id != acting_user.pk:
             raise TaskConflict(
                 _("task '%(task)s' is claimed by %(who)s; ask them or the department head to release it")

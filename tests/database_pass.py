@@ -8,7 +8,13 @@ the SQLite pass runs it once and the PostgreSQL pass leaves it out.
 
 from __future__ import annotations
 
-DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server"}
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+}
 
 
 def pytest_addoption(parser):

@@ -186,6 +186,28 @@ RULES: dict[str, list[Check]] = {
         Check("GET", "/tasks/{task}/refuse/", POST_ONLY),
         Check("POST", "/tasks/{task}/refuse/", by_role(LOGIN, 403, 400, 403, 403, 403, 403, 400)),
     ],
+    # 转办 / 委派: the task's department passes the gate and is told what is wrong (no one named: the
+    # page again with the message); deciding a transfer needs one offered to your department (403).
+    "tasks/<int:pk>/transfer/": [
+        Check("GET", "/tasks/{task}/transfer/", POST_ONLY),
+        Check("POST", "/tasks/{task}/transfer/", by_role(LOGIN, 403, "302 /tasks/", 403, 403, 403, 403, "302 /tasks/")),
+    ],
+    "tasks/<int:pk>/transfer/decide/": [
+        Check("GET", "/tasks/{task}/transfer/decide/", POST_ONLY),
+        Check("POST", "/tasks/{task}/transfer/decide/", by_role(LOGIN, 403, 403, 403, 403, 403, 403, "302 /tasks/")),
+    ],
+    "tasks/<int:pk>/delegate/": [
+        Check("GET", "/tasks/{task}/delegate/", POST_ONLY),
+        Check("POST", "/tasks/{task}/delegate/", by_role(LOGIN, 403, "302 /tasks/", 403, 403, 403, 403, "302 /tasks/")),
+    ],
+    "tasks/<int:pk>/delegate/return/": [
+        Check("GET", "/tasks/{task}/delegate/return/", POST_ONLY),
+        Check(
+            "POST",
+            "/tasks/{task}/delegate/return/",
+            by_role(LOGIN, 403, "302 /tasks/", 403, 403, "302 /tasks/", 403, "302 /tasks/"),
+        ),
+    ],
     "materials/<uuid:pk>/": [
         Check("GET", "/materials/{material}/", by_role(LOGIN, 200, 200, 200, 200, 200, 403, 200)),
         Check("GET", "/materials/{fresh_material}/", by_role(LOGIN, 200, 403, 403, 403, 200, 403, 200)),

@@ -151,7 +151,27 @@ def can_act_on_task(user, item: WorkItem) -> bool:
 
 
 def can_see_task(user, item: WorkItem) -> bool:
-    return reads_everything(user) or department_of(user) == item.department_id
+    """Its department; who it is delegated to (委派); the head of a department it is offered to (转办)."""
+    if reads_everything(user) or department_of(user) == item.department_id:
+        return True
+    if item.delegate_id and item.delegate_id == getattr(user, "pk", None):
+        return True
+    return bool(item.transfer_to_id) and role_of(user) == R.HEAD and department_of(user) == item.transfer_to_id
+
+
+def can_decide_transfer(user, item: WorkItem) -> bool:
+    role = role_of(user)
+    return bool(item.transfer_to_id) and (
+        role == R.ADMIN or (role == R.HEAD and department_of(user) == item.transfer_to_id)
+    )
+
+
+def access_transfer_decision(user, item: WorkItem) -> None:
+    """Heads decide what is offered to their department. With nothing offered (decided a moment
+    ago: a double click), the write path says so (409), not the gate."""
+    offered_elsewhere = item.transfer_to_id and not can_decide_transfer(user, item)
+    if role_of(user) not in (R.HEAD, R.ADMIN) or offered_elsewhere:
+        raise PermissionDenied(_("Only the head of the department the task is offered to may accept or refuse it."))
 
 
 def access_task_by_id(user, work_item_id, *, act: bool = False) -> WorkItem:
@@ -236,6 +256,7 @@ def can_see_case(user, case) -> bool:
         return (
             WorkItem.objects.filter(case=case, department_id=department_of(user)).exists()
             or Copy.objects.filter(case=case, recipient=user).exists()
+            or WorkItem.objects.filter(case=case, delegate=user, state=WorkItem.State.OPEN).exists()
         )
     return False
 

@@ -88,6 +88,28 @@ class WorkItem(models.Model):
     )
     state = models.CharField(pgettext_lazy("field", "state"), max_length=16, choices=State.choices, default=State.OPEN)
     opened_at = models.DateTimeField(pgettext_lazy("field", "opened at"), default=timezone.now)
+    # 委派: someone else does the work (their "delegated to me" list); it comes back to the holder,
+    # who completes it (engine.handover).
+    delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="delegated_items",
+        verbose_name=pgettext_lazy("field", "delegated to"),
+    )
+    delegated_at = models.DateTimeField(pgettext_lazy("field", "delegated at"), null=True, blank=True)
+    # 转办 to another department: waits for that department head's acceptance (engine.handover).
+    transfer_to = models.ForeignKey(
+        Department,
+        to_field="code",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="transfers_offered",
+        verbose_name=pgettext_lazy("field", "transfer to"),
+    )
+    transfer_reason = models.TextField(pgettext_lazy("field", "transfer reason"), blank=True, db_default="")
     # 催办: how often a supervisor or the department head urged the task, and when last (sla.urging).
     urges = models.PositiveIntegerField(pgettext_lazy("field", "urges"), default=0, db_default=0)
     last_urged_at = models.DateTimeField(pgettext_lazy("field", "last urged at"), null=True, blank=True)
@@ -130,6 +152,17 @@ class WorkItem(models.Model):
             models.Index(fields=["department", "state", "due_at", "id"], name="workitem_queue"),
             # Serves "my inbox": open items claimed by a user by due time.
             models.Index(fields=["assignee", "state", "due_at", "id"], name="workitem_inbox"),
+            # Serve "delegated to me" and a department head's transfers to accept (rare rows).
+            models.Index(
+                fields=["delegate", "due_at"],
+                name="workitem_delegated",
+                condition=Q(state="open", delegate__isnull=False),
+            ),
+            models.Index(
+                fields=["transfer_to"],
+                name="workitem_transfer_offered",
+                condition=Q(state="open", transfer_to__isnull=False),
+            ),
             # Serves the engine's projection sync: the open items of one case.
             models.Index(fields=["case"], name="workitem_case_open", condition=Q(state="open")),
             # Serve the light sweep: open items about to turn red / yellow, by the moment they do.
