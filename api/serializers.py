@@ -369,6 +369,29 @@ class DelegateRequestSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
+class OpinionRequestSerializer(serializers.Serializer):
+    question = serializers.CharField(max_length=2000, allow_blank=True, help_text="what the opinion is asked on")
+    department = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    person = serializers.CharField(
+        max_length=150, required=False, allow_blank=True, default="", help_text="a username, instead of a department"
+    )
+    working_days = serializers.IntegerField(required=False, default=3, min_value=1, max_value=30)
+
+
+class OpinionSerializer(serializers.Serializer):
+    task = serializers.IntegerField(source="item.pk", help_text="the opinion request's own task id")
+    department = serializers.CharField(source="item.department_id")
+    person = serializers.CharField(source="item.assignee.username", default=None, allow_null=True)
+    state = serializers.CharField(source="item.state")
+    due_at = serializers.DateTimeField(source="item.due_at", allow_null=True)
+    question = serializers.CharField(source="asked.data.question", default="")
+    opinion = serializers.CharField(source="given.data.opinion", default=None, allow_null=True)
+
+
+class OpinionAnswerSerializer(serializers.Serializer):
+    opinion = serializers.CharField(max_length=2000, allow_blank=True)
+
+
 class UrgeRequestSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 

@@ -20,6 +20,7 @@ from engine.case_moves import do_refuse_application
 from engine.casework import do_send_back_task, do_withdraw_task
 from engine.decisions import CORRECTION, REJECT
 from engine.handover import do_decide_transfer, do_delegate_task, do_return_delegation, do_transfer_task
+from engine.opinions import do_ask_opinion, do_give_opinion, do_withdraw_opinion_request, opinions_of
 from processes.names import in_language
 from sla.urging import do_urge_task
 from workdays.lateness import with_light
@@ -358,4 +359,67 @@ class TaskDelegationReturn(APIView):
         item = access_task_by_id(request.user, pk)
         body = body_of(s.UrgeRequestSerializer, request)
         do_return_delegation(item.pk, acting_user=request.user, note=body["note"])
+        return render_task(item.pk)
+
+
+class TaskOpinions(APIView):
+    @extend_schema(
+        operation_id="tasks_opinions",
+        summary="The opinions a task asked for (加签): who, on what, due when, the answer",
+        responses={200: s.OpinionSerializer(many=True), **errors(401, 403, 404)},
+    )
+    def get(self, request, pk):
+        item = access_task_by_id(request.user, pk)
+        return Response(s.OpinionSerializer(opinions_of(item), many=True).data)
+
+    @extend_schema(
+        operation_id="tasks_ask_opinion",
+        summary="Ask a department or a person for an opinion before deciding a task I hold (加签)",
+        description="The request is a task of its own (in that department's queue, or the person's inbox) with "
+        "its own working-day limit and light. The task cannot be completed until every opinion is in or its "
+        "request withdrawn (409 meanwhile). Answers with the opinion request's task.",
+        request=s.OpinionRequestSerializer,
+        responses={201: s.TaskDetailSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, pk):
+        item = access_task_by_id(request.user, pk, act=True)
+        body = body_of(s.OpinionRequestSerializer, request)
+        person = _active_user(body["person"], "person") if body["person"] else None
+        opinion = do_ask_opinion(
+            item.pk,
+            acting_user=request.user,
+            question=body["question"],
+            department=body["department"],
+            person=person,
+            working_days=body["working_days"],
+        )
+        response = render_task(opinion.pk)
+        response.status_code = 201
+        return response
+
+
+class TaskOpinionAnswer(APIView):
+    @extend_schema(
+        operation_id="tasks_give_opinion",
+        summary="Give the opinion an opinion request asks for",
+        request=s.OpinionAnswerSerializer,
+        responses={200: s.TaskDetailSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, pk):
+        item = access_task_by_id(request.user, pk, act=True)
+        body = body_of(s.OpinionAnswerSerializer, request)
+        do_give_opinion(item.pk, acting_user=request.user, opinion=body["opinion"])
+        return render_task(item.pk)
+
+
+class TaskOpinionWithdraw(APIView):
+    @extend_schema(
+        operation_id="tasks_withdraw_opinion_request",
+        summary="Withdraw an opinion request (the clerk holding the task that asked)",
+        request=None,
+        responses={200: s.TaskDetailSerializer, **errors(401, 403, 404, 409)},
+    )
+    def post(self, request, pk):
+        item = access_task_by_id(request.user, pk)
+        do_withdraw_opinion_request(item.pk, acting_user=request.user)
         return render_task(item.pk)

@@ -21,5 +21,8 @@ urlpatterns = [
     path("tasks/<int:pk>/transfer/decide/", views.task_transfer_decide, name="task_transfer_decide"),
     path("tasks/<int:pk>/delegate/", views.task_delegate, name="task_delegate"),
     path("tasks/<int:pk>/delegate/return/", views.task_delegation_return, name="task_delegation_return"),
+    path("tasks/<int:pk>/opinions/", views.task_ask_opinion, name="task_ask_opinion"),
+    path("tasks/<int:pk>/opinion/", views.task_give_opinion, name="task_give_opinion"),
+    path("tasks/<int:pk>/opinion/withdraw/", views.task_withdraw_opinion, name="task_withdraw_opinion"),
     path("materials/<uuid:pk>/", views.material_download, name="material"),
 ]

@@ -26,6 +26,13 @@ from engine.decisions import CORRECTION, REJECT, outcome_label
 from engine.errors import EngineError, InvalidInput, TaskConflict
 from engine.handover import do_decide_transfer, do_delegate_task, do_return_delegation, do_transfer_task
 from engine.models import Event
+from engine.opinions import (
+    DEFAULT_WORKING_DAYS,
+    do_ask_opinion,
+    do_give_opinion,
+    do_withdraw_opinion_request,
+    opinions_of,
+)
 from processes.models import ServiceItem
 from processes.names import in_language
 from sla.urging import do_urge_task
@@ -174,6 +181,18 @@ def task_context(request, item: WorkItem, *, decision=None, data_form=None, reas
         )
     )
     context["may_decide_transfer"] = item.state == WorkItem.State.OPEN and access.can_decide_transfer(user, item)
+    # 加签: the opinions this task asked for; on an opinion request, the question and the answer form.
+    context["opinions"] = opinions_of(item) if not item.asked_for_id else []
+    context["may_ask_opinion"] = handing and not item.asked_for_id
+    context["opinion_days"] = DEFAULT_WORKING_DAYS
+    if item.asked_for_id:
+        context["asked"] = (
+            Event.objects.filter(work_item=item.asked_for_id, kind=Event.Kind.OPINION_ASKED, data__opinion=item.pk)
+            .select_related("actor")
+            .first()
+        )
+        context["may_give_opinion"] = may_act and item.assignee_id in (None, user.pk)
+        context["given"] = Event.objects.filter(work_item=item.pk, kind=Event.Kind.OPINION_GIVEN).first()
     context["may_refuse"] = may_act and mine and not case.suspended_at and can_refuse_application(item)
     context["may_withdraw"] = item.state == WorkItem.State.COMPLETED and can_withdraw(item, user)
     context["withdraw"] = WithdrawForm() if context["may_withdraw"] else None
@@ -430,8 +449,9 @@ def task_refuse(request, pk):
     return redirect("case_detail", item.case.number)
 
 
-def _hand_over(request, pk, move, done: str, *, act: bool = True):
-    """One of the hand-over moves (engine.handover) from the task page; refusals as messages."""
+def _hand_over(request, pk, move, done: str, *, act: bool = True, stay: bool = False):
+    """One of the hand-over moves (engine.handover, engine.opinions) from the task page; refusals
+    as messages. Then the task moved (``stay``: the task the move started from)."""
     item = access.access_task_by_id(request.user, pk, act=act)
     try:
         moved = move(item)
@@ -440,7 +460,57 @@ def _hand_over(request, pk, move, done: str, *, act: bool = True):
         return redirect(_back_to_task(item))
     badges.forget(department_code=item.department_id, users=[request.user])
     messages.success(request, done)
-    return redirect(_back_to_task(moved))
+    return redirect(_back_to_task(item if stay else moved))
+
+
+@login_required
+@require_POST
+def task_ask_opinion(request, pk):
+    """加签: ask a department or a person for an opinion before deciding."""
+    person = _user_or_none(request.POST.get("person"))
+    try:
+        days = int(request.POST.get("working_days") or DEFAULT_WORKING_DAYS)
+    except ValueError:
+        days = 0
+
+    def move(item):
+        return do_ask_opinion(
+            item.pk,
+            acting_user=request.user,
+            question=request.POST.get("question", ""),
+            department="" if person else request.POST.get("department", ""),
+            person=person,
+            working_days=days,
+        )
+
+    return _hand_over(
+        request, pk, move, _("Opinion asked: the task waits for it before it can be completed."), stay=True
+    )
+
+
+@login_required
+@require_POST
+def task_give_opinion(request, pk):
+    return _hand_over(
+        request,
+        pk,
+        lambda item: do_give_opinion(item.pk, acting_user=request.user, opinion=request.POST.get("opinion", "")),
+        _("Opinion given: the clerk who asked sees it on the task."),
+    )
+
+
+@login_required
+@require_POST
+def task_withdraw_opinion(request, pk):
+    item = access.access_task_by_id(request.user, pk)
+    asked_for = item.asked_for_id
+    try:
+        do_withdraw_opinion_request(item.pk, acting_user=request.user)
+    except EngineError as error:
+        _engine_refused(request, error)
+    else:
+        messages.success(request, _("Opinion request withdrawn."))
+    return redirect(reverse("desk:task", args=[asked_for or item.pk]))
 
 
 def _user_or_none(pk):

@@ -150,16 +150,32 @@ def _open_item_locked(work_item_id: int, acting_user) -> tuple[WorkItem, Step]:
     return check_open(item), step
 
 
+def refuse_with_open_opinions(item: WorkItem) -> None:
+    """加签: a task is not decided while an opinion it asked for is outstanding (engine.opinions)."""
+    waiting = list(
+        WorkItem.objects.filter(asked_for_id=item.pk, state=WorkItem.State.OPEN).select_related("department")
+    )
+    if waiting:
+        names = ", ".join(in_language(w.department.name, w.department.name_en) for w in waiting)
+        raise TaskConflict(
+            _("task '%(task)s' waits for opinions (%(from)s); withdraw the requests or wait for them")
+            % {"task": in_language(item.name), "from": names}
+        )
+
+
 def do_complete_task(work_item_id: int, *, acting_user=None, outcome: str = "", data: dict | None = None) -> WorkItem:
     """Complete a user task with its form data; the outcome is stored as ``<task id>_outcome``."""
     with transaction.atomic():
         item, step = _open_item_locked(work_item_id, acting_user)
         step.refuse_if_suspended()
+        if item.asked_for_id:  # 加签: an opinion request is answered, not completed (engine.opinions)
+            raise TaskConflict(_("task %(task)s asks for an opinion: give the opinion instead") % {"task": item.pk})
         if item.delegate_id:  # 委派: it comes back to the holder first (engine.handover)
             raise TaskConflict(
                 _("task '%(task)s' is delegated to %(who)s; it can be completed once it comes back")
                 % {"task": in_language(item.name), "who": item.delegate}
             )
+        refuse_with_open_opinions(item)
         if item.assignee_id and getattr(acting_user, "pk", None) and item.assignee_id != acting_user.pk:
             raise TaskConflict(
                 _("task '%(task)s' is claimed by %(who)s; ask them or the department head to release it")

@@ -172,7 +172,7 @@ def do_refuse_application(work_item_id: int, *, acting_user, reason: str) -> Cas
         item.state, item.completed_at, item.outcome = WorkItem.State.COMPLETED, step.now, NOT_ACCEPTED
         item.completed_by = acting_user
         clocks.close_task_clock(step, item, step.now, ["state", "completed_at", "outcome", "completed_by_id"])
-        step.closed_item = item
+        step.closed_item, step.closed_otherwise = item, True
         step.log(
             Event.Kind.CASE_NOT_ACCEPTED,
             activity=item.task_spec,

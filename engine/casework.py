@@ -122,7 +122,7 @@ def do_send_back_task(work_item_id: int, *, acting_user, reason: str, to_step: s
         item.state, item.completed_at = WorkItem.State.SENT_BACK, step.now
         item.completed_by = acting_user if getattr(acting_user, "pk", None) else None
         late = clocks.close_task_clock(step, item, step.now, ["state", "completed_at", "completed_by_id"])
-        step.closed_item = item
+        step.closed_item, step.closed_otherwise = item, True
         step.log(
             Event.Kind.TASK_SENT_BACK,
             **_fields(item),

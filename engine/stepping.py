@@ -110,6 +110,7 @@ class Step:
         self.now = timezone.now()
         self.events: list[dict] = []  # the event log's rows, {attname: value}
         self.closed_item: WorkItem | None = None  # the item a clerk closed: completed, sent back
+        self.closed_otherwise = False  # closed_item was not completed (sent back, refused at intake)
         self.claimed_for: dict = {}  # task spec -> the user a task opening in this step goes to
         self.terminated_with: str | None = None  # 终止, 不予受理: the result a clerk ended the case with
         self.read_row = None  # what Step.lock read under the lock for the caller
@@ -275,6 +276,7 @@ class Step:
                     task_id=item.task_id,
                     work_item=item.pk,
                 )
+        self._close_opinion_requests(gone)
         new_tasks = [task for task_id, task in ready.items() if task_id not in self.ready_before]
         # A new case has no earlier rounds to ask about.
         earlier = new_tasks and not self.new_case
@@ -308,6 +310,23 @@ class Step:
             if item.light == Light.RED:  # opened with no time left (after a correction), past close of office
                 clocks.log_task_breach(self, item, new=True)
         return [t.task_spec.bpmn_id for t in ready.values()]
+
+    def _close_opinion_requests(self, gone: set) -> None:
+        """加签: the opinions a closed task asked for close with it (engine.opinions). Rare rows:
+        one indexed query, and only when a task closed in this step."""
+        # A completion never leaves one open (engine.actions refuses it): only a task the process
+        # took away, or one a clerk closed otherwise (sent back, refused at intake), may have some.
+        closed = set(gone)
+        if self.closed_item is not None and self.closed_otherwise:
+            closed.add(self.closed_item.task_id)
+        if not closed:
+            return
+        requests = WorkItem.objects.filter(asked_for__task_id__in=closed, asked_for__case_id=self.case.pk,
+                                           state=WorkItem.State.OPEN)  # fmt: skip
+        for item in list(requests.only("id", "task_spec", "name", "department_id", "task_id", "due_at")):
+            self.log(Event.Kind.TASK_CANCELLED, activity=item.task_spec, activity_name=item.name,
+                     department=item.department_id, task_id=item.task_id, work_item=item.pk)  # fmt: skip
+        requests.update(state=WorkItem.State.CANCELLED, completed_at=self.now)
 
     def _work_item(self, task, used_days: int) -> WorkItem:
         """A new work item with its deadlines, less the working days it used in earlier rounds."""

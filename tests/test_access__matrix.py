@@ -208,6 +208,24 @@ RULES: dict[str, list[Check]] = {
             by_role(LOGIN, 403, "302 /tasks/", 403, 403, "302 /tasks/", 403, "302 /tasks/"),
         ),
     ],
+    # 加签: asking needs a question (400 for the department, refused before anything); giving an
+    # opinion on a task that asks none, or withdrawing one, is the write path's refusal (302 back).
+    "tasks/<int:pk>/opinions/": [
+        Check("GET", "/tasks/{task}/opinions/", POST_ONLY),
+        Check("POST", "/tasks/{task}/opinions/", by_role(LOGIN, 403, "302 /tasks/", 403, 403, 403, 403, "302 /tasks/")),
+    ],
+    "tasks/<int:pk>/opinion/": [
+        Check("GET", "/tasks/{task}/opinion/", POST_ONLY),
+        Check("POST", "/tasks/{task}/opinion/", by_role(LOGIN, 403, "302 /tasks/", 403, 403, 403, 403, "302 /tasks/")),
+    ],
+    "tasks/<int:pk>/opinion/withdraw/": [
+        Check("GET", "/tasks/{task}/opinion/withdraw/", POST_ONLY),
+        Check(
+            "POST",
+            "/tasks/{task}/opinion/withdraw/",
+            by_role(LOGIN, 403, "302 /tasks/", 403, 403, "302 /tasks/", 403, "302 /tasks/"),
+        ),
+    ],
     "materials/<uuid:pk>/": [
         Check("GET", "/materials/{material}/", by_role(LOGIN, 200, 200, 200, 200, 200, 403, 200)),
         Check("GET", "/materials/{fresh_material}/", by_role(LOGIN, 200, 403, 403, 403, 200, 403, 200)),

@@ -88,6 +88,16 @@ class WorkItem(models.Model):
     )
     state = models.CharField(pgettext_lazy("field", "state"), max_length=16, choices=State.choices, default=State.OPEN)
     opened_at = models.DateTimeField(pgettext_lazy("field", "opened at"), default=timezone.now)
+    # 加签 (征求意见 / 会签): an opinion asked of another department or person before this task's
+    # decision; an item of its own, with its own limit and light (engine.opinions).
+    asked_for = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="opinions",
+        verbose_name=pgettext_lazy("field", "opinion for"),
+    )
     # 委派: someone else does the work (their "delegated to me" list); it comes back to the holder,
     # who completes it (engine.handover).
     delegate = models.ForeignKey(
