@@ -30,7 +30,26 @@ from .test_api__cases import client_for, private_materials, take_in  # noqa: F40
 
 ROOT = Path(__file__).resolve().parent.parent
 # The operations a clerk may try: every read, and the writes a department clerk makes.
-FUZZED_POSTS = ("tasks_claim", "tasks_unclaim", "tasks_complete", "tasks_request_correction", "cases_deliver_message")
+FUZZED_POSTS = (
+    "tasks_claim",
+    "tasks_unclaim",
+    "tasks_complete",
+    "tasks_request_correction",
+    "cases_deliver_message",
+)
+# Casework: what a clerk or head sends with free text and choices of their own.
+CASEWORK_POSTS = (
+    "tasks_send_back",
+    "tasks_withdraw",
+    "tasks_urge",
+    "tasks_transfer",
+    "tasks_delegate",
+    "tasks_ask_opinion",
+    "cases_suspend",
+    "cases_terminate",
+    "cases_extension_request",
+    "cases_copy",
+)
 
 
 def test_the_schema_validates_without_warnings(tmp_path):
@@ -63,6 +82,7 @@ def test_the_schema_is_served_to_anyone_at_a_stable_url(db):
         "tasks_reassign",
         "service_items_list",
         *FUZZED_POSTS,
+        *CASEWORK_POSTS,
     } <= operations
     queue = schema["paths"]["/api/v1/departments/{code}/queue/"]["get"]
     assert {p["name"] for p in queue["parameters"]} >= {"code", "page", "page_size", "service_item", "light", "case"}
@@ -82,10 +102,12 @@ def wsgi_requests_inside_the_test_transaction():
         request_finished.connect(close_old_connections)
 
 
-def fuzz(operation, mode, token: str, seen: set[int], path_parameters: dict | None = None) -> None:
-    """At most 25 examples of one operation, sent as the clerk; any 5xx fails."""
+def fuzz(operation, mode, token: str, seen: set[int], path_parameters: dict | None = None, examples: int = 25) -> None:
+    """At most ``examples`` examples of one operation, sent as the clerk; any 5xx fails."""
 
-    @settings(max_examples=25, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=examples, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck)
+    )
     @given(case=operation.as_strategy(generation_mode=mode, path_parameters=path_parameters))
     def run(case):
         response = case.call(headers={"Authorization": f"Token {token}"})
@@ -115,9 +137,9 @@ def test_schemathesis_finds_no_server_error(reference, frontdesk, clerk_market):
         chosen = [
             op
             for op in operations
-            if op.method.upper() == "GET" or op.definition.raw.get("operationId") in FUZZED_POSTS
+            if op.method.upper() == "GET" or op.definition.raw.get("operationId") in FUZZED_POSTS + CASEWORK_POSTS
         ]
-        assert len(chosen) == 13
+        assert len(chosen) == 26
         seen: dict[str, set[int]] = {op.label: set() for op in chosen}
         # Generated path parameters mostly find nothing (404); pinned to real rows, the bodies and
         # queries reach the gate, the checks and the write path.
@@ -128,10 +150,12 @@ def test_schemathesis_finds_no_server_error(reference, frontdesk, clerk_market):
             # A negative case needs something left to get wrong: a body or a query parameter.
             negatable = "requestBody" in raw or any(p.get("in") == "query" for p in raw.get("parameters", []))
             sender = tokens.get(raw.get("operationId"), token)
+            # The casework moves each load the case's workflow: fewer examples keep the suite quick.
+            examples = 8 if raw.get("operationId") in CASEWORK_POSTS else 25
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-                fuzz(operation, mode, sender, seen[operation.label])
+                fuzz(operation, mode, sender, seen[operation.label], examples=examples)
                 if pinned and (mode == GenerationMode.POSITIVE or negatable):
-                    fuzz(operation, mode, sender, seen[operation.label], pinned)
+                    fuzz(operation, mode, sender, seen[operation.label], pinned, examples=examples)
     assert all(seen.values()) and not any(code >= 500 for codes in seen.values() for code in codes), seen
     assert {200, 400} <= seen["GET /api/v1/departments/{code}/queue/"] and 400 in seen[
         "POST /api/v1/tasks/{id}/complete/"
