@@ -151,7 +151,10 @@ def _open_item_locked(work_item_id: int, acting_user) -> tuple[WorkItem, Step]:
 
 
 def refuse_with_open_opinions(item: WorkItem) -> None:
-    """加签: a task is not decided while an opinion it asked for is outstanding (engine.opinions)."""
+    """加签: a task is not decided while an opinion it asked for is outstanding (engine.opinions).
+    The row's count says whether to look; only then are the requests read, to name them."""
+    if not item.open_opinions:
+        return
     waiting = list(
         WorkItem.objects.filter(asked_for_id=item.pk, state=WorkItem.State.OPEN).select_related("department")
     )

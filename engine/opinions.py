@@ -15,6 +15,7 @@ from __future__ import annotations
 import uuid
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -87,6 +88,7 @@ def do_ask_opinion(
             yellow_at=due.yellow_at,
             light=due.light(now),
         )
+        WorkItem.objects.filter(pk=item.pk).update(open_opinions=F("open_opinions") + 1)
         facts = {"opinion": opinion.pk, "department": department, "person": getattr(person, "username", None)}
         log_item_event(item, Event.Kind.OPINION_ASKED, acting_user, data={**facts, "question": question})
         log_item_event(opinion, Event.Kind.TASK_OPENED, acting_user, data={"due_at": opinion.due_at.isoformat()})
@@ -112,6 +114,7 @@ def do_give_opinion(opinion_id: int, *, acting_user, opinion: str) -> WorkItem:
         if item.assignee_id is None:
             item.assignee, item.claimed_at = acting_user, now
         item.save(update_fields=["state", "completed_at", "outcome", "completed_by", "assignee", "claimed_at"])
+        _one_less(item.asked_for_id)
         log_item_event(item, Event.Kind.OPINION_GIVEN, acting_user, data={"opinion": text, "for": item.asked_for_id})
     return item
 
@@ -127,8 +130,13 @@ def do_withdraw_opinion_request(opinion_id: int, *, acting_user) -> WorkItem:
             raise TaskConflict(_("only the clerk holding the task that asked may withdraw the request"))
         item.state, item.completed_at = WorkItem.State.CANCELLED, timezone.now()
         item.save(update_fields=["state", "completed_at"])
+        _one_less(asked_for.pk)
         log_item_event(asked_for, Event.Kind.OPINION_WITHDRAWN, acting_user, data={"opinion": item.pk})
     return item
+
+
+def _one_less(task_pk: int) -> None:
+    WorkItem.objects.filter(pk=task_pk, open_opinions__gt=0).update(open_opinions=F("open_opinions") - 1)
 
 
 def opinions_of(item: WorkItem) -> list[dict]:

@@ -326,7 +326,8 @@ class Step:
         for item in list(requests.only("id", "task_spec", "name", "department_id", "task_id", "due_at")):
             self.log(Event.Kind.TASK_CANCELLED, activity=item.task_spec, activity_name=item.name,
                      department=item.department_id, task_id=item.task_id, work_item=item.pk)  # fmt: skip
-        requests.update(state=WorkItem.State.CANCELLED, completed_at=self.now)
+        if requests.update(state=WorkItem.State.CANCELLED, completed_at=self.now):
+            WorkItem.objects.filter(task_id__in=closed, case_id=self.case.pk).update(open_opinions=0)
 
     def _work_item(self, task, used_days: int) -> WorkItem:
         """A new work item with its deadlines, less the working days it used in earlier rounds."""

@@ -28,13 +28,15 @@ def test_the_task_waits_for_the_opinion_which_has_its_own_limit(reference, front
     opinion = do_ask_opinion(tax.pk, acting_user=clerk_tax, question=QUESTION, department="market", working_days=2)
     assert opinion.department_id == "market" and opinion.asked_for_id == tax.pk and opinion.assignee is None
     assert opinion.due_at is not None and opinion.light == "green" and opinion.limit_working_days == 2
-    with translation.override("en"), pytest.raises(TaskConflict, match="waits for opinions"):
+    assert WorkItem.objects.get(pk=tax.pk).open_opinions == 1
+    with translation.override("en"), pytest.raises(TaskConflict, match=r"waits for opinions \(Market regulation\)"):
         do_complete_task(tax.pk, acting_user=clerk_tax, outcome="approve", data={})
     with pytest.raises(TaskConflict):  # an opinion request is answered, not completed
         do_complete_task(opinion.pk, acting_user=clerk_market, outcome="approve", data={})
 
     do_claim_task(opinion.pk, acting_user=clerk_market)
     do_give_opinion(opinion.pk, acting_user=clerk_market, opinion="不涉及 No prior permit needed")
+    assert WorkItem.objects.get(pk=tax.pk).open_opinions == 0
     shown = opinions_of(tax)
     assert shown[0]["given"].data["opinion"] == "不涉及 No prior permit needed"
     assert shown[0]["asked"].data["question"] == QUESTION
@@ -53,8 +55,10 @@ def test_a_withdrawn_request_frees_the_task_and_a_send_back_closes_the_others(
         do_withdraw_opinion_request(first.pk, acting_user=clerk_hrss)  # only the asker
     do_withdraw_opinion_request(first.pk, acting_user=clerk_tax)
     assert WorkItem.objects.get(pk=first.pk).state == WorkItem.State.CANCELLED
+    assert WorkItem.objects.get(pk=tax.pk).open_opinions == 1
     do_send_back_task(tax.pk, acting_user=clerk_tax, reason=REASON, to_step="market_review")
     assert WorkItem.objects.get(pk=second.pk).state == WorkItem.State.CANCELLED
+    assert WorkItem.objects.get(pk=tax.pk).open_opinions == 0
     assert Event.objects.filter(case=case, kind=Event.Kind.TASK_CANCELLED, work_item=second.pk).exists()
 
 

@@ -98,6 +98,11 @@ class WorkItem(models.Model):
         related_name="opinions",
         verbose_name=pgettext_lazy("field", "opinion for"),
     )
+    # How many opinions this task still waits for: read with the row, so that completing a task
+    # costs no query to ask (engine.actions).
+    open_opinions = models.PositiveSmallIntegerField(
+        pgettext_lazy("field", "opinions awaited"), default=0, db_default=0
+    )
     # 委派: someone else does the work (their "delegated to me" list); it comes back to the holder,
     # who completes it (engine.handover).
     delegate = models.ForeignKey(
