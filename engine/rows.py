@@ -75,8 +75,8 @@ class Table:
 
     def value(self, obj, field, *, add: bool = False):
         value = field.pre_save(obj, add) if add else getattr(obj, field.attname)
-        if isinstance(value, DatabaseDefault):
-            value = field.db_default.value
+        if isinstance(value, DatabaseDefault):  # db_default is a Value, or a plain value to wrap in one
+            value = getattr(field.db_default, "value", field.db_default)
         return self.prepared(field, value)
 
     def prepared(self, field, value):
