@@ -14,6 +14,8 @@ from worklists.people import DEPARTMENT_NAMES, do_create_staff
 
 # Older first: the serial process becomes version 1, the parallel one version 2.
 REFERENCE_FILES = ["business_registration_serial.bpmn", "business_registration.bpmn"]
+# A second process of another kind: an inclusive gateway, a multi-instance step, a correction loop.
+CONSTRUCTION_FILE = "construction_permit.bpmn"
 # Who may take the notify-and-commit shortcut: a DMN table (dmn/), changed by deploying a new one.
 ELIGIBILITY_FILE = "notify_commit_eligibility.dmn"
 COMMITMENT_TEXT = (
@@ -36,6 +38,16 @@ DEMO_PEOPLE = [
     ("supervisor", R.SUPERVISOR, None),
     ("designer", R.DESIGNER, None),
     ("admin", R.ADMIN, None),
+]
+# The construction permit's departments: two clerks and a head for housing (its three experts'
+# reviews go to the housing queue at once), one clerk for each special review.
+CONSTRUCTION_PEOPLE = [
+    ("clerk_housing", R.CLERK, "housing"),
+    ("clerk_housing_2", R.CLERK, "housing"),
+    ("head_housing", R.HEAD, "housing"),
+    ("clerk_fire", R.CLERK, "fire"),
+    ("clerk_civil_defense", R.CLERK, "civil_defense"),
+    ("clerk_planning", R.CLERK, "planning"),
 ]
 
 
@@ -116,12 +128,40 @@ def demo_people_described() -> list[tuple[str, str]]:
     with translation.override("en"):
         return [
             (username, str(R(role).label) + (f", {DEPARTMENT_NAMES[department][1]}" if department else ""))
-            for username, role, department in DEMO_PEOPLE
+            for username, role, department in DEMO_PEOPLE + CONSTRUCTION_PEOPLE
         ]
+
+
+def ensure_construction_permit(password: str | None = DEMO_PASSWORD) -> ServiceItem:
+    """建筑工程施工许可: its process (bpmn/construction_permit.bpmn), service item and people."""
+    path = settings.BASE_DIR / "bpmn" / CONSTRUCTION_FILE
+    do_deploy_version(path.read_bytes(), f"bpmn/{CONSTRUCTION_FILE}")
+    item, _ = ServiceItem.objects.get_or_create(
+        code="construction_permit",
+        defaults={
+            "name": "建筑工程施工许可",
+            "name_en": "Construction permit",
+            "process": ProcessDefinition.objects.get(key="construction_permit"),
+            "statutory_limit_working_days": 20,
+            "promised_limit_working_days": 10,
+            "extension_working_days": 15,  # 联合办理: joint handling extends by 15
+            "extension_approver": "housing",  # the lead department decides for all
+            "materials": [
+                "申请表 application form",
+                "施工图审查合格书 approved construction drawings",
+                "施工合同 construction contract",
+            ],
+        },
+    )
+    for username, role, department in CONSTRUCTION_PEOPLE:
+        do_create_staff(username, role=role, department=department, password=password)
+    return item
 
 
 def seed() -> list[str]:
     lines = deploy_reference_processes()
     ensure_service_items()
     ensure_demo_people()
+    ensure_construction_permit()
+    lines.append(f"bpmn/{CONSTRUCTION_FILE}: deployed, with its service item and people")
     return lines

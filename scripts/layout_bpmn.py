@@ -21,6 +21,7 @@ SIZES = {
     "msg": (36, 36),
     "timer": (36, 36),
     "boundary_timer": (36, 36),
+    "or": (50, 50),
 }
 TAGS = {
     "user": "userTask",
@@ -33,6 +34,7 @@ TAGS = {
     "msg": "intermediateCatchEvent",
     "timer": "intermediateCatchEvent",
     "boundary_timer": "boundaryEvent",
+    "or": "inclusiveGateway",
 }
 COL, ROW, LANE_X, X0 = 150, 110, 160, 260
 
@@ -55,8 +57,9 @@ DEPARTMENT_REVIEWS = [
 
 
 class Process:
-    def __init__(self, pid: str, name: str):
+    def __init__(self, pid: str, name: str, lanes=None):
         self.pid, self.name = pid, name
+        self.lanes = lanes or LANES
         self.nodes: dict[str, dict] = {}
         self.flows: list[dict] = []
 
@@ -71,14 +74,14 @@ class Process:
 
     # -- geometry
     def lane_rows(self):
-        rows = {code: 1 for code, _ in LANES}
+        rows = {code: 1 for code, _ in self.lanes}
         for n in self.nodes.values():
             rows[n["lane"]] = max(rows[n["lane"]], n["row"] + 1)
         return rows
 
     def lane_top(self):
         tops, y = {}, 80
-        for code, _ in LANES:
+        for code, _ in self.lanes:
             tops[code] = y
             y += self.lane_rows()[code] * ROW + 20
         return tops, y
@@ -125,7 +128,7 @@ class Process:
                 out.append(f'  <bpmn:message id="{mid}" name="{mname}" />')
         out.append(f'  <bpmn:process id="{self.pid}" name={quoteattr(self.name)} isExecutable="true">')
         out.append('    <bpmn:laneSet id="laneset_' + self.pid + '">')
-        for code, lname in LANES:
+        for code, lname in self.lanes:
             out.append(f'      <bpmn:lane id="lane_{code}" name={quoteattr(lname)}>')
             out += [
                 f"        <bpmn:flowNodeRef>{n['id']}</bpmn:flowNodeRef>"
@@ -196,6 +199,12 @@ class Process:
         body += [f"      <bpmn:outgoing>{o}</bpmn:outgoing>" for o in outgoing]
         if n["kind"] == "script":
             body.append(f"      <bpmn:script>{escape(n['script'])}</bpmn:script>")
+        if n.get("instances"):  # a parallel multi-instance task: that many work items at once
+            body.append("      <bpmn:multiInstanceLoopCharacteristics>")
+            body.append(
+                f'        <bpmn:loopCardinality xsi:type="bpmn:tFormalExpression">{n["instances"]}</bpmn:loopCardinality>'
+            )
+            body.append("      </bpmn:multiInstanceLoopCharacteristics>")
         if n["kind"] == "msg":
             mid = "msg_" + n["message"]
             body.append(f'      <bpmn:messageEventDefinition id="{n["id"]}_definition" messageRef="{mid}" />')
@@ -218,7 +227,7 @@ class Process:
             f'        <dc:Bounds x="{LANE_X - 30}" y="80" width="{width - LANE_X + 30}" height="{bottom - 100}" />',
             "      </bpmndi:BPMNShape>",
         ]
-        for code, _ in LANES:
+        for code, _ in self.lanes:
             out.append(f'      <bpmndi:BPMNShape id="lane_{code}_di" bpmnElement="lane_{code}" isHorizontal="true">')
             out.append(
                 f'        <dc:Bounds x="{LANE_X}" y="{tops[code]}" width="{width - LANE_X}" height="{rows[code] * ROW + 20}" />'
@@ -438,8 +447,85 @@ def serial() -> Process:
     return p
 
 
+CONSTRUCTION_LANES = [
+    ("front_desk", "综合窗口 Front desk"),
+    ("housing", "住房城乡建设 Housing and construction"),
+    ("fire", "消防 Fire safety"),
+    ("civil_defense", "人防 Civil air defence"),
+    ("planning", "自然资源和规划 Planning"),
+]
+
+
+def construction_permit() -> Process:
+    """建筑工程施工许可 一件事: the housing department reviews (with a correction loop), then the
+    special reviews the project needs run at once (an inclusive gateway: fire safety over 500 m²,
+    civil air defence with a basement, planning always), then three experts review in parallel (a
+    multi-instance task), and the permit is issued."""
+    p = Process("construction_permit", "建筑工程施工许可 Construction permit", CONSTRUCTION_LANES)
+    p.node("start", "start", "申请提交 Application", "front_desk", 0)
+    p.node(
+        "intake",
+        "user",
+        "一窗受理 Intake",
+        "front_desk",
+        1,
+        form=[
+            ("floor_area", "建筑面积（平方米） Floor area (m²)", "long", True),
+            ("has_basement", "含地下室 Has a basement", "boolean"),
+        ],
+        props={"promised_limit_working_days": 1, "statutory_limit_working_days": 5, "outcomes": "accept"},
+    )
+    review(p, "housing", "housing_review", "施工许可审查 Permit review", 2, 3, 10)
+    correction_loop(p, "housing", "housing_review", 2, on_approve="special_reviews", on_reject="end_refused")
+    p.nodes["housing_correction"].update(lane="front_desk", col=2, row=1)
+    p.node("special_reviews", "or", "专项审查 Special reviews", "housing", 4)
+    specials = [
+        ("fire", "fire_review", "消防设计审查 Fire safety design", "floor_area >= 500", "500 m² 以上 over 500 m²"),
+        ("civil_defense", "civil_defense_review", "人防审查 Civil air defence", "has_basement == True", "含地下室 basement"),
+        ("planning", "planning_check", "规划核验 Planning check", "True", "均需 always"),
+    ]
+    for lane, nid, name, condition, label in specials:
+        review(p, lane, nid, name, 5, 3, 10, outcomes="approve")
+        p.flow("special_reviews", nid, condition, name=label)
+        p.flow(nid, "special_reviews_done")
+    p.node("special_reviews_done", "or", "专项审查完成 Special reviews done", "housing", 6)
+    p.node(
+        "expert_review",
+        "user",
+        "专家评审 Expert review",
+        "housing",
+        7,
+        instances=3,
+        form=REVIEW_FORM,
+        props={"promised_limit_working_days": 3, "statutory_limit_working_days": 10, "outcomes": "approve"},
+    )
+    p.flow("special_reviews_done", "expert_review")
+    p.node(
+        "issue_permit",
+        "script",
+        "核发施工许可 Issue the permit",
+        "housing",
+        8,
+        script="permit_issued = True",
+        props={"concludes": "true", "result": "granted"},
+    )
+    p.flow("expert_review", "issue_permit")
+    p.node("end_granted", "end", "办结 Permit issued", "front_desk", 9)
+    p.node("end_refused", "end", "不予许可 Refused", "front_desk", 9, row=2)
+    p.flow("issue_permit", "end_granted")
+    p.flow("start", "intake")
+    p.flow("intake", "housing_review")
+    return p
+
+
 def main():
     root = Path(__file__).resolve().parent.parent / "bpmn"
+    (root / "construction_permit.bpmn").write_text(
+        construction_permit().xml(
+            "建筑工程施工许可 一件事: housing reviews, the special reviews a project needs at once, three experts, the permit."
+        ),
+        encoding="utf-8",
+    )
     (root / "business_registration.bpmn").write_text(
         parallel().xml(
             "企业开办, parallel: after market regulation, public security, tax, HRSS, the housing fund and the bank act at once."

@@ -75,6 +75,15 @@ def reference(db):
     return {"serial": versions[1], "parallel": versions[2], "item": item}
 
 
+@pytest.fixture
+def construction(reference):
+    """The second process, 建筑工程施工许可 (bpmn/construction_permit.bpmn), its item and people."""
+    from demo.seed import ensure_construction_permit
+
+    item = ensure_construction_permit(password=None)
+    return {"version": item.process.latest_version(), "item": item}
+
+
 def _persona(username: str):
     @pytest.fixture(name=username)
     def persona(reference):
@@ -98,3 +107,25 @@ for _username in (
     "designer",
 ):
     globals()[_username] = _persona(_username)
+
+
+def _construction_persona(username: str):
+    @pytest.fixture(name=username)
+    def persona(construction):
+        from django.contrib.auth import get_user_model
+
+        return get_user_model().objects.get(username=username)
+
+    return persona
+
+
+# The construction permit's people: clerk_housing, clerk_housing_2, head_housing, clerk_fire, ...
+for _username in (
+    "clerk_housing",
+    "clerk_housing_2",
+    "head_housing",
+    "clerk_fire",
+    "clerk_civil_defense",
+    "clerk_planning",
+):
+    globals()[_username] = _construction_persona(_username)

@@ -15,6 +15,10 @@ DEPARTMENT_NAMES = {  # data: the departments as they are named
     "hrss": ("人社局", "Human resources and social security"),
     "housing_fund": ("公积金中心", "Housing fund"),
     "bank": ("银行", "Bank"),
+    "housing": ("住房城乡建设局", "Housing and construction"),
+    "fire": ("消防救援支队", "Fire safety"),
+    "civil_defense": ("人防办", "Civil air defence"),
+    "planning": ("自然资源和规划局", "Natural resources and planning"),
 }
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from demo.driver import Driver, Rates, timing_from
 from demo.seed import DEMO_PASSWORD, demo_people_described, ensure_service_items, seed
 from engine.models import Case
+from processes.models import ServiceItem
 from sla.embedded import start_timer_loop
 
 
@@ -64,6 +65,11 @@ class Command(BaseCommand):
             )
             driver = Driver(latest, service_item=item, seed=story_seed, rates=rates)
             driver.drive(driver.start())
+        # 建筑工程施工许可: a few done, a few left in its departments' queues.
+        permit = ServiceItem.objects.get(code="construction_permit")
+        driver = Driver(permit.process.latest_version(), service_item=permit, seed=7)
+        for steps in (None, None, 1, 2, 3):
+            driver.drive(driver.start(), max_steps=steps)
         self.stdout.write(
             "Drove demo cases: some finished, some waiting in the departments' queues, one licence revoked."
         )
