@@ -481,7 +481,13 @@ def construction_permit() -> Process:
     p.node("special_reviews", "or", "专项审查 Special reviews", "housing", 4)
     specials = [
         ("fire", "fire_review", "消防设计审查 Fire safety design", "floor_area >= 500", "500 m² 以上 over 500 m²"),
-        ("civil_defense", "civil_defense_review", "人防审查 Civil air defence", "has_basement == True", "含地下室 basement"),
+        (
+            "civil_defense",
+            "civil_defense_review",
+            "人防审查 Civil air defence",
+            "has_basement == True",
+            "含地下室 basement",
+        ),
         ("planning", "planning_check", "规划核验 Planning check", "True", "均需 always"),
     ]
     for lane, nid, name, condition, label in specials:
