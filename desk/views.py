@@ -580,14 +580,18 @@ def task_delegate(request, pk):
 @login_required
 @require_POST
 def task_delegation_return(request, pk):
-    """The delegate returns the work; the holder recalls it."""
-    return _hand_over(
-        request,
-        pk,
-        lambda item: do_return_delegation(item.pk, acting_user=request.user, note=request.POST.get("note", "")),
-        _("The task is back with the clerk holding it."),
-        act=False,
-    )
+    """The delegate returns the work (and goes back to their list: the task is no longer theirs
+    to see); the holder recalls it."""
+    item = access.access_task_by_id(request.user, pk)
+    try:
+        do_return_delegation(item.pk, acting_user=request.user, note=request.POST.get("note", ""))
+    except EngineError as error:
+        _engine_refused(request, error)
+        return redirect(_back_to_task(item))
+    messages.success(request, _("The task is back with the clerk holding it."))
+    if item.delegate_id == request.user.pk:
+        return redirect(reverse("desk:worklist") + "?tab=delegated")
+    return redirect(_back_to_task(item))
 
 
 # 材料 ----------------------------------------------------------------------------------------------

@@ -145,7 +145,8 @@ class Browser:
         with self.page.expect_navigation(wait_until="load"):
             self.page.click("main button[type=submit]")  # not the menu's log-out button
         if "/login/" in self.page.url:
-            raise AssertionError(f"could not log in as {username}: still on {self.page.url}")
+            shown = self.page.locator("main").inner_text()[:300]
+            raise AssertionError(f"could not log in as {username}: still on {self.page.url}: {shown}")
 
     def screenshot(self, name: str, *, full_page: bool = False) -> Path:
         """Save tests/artifacts/<name>.png (the directory is gitignored) and return its path."""
