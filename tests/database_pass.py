@@ -3,7 +3,9 @@
 The PostgreSQL pass of ``make test`` (scripts/run_tests.py) is there for what the database does:
 locking, concurrency, query plans, the SQL written for PostgreSQL. A test that never opens the
 database (the expression sandbox, the linters, the catalogue checks) answers the same on both, so
-the SQLite pass runs it once and the PostgreSQL pass leaves it out.
+the SQLite pass runs it once and the PostgreSQL pass leaves it out. So does a test that drives a
+browser (``live_server``): its subject is what the pages show and do, and what they ask of the
+database is asked again by the pages' and the write path's own tests, which run on both.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ DATABASE_FIXTURES = {
     "transactional_db",
     "django_db_reset_sequences",
     "django_db_serialized_rollback",
-    "live_server",
 }
+BROWSER_FIXTURES = {"live_server"}
 
 
 def pytest_addoption(parser):
@@ -26,6 +28,8 @@ def pytest_addoption(parser):
 
 
 def touches_database(item) -> bool:
+    if BROWSER_FIXTURES & set(item.fixturenames):
+        return False
     return item.get_closest_marker("django_db") is not None or bool(DATABASE_FIXTURES & set(item.fixturenames))
 
 

@@ -9,10 +9,10 @@ from django.core.management import call_command
 from engine.models import Case, Event
 from worklists.models import WorkItem
 
-# The answer depends on the date: make test runs these again as of hard dates (tests/as_of.py).
-pytestmark = pytest.mark.dates
 
-
+# The scale test runs once: what it checks (every case ended, every log complete) holds on any
+# date, and the driver's dates are the smaller tests' below, which make test runs again as of
+# hard dates (tests/as_of.py).
 @pytest.mark.slow
 def test_drive_200_cases_ends_them_all_with_complete_ordered_logs(reference):
     out = StringIO()
@@ -52,6 +52,7 @@ def test_drive_200_cases_ends_them_all_with_complete_ordered_logs(reference):
         assert not completed & cancelled
 
 
+@pytest.mark.dates
 def test_drive_a_chosen_version_with_the_version_option(reference):
     out = StringIO()
     call_command("drive", "--cases", "2", "--version", "1", "--no-progress", stdout=out)
@@ -59,6 +60,7 @@ def test_drive_a_chosen_version_with_the_version_option(reference):
     assert "status: completed 2" in out.getvalue()
 
 
+@pytest.mark.dates
 def test_driving_a_version_that_does_not_exist_says_which_versions_do(reference):
     from django.core.management.base import CommandError
 
@@ -66,6 +68,7 @@ def test_driving_a_version_that_does_not_exist_says_which_versions_do(reference)
         call_command("drive", "--cases", "1", "--version", "9", "--no-progress")
 
 
+@pytest.mark.dates
 def test_timed_drive_works_cases_in_office_hours_with_events_in_time_order(reference):
     """--timed: applications arrive one after another from the start day, every claim and completion
     falls in office hours after the task opened, and a case's log is in time order."""
