@@ -14,8 +14,9 @@ import pytest
 
 from engine import workflow_tasks as wt
 from engine.actions import do_claim_task, do_complete_task, do_deliver_message
+from engine.case_moves import do_suspend_case
 from engine.casework import do_send_back_task, do_withdraw_task
-from engine.errors import InvalidInput, TaskConflict
+from engine.errors import CaseSuspended, InvalidInput, TaskConflict
 from engine.models import Case, Event
 from engine.stepping import Step
 from tests.conftest import needs_postgres
@@ -144,4 +145,31 @@ def test_five_branches_one_sent_back_past_the_fan_out_while_the_others_complete(
         case.refresh_from_db()
         assert case.events.filter(kind=Event.Kind.CASE_CONCLUDED).count() == 1
         assert case.events.filter(kind=Event.Kind.MESSAGE_RECEIVED, activity="bank_account_opened").count() >= 1
+        consistent(case)
+
+
+def test_a_suspension_racing_a_completion_one_lands_first_and_the_other_sees_it(reference):
+    needs_postgres()
+    clerk, head = user("clerk_tax"), user("head_market")
+    for n in range(ROUNDS):
+        case = case_at_the_fork(reference, n)
+        item = open_item(case, "tax_review")
+        do_claim_task(item.pk, acting_user=clerk)
+        outcomes = race(
+            partial(do_suspend_case, case.number, acting_user=head, reason="听证"),
+            partial(do_complete_task, item.pk, acting_user=clerk, outcome="approve", data={}),
+        )
+        suspended, completed = outcomes
+        assert suspended.ok, outcomes  # a suspension never waits on a task
+        item.refresh_from_db()
+        case.refresh_from_db()
+        assert case.suspended_at is not None and case.light == "paused"
+        if completed.ok:  # completed first, then suspended
+            assert item.state == WorkItem.State.COMPLETED
+        else:  # suspended first: the completion is refused, and nothing of it was written
+            assert isinstance(completed.error, CaseSuspended), outcomes
+            assert item.state == WorkItem.State.OPEN
+            assert not Event.objects.filter(case=case, kind=Event.Kind.TASK_COMPLETED, work_item=item.pk).exists()
+        # No open task of the suspended case runs a clock.
+        assert not WorkItem.objects.filter(case=case, state="open", light__in=["green", "yellow"]).exists()
         consistent(case)

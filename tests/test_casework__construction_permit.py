@@ -97,3 +97,44 @@ def test_an_opinion_a_suspension_and_a_termination_on_the_second_process(
     kinds = set(case.events.values_list("kind", flat=True))
     assert {"opinion_asked", "opinion_given", "case_suspended", "case_resumed", "case_terminated"} <= kinds
     assert Event.objects.filter(case=case, kind=Event.Kind.TASK_CANCELLED, activity="housing_review").exists()
+
+
+def test_every_other_move_through_the_api_on_the_second_process(
+    construction, frontdesk, clerk_housing, clerk_housing_2, head_housing, clerk_fire, supervisor
+):
+    from .test_api__cases import client_for
+
+    case = started(construction, frontdesk)
+    review = WorkItem.objects.get(case=case, task_spec="housing_review", state="open")
+    housing, head = client_for(clerk_housing), client_for(head_housing)
+    assert housing.post(f"/api/v1/tasks/{review.pk}/claim/").status_code == 200
+    # 催办, 委派 and its return, then 撤回 after completing.
+    assert client_for(supervisor).post(f"/api/v1/tasks/{review.pk}/urge/", {}, format="json").json()["urges"] == 1
+    delegated = housing.post(f"/api/v1/tasks/{review.pk}/delegate/", {"to_user": "clerk_housing_2"}, format="json")
+    assert delegated.status_code == 200 and delegated.json()["delegate"] == "clerk_housing_2"
+    back = client_for(clerk_housing_2).post(f"/api/v1/tasks/{review.pk}/delegate/return/", {}, format="json")
+    assert back.status_code == 200
+    done = housing.post(f"/api/v1/tasks/{review.pk}/complete/", {"outcome": "approve"}, format="json")
+    assert done.status_code == 200, done.json()
+    taken_back = housing.post(f"/api/v1/tasks/{review.pk}/withdraw/", {}, format="json")
+    assert taken_back.status_code == 200 and taken_back.json()["task_spec"] == "housing_review"
+    # 延期: the item's own extension (15 working days, joint handling), decided by housing's head.
+    asked = housing.post(f"/api/v1/cases/{case.number}/extensions/", {"reason": "需专家论证"}, format="json")
+    assert asked.status_code == 201 and asked.json()["working_days"] == 15
+    assert asked.json()["approver_department"] == "housing"
+    decided = head.post(f"/api/v1/extensions/{asked.json()['id']}/decision/", {"approve": True}, format="json")
+    assert decided.status_code == 200 and decided.json()["state"] == "approved"
+    # 中止, 恢复, 抄送, 终止.
+    assert head.post(f"/api/v1/cases/{case.number}/suspend/", {"reason": "检测"}, format="json").status_code == 200
+    assert head.post(f"/api/v1/cases/{case.number}/resume/", {}, format="json").status_code == 200
+    copied = housing.post(f"/api/v1/cases/{case.number}/copies/", {"departments": ["fire"]}, format="json")
+    assert copied.status_code == 201 and [c["recipient"] for c in copied.json()] == ["clerk_fire"]
+    ended = head.post(f"/api/v1/cases/{case.number}/terminate/", {"reason": "建设单位撤回"}, format="json")
+    assert ended.status_code == 200 and ended.json()["result"] == "terminated"
+    # 不予受理 on a new application of this process.
+    fresh = do_start_case(version=construction["version"], service_item=construction["item"], applicant_name="王五")
+    intake = WorkItem.objects.get(case=fresh, task_spec="intake", state="open")
+    desk = client_for(frontdesk)
+    assert desk.post(f"/api/v1/tasks/{intake.pk}/claim/").status_code == 200
+    refused = desk.post(f"/api/v1/tasks/{intake.pk}/refuse/", {"reason": "不属于本机关职权"}, format="json")
+    assert refused.status_code == 200 and Case.objects.get(pk=fresh.pk).result == Case.Result.NOT_ACCEPTED

@@ -88,3 +88,15 @@ def test_the_api_and_the_pages_ask_answer_and_show_the_opinions(client, referenc
     client.force_login(clerk_tax)
     page = client.get(f"/tasks/{tax.pk}/").content.decode()
     assert "data-opinions" in page and "同意" in page and "data-ask-opinion" in page
+
+
+def test_the_case_page_timeline_shows_the_question_and_the_opinion(
+    client, reference, frontdesk, clerk_market, clerk_tax
+):
+    case = fan_out(reference, frontdesk, clerk_market)
+    tax = holding(case, "tax_review", clerk_tax)
+    opinion = do_ask_opinion(tax.pk, acting_user=clerk_tax, question=QUESTION, department="market")
+    do_give_opinion(opinion.pk, acting_user=clerk_market, opinion="不涉及")
+    client.force_login(clerk_tax)
+    page = client.get(f"/cases/{case.number}/").content.decode()
+    assert QUESTION in page and "data-opinion-answer" in page and "不涉及" in page
