@@ -141,12 +141,19 @@ def lock_open_item(work_item_id: int) -> WorkItem:
     return check_open(_read_item(work_item_id))
 
 
-def _open_item_locked(work_item_id: int, acting_user) -> tuple[WorkItem, Step]:
+def item_step(work_item_id: int, acting_user) -> tuple[WorkItem, Step]:
+    """A step of the item's case, the case locked and loaded, the item read under the lock (open
+    or not: the caller says what it needs)."""
     step = Step.lock(case_of_item(work_item_id), acting_user, then_read=_ITEMS.by_id(work_item_id))
     if step is None:
         raise no_such_task(work_item_id)
     item = _ITEMS.instance(step.read_row)
     item.case = step.case
+    return item, step
+
+
+def _open_item_locked(work_item_id: int, acting_user) -> tuple[WorkItem, Step]:
+    item, step = item_step(work_item_id, acting_user)
     return check_open(item), step
 
 

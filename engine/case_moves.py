@@ -30,15 +30,13 @@ from workdays.calendar_store import get_calendar
 from workdays.clock import Light, Limit, deadline, light_at, used_working_days, yellow_moment
 from worklists.models import WorkItem
 
-from . import clocks, rewind, rows
-from .actions import check_open
+from . import clocks, rewind
+from .actions import check_open, item_step
 from .casework import read_workflow, task_in
 from .decisions import NOT_ACCEPTED, required_text
 from .errors import CaseNotRunning, TaskConflict
 from .models import Case, Event, WaitingTimer
-from .stepping import Step, case_numbered, case_of_item
-
-_ITEMS = rows.table(WorkItem)
+from .stepping import Step, case_numbered
 
 
 def _running(number: str, acting_user) -> Step:
@@ -150,11 +148,7 @@ def do_refuse_application(work_item_id: int, *, acting_user, reason: str) -> Cas
     """不予受理 from the open task at acceptance, by the clerk holding it, with the reason."""
     reason = required_text(reason, "reason", _("A refusal to accept needs its reason."))
     with transaction.atomic():
-        step = Step.lock(case_of_item(work_item_id), acting_user, then_read=_ITEMS.by_id(work_item_id))
-        if step is None:
-            raise TaskConflict(_("task %(task)s does not exist") % {"task": work_item_id})
-        item = _ITEMS.instance(step.read_row)
-        item.case = step.case
+        item, step = item_step(work_item_id, acting_user)
         check_open(item)
         step.refuse_if_suspended()
         if item.assignee_id != getattr(acting_user, "pk", None):

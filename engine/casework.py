@@ -13,23 +13,17 @@ from processes.names import in_language
 from worklists.models import Copy, WorkItem
 from worklists.people import assignable
 
-from . import clocks, events, rewind, rows
-from .actions import check_open, no_such_task, open_work_items
+from . import clocks, events, rewind
+from .actions import check_open, item_step, open_work_items
 from .decisions import plain_text, required_text
 from .errors import CaseNotRunning, InvalidInput, TaskConflict
 from .models import Case, Event
 from .state import load_workflow
-from .stepping import Step, case_numbered, case_of_item, lock_case_row
-
-_ITEMS = rows.table(WorkItem)
+from .stepping import Step, case_numbered, lock_case_row
 
 
 def _locked(work_item_id: int, acting_user) -> tuple[WorkItem, Step]:
-    step = Step.lock(case_of_item(work_item_id), acting_user, then_read=_ITEMS.by_id(work_item_id))
-    if step is None:
-        raise no_such_task(work_item_id)
-    item = _ITEMS.instance(step.read_row)
-    item.case = step.case
+    item, step = item_step(work_item_id, acting_user)
     if step.case.status != Case.Status.RUNNING:
         raise CaseNotRunning.of(step.case)
     return item, step
