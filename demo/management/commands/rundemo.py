@@ -27,8 +27,10 @@ class Command(BaseCommand):
             self.drive_demo_cases()
         self.stdout.write("")
         self.stdout.write(f"Demo users (password: {DEMO_PASSWORD}):")
-        for username, description in demo_people_described():
-            self.stdout.write(f"  {username:<14} {description}")
+        people = demo_people_described()
+        width = max(len(username) for username, _ in people)
+        for username, description in people:
+            self.stdout.write(f"  {username:<{width}}  {description}")
         self.stdout.write(f"Cases: {Case.objects.count()} ({Case.objects.filter(status='running').count()} running)")
         if no_serve:
             return
