@@ -166,4 +166,32 @@ def extension_properties(element: etree._Element) -> dict[str, str]:
 
 
 def executable_processes(root: etree._Element) -> list[etree._Element]:
-    return [p for p in bpmn(root, "bpmn:process") if p.get("isExecutable", "false").lower() == "true"]
+    """The processes to run: those not marked ``isExecutable="false"``. An unmarked one runs, as in
+    Flowable and Activiti, whose files mostly leave it out; a process with no flow node (the
+    other side's empty pool on a collaboration diagram) has nothing to run."""
+    return [
+        p
+        for p in bpmn(root, "bpmn:process")
+        if p.get("isExecutable", "true").strip().lower() != "false" and _has_flow_nodes(p)
+    ]
+
+
+def _has_flow_nodes(process: etree._Element) -> bool:
+    return any(isinstance(child.tag, str) and local(child.tag) not in _NOT_FLOW_NODES for child in process)
+
+
+# What a process may hold besides its flow: none of it runs.
+_NOT_FLOW_NODES = {
+    "documentation",
+    "extensionElements",
+    "laneSet",
+    "property",
+    "ioSpecification",
+    "textAnnotation",
+    "association",
+    "dataObject",
+    "dataObjectReference",
+    "dataStoreReference",
+    "group",
+    "category",
+}

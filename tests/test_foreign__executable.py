@@ -1,0 +1,30 @@
+"""Files from other modellers: a process without ``isExecutable`` runs, as Flowable and Activiti
+mean it; one marked ``isExecutable="false"`` is refused with the reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.actions import do_complete_task, do_start_case
+from engine.models import Case
+from processes.actions import do_deploy_version
+from processes.bpmn_file import BpmnFileError
+from tests.conftest import FIXTURES
+from worklists.models import WorkItem
+
+
+def test_a_process_without_is_executable_deploys_and_runs_a_case_to_its_end(db):
+    version = do_deploy_version((FIXTURES / "foreign" / "no_is_executable.bpmn").read_bytes(), "leave.bpmn").version
+    assert version.definition.key == "leave_request"
+    case = do_start_case(version=version)
+    item = WorkItem.objects.get(case=case, state="open")
+    assert (item.task_spec, item.department_id) == ("approve", "hr")
+    do_complete_task(item.pk, outcome="", data={})
+    case.refresh_from_db()
+    assert case.status == Case.Status.COMPLETED
+
+
+def test_a_process_marked_not_executable_is_still_refused(db):
+    with pytest.raises(BpmnFileError) as refused:
+        do_deploy_version((FIXTURES / "broken" / "no_executable_process.bpmn").read_bytes(), "x.bpmn")
+    assert 'isExecutable="true"' in refused.value.problems[0].message
