@@ -177,6 +177,9 @@ ENGINE_WORKFLOW_CACHE_SIZE = envint("ENGINE_WORKFLOW_CACHE_SIZE", 256)
 TIMERS_IN_PROCESS = envbool("TIMERS_IN_PROCESS", "true")
 TIMER_SWEEP_SECONDS = envint("TIMER_SWEEP_SECONDS", 10)
 LIGHT_SWEEP_SECONDS = envint("LIGHT_SWEEP_SECONDS", 60)
+# The department of a task a BPMN file gives none (no lane, no candidate group): files from other
+# modellers often leave it out. Blank: lint asks for one.
+DEFAULT_DEPARTMENT = os.getenv("BINGLIAN_DEFAULT_DEPARTMENT", "").strip()
 # Traffic lights: yellow once this share of the working time is used, or (if > 0) once only
 # this many working hours are left, whichever comes first; red when the limit has passed.
 SLA_YELLOW_SHARE_USED = float(os.getenv("SLA_YELLOW_SHARE_USED", "0.67"))

@@ -10,13 +10,15 @@ Stored on ProcessVersion.elements as JSON so that nothing at run time re-reads t
 
 A lane's department code is its ``department`` property if it has one, otherwise the lane id
 without a leading ``lane_`` (``lane_tax`` -> ``tax``). A user task's department is its lane's;
-outside any lane, its first candidate group (``camunda:candidateGroups``).
+outside any lane, its first candidate group (``camunda:candidateGroups``), else the deployment's
+``DEFAULT_DEPARTMENT``. Manual and plain tasks are described as user tasks (``HUMAN_TASKS``).
 """
 
 from __future__ import annotations
 
 import re
 
+from django.conf import settings
 from lxml import etree
 
 from . import effects
@@ -48,6 +50,9 @@ FLOW_NODE_TAGS = {
 }
 
 LIMIT_PROPERTIES = ("promised_limit_working_days", "statutory_limit_working_days", "limit_working_hours")
+# The tasks a person does: SpiffWorkflow waits for someone on a user task, a manual task and a
+# plain task alike, so each becomes a work item of a department.
+HUMAN_TASKS = ("userTask", "manualTask", "task")
 
 
 def lane_department(lane: etree._Element) -> str:
@@ -97,7 +102,7 @@ def form_fields(task: etree._Element) -> list[dict]:
 def describe_user_task(task: etree._Element, lane: etree._Element | None) -> dict:
     props = extension_properties(task)
     groups = [g.strip() for g in task.get(f"{{{CAMUNDA_NS}}}candidateGroups", "").split(",") if g.strip()]
-    department = lane_department(lane) if lane is not None else (groups[0] if groups else "")
+    department = lane_department(lane) if lane is not None else (groups[0] if groups else settings.DEFAULT_DEPARTMENT)
     outcomes = [o.strip() for o in props.get("outcomes", "").split(",") if o.strip()]
     return {
         "name": task.get("name") or task.get("id"),
@@ -138,7 +143,7 @@ def describe_process(process: etree._Element) -> dict:
         effect = describe_effects(node)
         if effect:
             effects[node.get("id")] = effect
-        if local(node.tag) == "userTask":
+        if local(node.tag) in HUMAN_TASKS:
             user_tasks[node.get("id")] = describe_user_task(node, owner.get(node.get("id")))
     for task in user_tasks.values():
         if task["department"]:

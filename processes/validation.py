@@ -23,7 +23,15 @@ from workdays.clock import limit_from_due_date
 
 from . import effects
 from .bpmn_file import CAMUNDA_NS, SPIFF_NS, BpmnFile, Problem, bpmn, executable_processes, extension_properties, local
-from .elements import FLOW_NODE_TAGS, LIMIT_PROPERTIES, describe_effects, describe_user_task, flow_nodes, lanes_by_node
+from .elements import (
+    FLOW_NODE_TAGS,
+    HUMAN_TASKS,
+    LIMIT_PROPERTIES,
+    describe_effects,
+    describe_user_task,
+    flow_nodes,
+    lanes_by_node,
+)
 from .names import in_language
 from .results import Result, declared_result
 from .spec import build_spec
@@ -147,7 +155,7 @@ def effect_problems(process: etree._Element) -> list[Problem]:
 def department_problems(process: etree._Element) -> list[Problem]:
     owner = lanes_by_node(process)
     problems = []
-    for task in bpmn(process, ".//bpmn:userTask"):
+    for task in human_tasks(process):
         described = describe_user_task(task, owner.get(task.get("id")))
         due_date = described["due_date"]
         if due_date and limit_from_due_date(due_date) is None:
@@ -172,7 +180,7 @@ def department_problems(process: etree._Element) -> list[Problem]:
                     task.sourceline,
                     _(
                         "user task '%(name)s' (%(element)s) belongs to no department: put it in a lane or give it "
-                        "candidate groups"
+                        "candidate groups (or set BINGLIAN_DEFAULT_DEPARTMENT for the files that name none)"
                     )
                     % {"name": in_language(described["name"]), "element": task.get("id")},
                     task.get("id"),
@@ -183,11 +191,16 @@ def department_problems(process: etree._Element) -> list[Problem]:
     return problems
 
 
+def human_tasks(process: etree._Element) -> list[etree._Element]:
+    """The user, manual and plain tasks: the ones a department works (processes.elements)."""
+    return [node for node in process.iter() if isinstance(node.tag, str) and local(node.tag) in HUMAN_TASKS]
+
+
 def send_back_problems(process: etree._Element) -> list[Problem]:
     """``send_back_to`` (退回) names user tasks of the same process, or is ``none``."""
-    user_tasks = {task.get("id") for task in bpmn(process, ".//bpmn:userTask")}
+    user_tasks = {task.get("id") for task in human_tasks(process)}
     problems = []
-    for task in bpmn(process, ".//bpmn:userTask"):
+    for task in human_tasks(process):
         text = extension_properties(task).get("send_back_to", "").strip()
         if not text or text.lower() == "none":
             continue

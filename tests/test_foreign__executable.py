@@ -1,9 +1,12 @@
 """Files from other modellers: a process without ``isExecutable`` runs, as Flowable and Activiti
-mean it; one marked ``isExecutable="false"`` is refused with the reason."""
+mean it; one marked ``isExecutable="false"`` is refused with the reason. Plain and manual tasks
+are work items like user tasks, of the department their lane or groups name, or else of the
+deployment's default department."""
 
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from engine.actions import do_complete_task, do_start_case
 from engine.models import Case
@@ -28,3 +31,26 @@ def test_a_process_marked_not_executable_is_still_refused(db):
     with pytest.raises(BpmnFileError) as refused:
         do_deploy_version((FIXTURES / "broken" / "no_executable_process.bpmn").read_bytes(), "x.bpmn")
     assert 'isExecutable="true"' in refused.value.problems[0].message
+
+
+PLAIN = FIXTURES / "foreign" / "plain_and_manual_tasks.bpmn"
+
+
+def test_plain_and_manual_tasks_without_a_department_are_refused_at_lint_with_the_way_out(db):
+    with translation.override("en"), pytest.raises(BpmnFileError) as refused:
+        do_deploy_version(PLAIN.read_bytes(), "archive.bpmn")
+    messages = [p.message for p in refused.value.problems]
+    assert len(messages) == 2 and all("belongs to no department" in m for m in messages), messages
+    assert "BINGLIAN_DEFAULT_DEPARTMENT" in messages[0]
+
+
+def test_with_a_default_department_plain_and_manual_tasks_are_its_work_items(db, settings):
+    settings.DEFAULT_DEPARTMENT = "front_desk"
+    version = do_deploy_version(PLAIN.read_bytes(), "archive.bpmn").version
+    case = do_start_case(version=version)
+    for spec in ("check", "archive"):
+        item = WorkItem.objects.get(case=case, state="open")
+        assert (item.task_spec, item.department_id) == (spec, "front_desk")
+        do_complete_task(item.pk, outcome="", data={})
+    case.refresh_from_db()
+    assert case.status == Case.Status.COMPLETED
