@@ -36,7 +36,8 @@ class Problem:
     element: str | None = None
 
     def format(self, filename: str) -> str:
-        return f"{filename}:{self.line or 1}: {self.message}"
+        # One line per problem, whatever the file put in a name: a name may hold line breaks.
+        return f"{filename}:{self.line or 1}: {' '.join(self.message.split())}"
 
 
 class BpmnFileError(Exception):

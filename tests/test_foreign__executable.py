@@ -5,7 +5,10 @@ deployment's default department."""
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
+from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from engine.actions import do_complete_task, do_start_case
@@ -54,3 +57,15 @@ def test_with_a_default_department_plain_and_manual_tasks_are_its_work_items(db,
         do_complete_task(item.pk, outcome="", data={})
     case.refresh_from_db()
     assert case.status == Case.Status.COMPLETED
+
+
+def test_a_name_with_line_breaks_keeps_each_problem_on_one_line(db, tmp_path):
+    text = PLAIN.read_text(encoding="utf-8").replace('name="Check the documents"', 'name="Check&#10;the&#10;documents"')
+    path = tmp_path / "archive.bpmn"
+    path.write_text(text, encoding="utf-8")
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("lint", str(path), stdout=StringIO(), stderr=err)
+    lines = err.getvalue().strip().splitlines()
+    assert len(lines) == 2 and all(line.startswith(f"{path}:") for line in lines), lines
+    assert "Check the documents" in lines[0] or "Check the documents" in lines[1]
