@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from engine.actions import do_claim_task, do_complete_task, do_reassign_task, do_unclaim_task
 from engine.case_moves import can_refuse_application, do_refuse_application
-from engine.casework import can_withdraw, do_send_back_task, do_withdraw_task, send_back_choices
+from engine.casework import can_withdraw, do_send_back_task, do_withdraw_task, read_workflow, send_back_choices
 from engine.decisions import CORRECTION, REJECT, outcome_label
 from engine.errors import EngineError, InvalidInput, TaskConflict
 from engine.handover import do_decide_transfer, do_delegate_task, do_return_delegation, do_transfer_task
@@ -153,8 +153,10 @@ def task_context(request, item: WorkItem, *, decision=None, data_form=None, reas
         "has_correction": CORRECTION in outcomes,
         "sent_back_here": sent_back_to(item),
     }
-    if may_act and mine and send_back is None:
-        choices = send_back_choices(item)
+    # The holder's moves that ask the workflow where the task stands share one read of it.
+    read = read_workflow(item) if may_act and mine and item.state == WorkItem.State.OPEN else None
+    if read is not None and send_back is None:
+        choices = send_back_choices(item, read)
         send_back = SendBackForm(choices=choices) if choices else None
     context["send_back"] = send_back
     context["may_urge"] = access.can_urge(user, item)
@@ -193,7 +195,7 @@ def task_context(request, item: WorkItem, *, decision=None, data_form=None, reas
         )
         context["may_give_opinion"] = may_act and item.assignee_id in (None, user.pk)
         context["given"] = Event.objects.filter(work_item=item.pk, kind=Event.Kind.OPINION_GIVEN).first()
-    context["may_refuse"] = may_act and mine and not case.suspended_at and can_refuse_application(item)
+    context["may_refuse"] = read is not None and not case.suspended_at and can_refuse_application(item, read)
     context["may_withdraw"] = item.state == WorkItem.State.COMPLETED and can_withdraw(item, user)
     context["withdraw"] = WithdrawForm() if context["may_withdraw"] else None
     return context

@@ -135,11 +135,12 @@ def at_acceptance(workflow, task) -> bool:
     return not any(a.task_spec.manual and a.state == TaskState.COMPLETED for a in rewind.ancestors(workflow, task))
 
 
-def can_refuse_application(item: WorkItem) -> bool:
-    """For the page: is the task open at acceptance? (The action decides under the lock.)"""
+def can_refuse_application(item: WorkItem, read: tuple | None = None) -> bool:
+    """For the page: is the task open at acceptance? (The action decides under the lock.)
+    ``read``: the case's (version, workflow) when the caller has read it already."""
     if item.state != WorkItem.State.OPEN:
         return False
-    _version, workflow = read_workflow(item)
+    _version, workflow = read or read_workflow(item)
     task = task_in(workflow, item.task_id)
     return task is not None and task.state == TaskState.READY and at_acceptance(workflow, task)
 

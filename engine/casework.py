@@ -53,12 +53,13 @@ def _fields(item: WorkItem) -> dict:
 # 退回 ----------------------------------------------------------------------------------------------
 
 
-def send_back_choices(item: WorkItem) -> list[dict]:
+def send_back_choices(item: WorkItem, read: tuple | None = None) -> list[dict]:
     """The earlier steps an open task may be sent back to, nearest first: ``spec`` and ``name``.
-    Read without a lock, for the page and the API to offer; the action checks again under it."""
+    Read without a lock, for the page and the API to offer; the action checks again under it.
+    ``read``: the case's (version, workflow) when the caller has read it already."""
     if item.state != WorkItem.State.OPEN:
         return []
-    version, workflow = read_workflow(item)
+    version, workflow = read or read_workflow(item)
     task = task_in(workflow, item.task_id)
     if task is None or task.state != TaskState.READY:
         return []

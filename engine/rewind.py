@@ -69,7 +69,7 @@ def ancestors(workflow, task):
         current = parent
 
 
-def _cannot_be_undone(workflow, task, results: set[str]) -> bool:
+def _cannot_be_undone(task, results: set[str]) -> bool:
     """Whether going back to ``task`` would drop something that cannot happen again."""
     for below in task:
         if below.state != TaskState.COMPLETED or below is task:
@@ -104,7 +104,7 @@ def send_back_targets(version, workflow, task) -> list[Target]:
             continue
         if allowed is not None and spec.bpmn_id not in allowed:
             continue
-        if _cannot_be_undone(workflow, above, results):
+        if _cannot_be_undone(above, results):
             break  # nor anything above it, whose subtree holds the same
         found[spec.bpmn_id] = Target(spec.bpmn_id, above)
     return list(found.values())

@@ -30,8 +30,6 @@ from .notification_models import Notification
 from .notifications import do_notify
 from .texts import register
 
-MAX_WORKING_DAYS = 60
-
 
 def _locked_running(where, acting_user) -> Step:
     step = Step.lock(where, acting_user)
