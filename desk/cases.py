@@ -296,7 +296,9 @@ def extension_decide(request, pk):
 def case_copy(request, number):
     case = access.access_case_by_number(request.user, number)
     access.access_copy(request.user, case)
-    people = list(get_user_model().objects.filter(pk__in=request.POST.getlist("people"), is_active=True))
+    # A tampered form may send anything: only ids are asked for, and an unknown one is nobody.
+    ids = [value for value in request.POST.getlist("people") if value.isdigit()]
+    people = list(get_user_model().objects.filter(pk__in=ids, is_active=True))
     departments = [
         code for code in request.POST.getlist("departments") if Department.objects.filter(code=code).exists()
     ]

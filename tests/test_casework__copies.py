@@ -64,3 +64,11 @@ def test_the_case_page_copies_to_a_department(client, reference, frontdesk, cler
     assert client.post(f"/cases/{case.number}/copy/", {}).status_code == 400
     assert client.post(f"/cases/{case.number}/copy/", {"departments": ["hrss"], "note": ""}).status_code == 302
     assert Copy.objects.filter(case=case, recipient=clerk_hrss).exists()
+
+
+def test_a_tampered_copy_form_is_refused_with_its_reason_not_a_crash(client, reference, frontdesk, clerk_market):
+    case = fan_out(reference, frontdesk, clerk_market)
+    client.force_login(clerk_market)
+    answer = client.post(f"/cases/{case.number}/copy/", {"people": ["abc", "-1"], "departments": ["nowhere"]})
+    assert answer.status_code == 400 and "errorlist" in answer.content.decode()
+    assert not Copy.objects.filter(case=case).exists()
